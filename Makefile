@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+# ubc: see README.md. Everything runs through the scripts in scripts/ and
+# selftests/qemu/; this file only names the entry points.
+#
+#   make            module (for LANE), tool and selftests
+#   make check      host unit tests, then the selftests in QEMU on every lane
+#   make check LANES=stock-6.1      one lane only
+#   make run        boot the VM and run the demonstration
+#   make shell      interactive shell in the VM with ubc loaded
+#   make deps       install/fetch what the build and the VM need (idempotent)
+
+LANE ?= stock-6.1
+LANES ?= stock-6.1
+UBC_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ubc
+export UBC_CACHE
+
+all: module tool selftests
+
+deps:
+	@bash scripts/deps.sh
+
+module: deps
+	@bash scripts/build-module.sh $(LANE) >/dev/null
+
+tool: deps
+	@$(MAKE) -s -C tools/ubc
+
+selftests: deps
+	@$(MAKE) -s -C selftests/ubc KSFT_DIR=$(UBC_CACHE)/kselftest OUTPUT=$(CURDIR)/build/selftests
+
+unit: deps
+	@$(MAKE) -s -C tests/host check OUT=$(CURDIR)/build
+	@$(MAKE) -s -C tools/ubc check
+
+check: deps
+	@bash scripts/check.sh $(LANES)
+
+run: all
+	@bash selftests/qemu/vm.sh run $(LANE)
+
+shell: all
+	@bash selftests/qemu/vm.sh shell $(LANE)
+
+clean:
+	rm -rf build
+	$(MAKE) -s -C tools/ubc clean
+	$(MAKE) -s -C tests/host clean
+
+.PHONY: all deps module tool selftests unit check run shell clean

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * ubc: OpenVZ-style user beancounters for a stock Linux kernel.
+ *
+ * Generic netlink family "ubc", version 1 (UBC_GENL_NAME, UBC_GENL_VERSION).
+ *
+ * A compartment is a set of tasks identified by a u32 id (1..UINT32_MAX; 0 is
+ * the host and is reserved). Each compartment has one beancounter per
+ * resource (enum ubc_resource, OpenVZ's numbering), each with held, maxheld,
+ * minheld, barrier, limit and failcnt. Values are u64 in the resource's unit
+ * (enum ubc_unit); "unlimited" is UBC_UNLIMITED (LONG_MAX), as OpenVZ prints
+ * it. barrier <= limit <= UBC_UNLIMITED always holds.
+ *
+ * Every request that is refused carries an extended ack message naming the
+ * offending attribute. Mutating commands (NEW, DEL, SET, ENTER) need
+ * CAP_SYS_ADMIN in the initial user namespace and a caller that is not inside
+ * a compartment (EPERM otherwise). A caller inside a compartment sees only
+ * its own compartment in GET and dumps.
+ *
+ * Commands
+ * --------
+ *
+ * UBC_CMD_NEW: create a compartment.
+ *   UBC_A_ID              u32, required, not 0
+ *   UBC_A_RESOURCES       nested, optional: initial barrier/limit, see SET
+ *   Errors: EEXIST (id in use, also while a destroyed compartment with the
+ *   same id still drains its charges), EINVAL (bad resource values).
+ *   Resources not given start unlimited (barrier = limit = UBC_UNLIMITED).
+ *
+ * UBC_CMD_DEL: destroy a compartment.
+ *   UBC_A_ID              u32, required
+ *   Errors: ENOENT (no such compartment), EBUSY (the compartment still has
+ *   tasks: numproc.held > 0). A compartment without tasks is removed from the
+ *   id space of NEW/SET/ENTER at once; if objects it paid for are still
+ *   alive, it stays visible (GET, dump, /proc/user_beancounters) with
+ *   UBC_A_FLAGS & UBC_F_DYING until the last charge is returned.
+ *
+ * UBC_CMD_SET: set barrier and limit of one or more resources atomically
+ *   (either all given resources change or none does).
+ *   UBC_A_ID              u32, required
+ *   UBC_A_RESOURCES       nested, required, holds one or more:
+ *     UBC_A_RESOURCE      nested:
+ *       UBC_RES_A_ID      u32, required: enum ubc_resource, not a dummy slot
+ *       UBC_RES_A_BARRIER u64, required, <= UBC_UNLIMITED
+ *       UBC_RES_A_LIMIT   u64, required, <= UBC_UNLIMITED, >= barrier
+ *   A resource may appear at most once. Setting a limit below the current
+ *   held value is allowed, as in OpenVZ: further charges are refused until
+ *   usage drops.
+ *
+ * UBC_CMD_GET: get one compartment (doit, UBC_A_ID required) or dump all
+ *   (NLM_F_DUMP, no attributes). Dumps are restartable and set
+ *   NLM_F_DUMP_INTR when compartments were created or destroyed meanwhile.
+ *   Reply (one message per compartment):
+ *   UBC_A_ID              u32
+ *   UBC_A_FLAGS           u32, UBC_F_*
+ *   UBC_A_RESOURCES       nested, one UBC_A_RESOURCE per resource in
+ *                         ubc_resource order (dummy slots omitted):
+ *     UBC_A_RESOURCE      nested:
+ *       UBC_RES_A_ID      u32
+ *       UBC_RES_A_NAME    string, OpenVZ's name ("numproc")
+ *       UBC_RES_A_UNIT    u8, enum ubc_unit
+ *       UBC_RES_A_HELD, UBC_RES_A_MAXHELD, UBC_RES_A_MINHELD,
+ *       UBC_RES_A_BARRIER, UBC_RES_A_LIMIT, UBC_RES_A_FAILCNT   u64
+ *
+ * UBC_CMD_ENTER: move a running process (all its threads) into a
+ *   compartment. Children forked afterwards inherit it. A task can never
+ *   leave its compartment.
+ *   UBC_A_ID              u32, required
+ *   UBC_A_PID             u32, required: a pid in the caller's pid
+ *                         namespace, 0 for the calling process itself
+ *   Errors: ENOENT (no such compartment), ESRCH (no such process), EPERM
+ *   (the process is already in a compartment, or is a kernel thread),
+ *   EAGAIN (the process' threads would exceed the numproc barrier).
+ */
+#ifndef _UAPI_LINUX_UBC_H
+#define _UAPI_LINUX_UBC_H
+
+#define UBC_GENL_NAME		"ubc"
+#define UBC_GENL_VERSION	1
+
+/* "Unlimited", printed by /proc/user_beancounters as 9223372036854775807. */
+#define UBC_UNLIMITED		0x7fffffffffffffffULL
+
+enum ubc_cmd {
+	UBC_CMD_UNSPEC,
+	UBC_CMD_NEW,
+	UBC_CMD_DEL,
+	UBC_CMD_SET,
+	UBC_CMD_GET,
+	UBC_CMD_ENTER,
+
+	__UBC_CMD_MAX,
+	UBC_CMD_MAX = __UBC_CMD_MAX - 1
+};
+
+enum ubc_attr {
+	UBC_A_UNSPEC,
+	UBC_A_ID,		/* u32 */
+	UBC_A_FLAGS,		/* u32, UBC_F_* (replies only) */
+	UBC_A_RESOURCES,	/* nested: UBC_A_RESOURCE ... */
+	UBC_A_RESOURCE,		/* nested: UBC_RES_A_* (inside UBC_A_RESOURCES) */
+	UBC_A_PID,		/* u32 */
+	UBC_A_PAD,
+
+	__UBC_A_MAX,
+	UBC_A_MAX = __UBC_A_MAX - 1
+};
+
+enum ubc_res_attr {
+	UBC_RES_A_UNSPEC,
+	UBC_RES_A_ID,		/* u32, enum ubc_resource */
+	UBC_RES_A_NAME,		/* string (replies only) */
+	UBC_RES_A_UNIT,		/* u8, enum ubc_unit (replies only) */
+	UBC_RES_A_HELD,		/* u64 (replies only) */
+	UBC_RES_A_MAXHELD,	/* u64 (replies only) */
+	UBC_RES_A_MINHELD,	/* u64 (replies only) */
+	UBC_RES_A_BARRIER,	/* u64 */
+	UBC_RES_A_LIMIT,	/* u64 */
+	UBC_RES_A_FAILCNT,	/* u64 (replies only) */
+	UBC_RES_A_PAD,
+
+	__UBC_RES_A_MAX,
+	UBC_RES_A_MAX = __UBC_RES_A_MAX - 1
+};
+
+/* UBC_A_FLAGS */
+#define UBC_F_DYING	(1U << 0)	/* destroyed, charges still draining */
+
+/* OpenVZ's resource numbers: configs and scripts carry over. */
+enum ubc_resource {
+	UBC_KMEMSIZE		= 0,
+	UBC_LOCKEDPAGES		= 1,
+	UBC_PRIVVMPAGES		= 2,
+	UBC_SHMPAGES		= 3,
+	/* 4: unused ("dummy") */
+	UBC_NUMPROC		= 5,
+	UBC_PHYSPAGES		= 6,
+	UBC_VMGUARPAGES		= 7,
+	UBC_OOMGUARPAGES	= 8,
+	UBC_NUMTCPSOCK		= 9,
+	UBC_NUMFLOCK		= 10,
+	UBC_NUMPTY		= 11,
+	UBC_NUMSIGINFO		= 12,
+	UBC_TCPSNDBUF		= 13,
+	UBC_TCPRCVBUF		= 14,
+	UBC_OTHERSOCKBUF	= 15,
+	UBC_DGRAMRCVBUF		= 16,
+	UBC_NUMOTHERSOCK	= 17,
+	UBC_DCACHESIZE		= 18,
+	UBC_NUMFILE		= 19,
+	/* 20, 21, 22: unused ("dummy") */
+	UBC_NUMIPTENT		= 23,
+	UBC_SWAPPAGES		= 24,
+
+	UBC_RESOURCES		/* number of slots, dummies included */
+};
+
+enum ubc_unit {
+	UBC_UNIT_NONE,		/* dummy slot */
+	UBC_UNIT_BYTES,
+	UBC_UNIT_PAGES,
+	UBC_UNIT_ITEMS,
+};
+
+#endif /* _UAPI_LINUX_UBC_H */

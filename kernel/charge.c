@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The charge core.
+ *
+ * Concurrency contract: every function may be called from any context (task,
+ * softirq, hardirq, under any spinlock) on any number of CPUs at once: it
+ * only uses atomic operations and never sleeps or takes a lock.
+ *
+ * ubc_counter_charge() adds optimistically, compares with the bound and rolls
+ * back on failure, like mm/page_counter.c. Accepted races, each harmless:
+ *  - two concurrent charges that would each fit alone may both see the
+ *    other's optimistic addition and both fail; a charge never succeeds past
+ *    its bound, so held <= bound holds for every non-forced charge;
+ *  - barrier and limit are read once per charge; a concurrent
+ *    ubc_counter_set() applies to charges that read it afterwards;
+ *  - maxheld/minheld follow held with a compare-and-exchange loop, so they
+ *    are exact high/low water marks of the values charges observed.
+ *
+ * Per-CPU batching can be added behind these functions later: callers only
+ * ever see charge/uncharge of a value.
+ */
+#include "charge.h"
+
+#ifdef __KERNEL__
+#include <linux/bug.h>
+#include <linux/errno.h>
+#endif
+
+void ubc_counter_init(struct ubc_counter *c)
+{
+	atomic_long_set(&c->held, 0);
+	atomic_long_set(&c->maxheld, 0);
+	atomic_long_set(&c->minheld, 0);
+	atomic_long_set(&c->failcnt, 0);
+	c->barrier = LONG_MAX;
+	c->limit = LONG_MAX;
+}
+
+static void ubc_counter_note_max(struct ubc_counter *c, long held)
+{
+	long old = atomic_long_read(&c->maxheld);
+
+	while (held > old)
+		if (atomic_long_try_cmpxchg(&c->maxheld, &old, held))
+			break;
+}
+
+static void ubc_counter_note_min(struct ubc_counter *c, long held)
+{
+	long old = atomic_long_read(&c->minheld);
+
+	while (held < old)
+		if (atomic_long_try_cmpxchg(&c->minheld, &old, held))
+			break;
+}
+
+/**
+ * ubc_counter_charge - try to add @val to a counter
+ * @c: the counter
+ * @val: amount, >= 0, in the resource's unit
+ * @strict: which bound applies (see enum ubc_strict)
+ *
+ * Returns 0 on success, -ENOMEM if the bound would be passed; the caller
+ * translates that into the errno its system call documents. Each refusal
+ * increments failcnt by one.
+ */
+int ubc_counter_charge(struct ubc_counter *c, long val, enum ubc_strict strict)
+{
+	long bound, held;
+
+	switch (strict) {
+	case UBC_BARRIER:
+		bound = READ_ONCE(c->barrier);
+		break;
+	case UBC_LIMIT:
+		bound = READ_ONCE(c->limit);
+		break;
+	default:
+		bound = LONG_MAX;
+		break;
+	}
+
+	held = atomic_long_add_return(val, &c->held);
+	/* held < 0 after the add means we wrapped past LONG_MAX. */
+	if (unlikely(held > bound || held < 0) && strict != UBC_FORCE) {
+		atomic_long_sub(val, &c->held);
+		atomic_long_inc(&c->failcnt);
+		return -ENOMEM;
+	}
+	ubc_counter_note_max(c, held);
+	return 0;
+}
+
+/**
+ * ubc_counter_uncharge - return @val to a counter
+ *
+ * Returning more than is held is a bug in a hook: it warns once and clamps
+ * held at 0 rather than letting the counter go negative.
+ */
+void ubc_counter_uncharge(struct ubc_counter *c, long val)
+{
+	long held = atomic_long_sub_return(val, &c->held);
+
+	if (WARN_ONCE(held < 0, "ubc: uncharge of %ld leaves held at %ld\n",
+		      val, held)) {
+		atomic_long_sub(held, &c->held);	/* adds back -held */
+		held = 0;
+	}
+	ubc_counter_note_min(c, held);
+}
+
+/**
+ * ubc_counter_set - set barrier and limit
+ *
+ * The caller validated 0 <= barrier <= limit <= LONG_MAX and serializes
+ * setters; charges may run concurrently. A limit below held is allowed, as in
+ * OpenVZ: further charges fail until usage drops.
+ */
+void ubc_counter_set(struct ubc_counter *c, long barrier, long limit)
+{
+	WRITE_ONCE(c->barrier, barrier);
+	WRITE_ONCE(c->limit, limit);
+}

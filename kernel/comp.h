@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _UBC_COMP_H
+#define _UBC_COMP_H
+
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/ubc.h>
+
+#include "charge.h"
+
+/*
+ * A compartment: a set of tasks and the beancounters they are charged to.
+ *
+ * Lifetime: the registry (ubc_comps, keyed by id) holds one reference until
+ * the compartment is destroyed; every tracked task and, later, every charged
+ * object holds one more. A destroyed compartment is marked dying and stays
+ * in the registry, visible and readable, until its last reference is put;
+ * then it is erased and freed after an RCU grace period.
+ */
+struct ubc_comp {
+	u32 id;
+	bool dying;			/* under ubc_lock */
+	refcount_t ref;
+	struct ubc_counter res[UBC_RESOURCES];
+	struct work_struct release;
+	struct rcu_head rcu;
+};
+
+/*
+ * ubc_lock serializes every configuration change (create, destroy, set,
+ * enter) and registry removal. It is a sleeping lock, never taken in a hook.
+ */
+extern struct mutex ubc_lock;
+
+int ubc_comps_init(void);
+void ubc_comps_exit(void);
+
+struct ubc_comp *ubc_comp_create(u32 id);
+int ubc_comp_destroy(struct ubc_comp *comp);
+struct ubc_comp *ubc_comp_find(u32 id);
+struct ubc_comp *ubc_comp_next(u32 *id);
+unsigned long ubc_comps_generation(void);
+
+static inline void ubc_comp_get(struct ubc_comp *comp)
+{
+	refcount_inc(&comp->ref);
+}
+
+void ubc_comp_put(struct ubc_comp *comp);
+
+#endif /* _UBC_COMP_H */

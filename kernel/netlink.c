@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "ubc". include/uapi/linux/ubc.h documents every
+ * command and attribute. Every handler runs in the sender's task context
+ * under genl_mutex; configuration changes also take ubc_lock.
+ */
+#include <linux/capability.h>
+#include <net/genetlink.h>
+#include <ubc/resources.h>
+
+#include "comp.h"
+#include "netlink.h"
+#include "task.h"
+
+static struct genl_family ubc_genl_family __ro_after_init;
+
+/* Like NL_REQ_ATTR_CHECK(), plus a message naming the missing attribute. */
+#define UBC_REQUIRE(extack, nest, tb, type) ({				\
+	bool __missing = !(tb)[type];					\
+									\
+	if (__missing) {						\
+		NL_SET_ERR_MSG(extack, "missing attribute " #type);	\
+		NL_SET_ERR_ATTR_MISS(extack, nest, type);		\
+	}								\
+	__missing;							\
+})
+
+/* not const: 6.1's struct nla_policy points at it non-const */
+static struct netlink_range_validation ubc_value_range = {
+	.min = 0,
+	.max = LONG_MAX,
+};
+
+static const struct nla_policy ubc_res_policy[UBC_RES_A_MAX + 1] = {
+	[UBC_RES_A_ID]		= NLA_POLICY_MAX(NLA_U32, UBC_RESOURCES - 1),
+	[UBC_RES_A_BARRIER]	= NLA_POLICY_FULL_RANGE(NLA_U64, &ubc_value_range),
+	[UBC_RES_A_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U64, &ubc_value_range),
+};
+
+static const struct nla_policy ubc_resources_policy[UBC_A_RESOURCE + 1] = {
+	[UBC_A_RESOURCE]	= NLA_POLICY_NESTED(ubc_res_policy),
+};
+
+static const struct nla_policy ubc_new_policy[UBC_A_RESOURCES + 1] = {
+	[UBC_A_ID]		= { .type = NLA_U32 },
+	[UBC_A_RESOURCES]	= NLA_POLICY_NESTED(ubc_resources_policy),
+};
+
+static const struct nla_policy ubc_id_policy[UBC_A_ID + 1] = {
+	[UBC_A_ID]		= { .type = NLA_U32 },
+};
+
+static const struct nla_policy ubc_enter_policy[UBC_A_PID + 1] = {
+	[UBC_A_ID]		= { .type = NLA_U32 },
+	[UBC_A_PID]		= { .type = NLA_U32 },
+};
+
+/* Barriers and limits of a request, validated before anything changes. */
+struct ubc_limits {
+	DECLARE_BITMAP(given, UBC_RESOURCES);
+	long barrier[UBC_RESOURCES];
+	long limit[UBC_RESOURCES];
+};
+
+static int ubc_nl_parse_limits(struct nlattr *nest, struct ubc_limits *lim,
+			       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[UBC_RES_A_MAX + 1];
+	struct nlattr *res;
+	int rem, err;
+	u32 r;
+
+	bitmap_zero(lim->given, UBC_RESOURCES);
+	nla_for_each_nested(res, nest, rem) {
+		/* the policy admits nothing but UBC_A_RESOURCE here */
+		err = nla_parse_nested(tb, UBC_RES_A_MAX, res, ubc_res_policy, extack);
+		if (err)
+			return err;
+		if (UBC_REQUIRE(extack, res, tb, UBC_RES_A_ID) ||
+		    UBC_REQUIRE(extack, res, tb, UBC_RES_A_BARRIER) ||
+		    UBC_REQUIRE(extack, res, tb, UBC_RES_A_LIMIT))
+			return -EINVAL;
+		r = nla_get_u32(tb[UBC_RES_A_ID]);
+		if (!ubc_resource_valid(r)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[UBC_RES_A_ID],
+					    "resource slot is unused (dummy)");
+			return -EINVAL;
+		}
+		if (test_and_set_bit(r, lim->given)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[UBC_RES_A_ID],
+					    "resource given twice");
+			return -EINVAL;
+		}
+		lim->barrier[r] = nla_get_u64(tb[UBC_RES_A_BARRIER]);
+		lim->limit[r] = nla_get_u64(tb[UBC_RES_A_LIMIT]);
+		if (lim->barrier[r] > lim->limit[r]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[UBC_RES_A_BARRIER],
+					    "barrier must not be above limit");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void ubc_apply_limits(struct ubc_comp *comp, const struct ubc_limits *lim)
+{
+	unsigned int r;
+
+	lockdep_assert_held(&ubc_lock);
+	for_each_set_bit(r, lim->given, UBC_RESOURCES)
+		ubc_counter_set(&comp->res[r], lim->barrier[r], lim->limit[r]);
+}
+
+/* Mutations: CAP_SYS_ADMIN in the initial user namespace, from the host. */
+static int ubc_nl_admin_check(struct sk_buff *skb, struct genl_info *info)
+{
+	bool inside;
+
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		GENL_SET_ERR_MSG(info, "CAP_SYS_ADMIN in the initial user namespace required");
+		return -EPERM;
+	}
+	rcu_read_lock();
+	inside = ubc_task_comp(current);
+	rcu_read_unlock();
+	if (inside) {
+		GENL_SET_ERR_MSG(info, "not allowed from inside a compartment");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* The only compartment id the caller may see, or 0 for "all" (host). */
+static u32 ubc_nl_visible_id(void)
+{
+	struct ubc_comp *comp;
+	u32 id;
+
+	rcu_read_lock();
+	comp = ubc_task_comp(current);
+	id = comp ? comp->id : 0;
+	rcu_read_unlock();
+	return id;
+}
+
+/* UBC_A_ID of a request: required, not 0. */
+static int ubc_nl_get_id(struct genl_info *info, u32 *id)
+{
+	if (UBC_REQUIRE(info->extack, NULL, info->attrs, UBC_A_ID))
+		return -EINVAL;
+	*id = nla_get_u32(info->attrs[UBC_A_ID]);
+	if (!*id) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[UBC_A_ID],
+				    "id 0 is the host, not a compartment");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct ubc_comp *ubc_nl_find(struct genl_info *info, u32 id)
+{
+	struct ubc_comp *comp = ubc_comp_find(id);
+
+	if (!comp)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[UBC_A_ID],
+				    "no such compartment");
+	return comp;
+}
+
+static int ubc_nl_fill_res(struct sk_buff *skb, struct ubc_comp *comp,
+			   unsigned int r)
+{
+	struct ubc_counter *c = &comp->res[r];
+	struct nlattr *nest = nla_nest_start(skb, UBC_A_RESOURCE);
+
+	if (!nest ||
+	    nla_put_u32(skb, UBC_RES_A_ID, r) ||
+	    nla_put_string(skb, UBC_RES_A_NAME, ubc_resource_name(r)) ||
+	    nla_put_u8(skb, UBC_RES_A_UNIT, ubc_resource_unit(r)) ||
+	    nla_put_u64_64bit(skb, UBC_RES_A_HELD, atomic_long_read(&c->held), UBC_RES_A_PAD) ||
+	    nla_put_u64_64bit(skb, UBC_RES_A_MAXHELD, atomic_long_read(&c->maxheld), UBC_RES_A_PAD) ||
+	    nla_put_u64_64bit(skb, UBC_RES_A_MINHELD, atomic_long_read(&c->minheld), UBC_RES_A_PAD) ||
+	    nla_put_u64_64bit(skb, UBC_RES_A_BARRIER, READ_ONCE(c->barrier), UBC_RES_A_PAD) ||
+	    nla_put_u64_64bit(skb, UBC_RES_A_LIMIT, READ_ONCE(c->limit), UBC_RES_A_PAD) ||
+	    nla_put_u64_64bit(skb, UBC_RES_A_FAILCNT, atomic_long_read(&c->failcnt), UBC_RES_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static void *ubc_nl_fill(struct sk_buff *skb, struct ubc_comp *comp, u32 portid,
+			 u32 seq, int flags)
+{
+	struct nlattr *nest;
+	unsigned int r;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &ubc_genl_family, flags, UBC_CMD_GET);
+	if (!hdr)
+		return NULL;
+	if (nla_put_u32(skb, UBC_A_ID, comp->id) ||
+	    nla_put_u32(skb, UBC_A_FLAGS, comp->dying ? UBC_F_DYING : 0))
+		goto cancel;
+	nest = nla_nest_start(skb, UBC_A_RESOURCES);
+	if (!nest)
+		goto cancel;
+	for (r = 0; r < UBC_RESOURCES; r++)
+		if (ubc_resource_valid(r) && ubc_nl_fill_res(skb, comp, r))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return hdr;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return NULL;
+}
+
+static int ubc_nl_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ubc_limits lim;
+	struct ubc_comp *comp;
+	int err;
+	u32 id;
+
+	err = ubc_nl_admin_check(skb, info) ?: ubc_nl_get_id(info, &id);
+	if (err)
+		return err;
+	bitmap_zero(lim.given, UBC_RESOURCES);
+	if (info->attrs[UBC_A_RESOURCES]) {
+		err = ubc_nl_parse_limits(info->attrs[UBC_A_RESOURCES], &lim,
+					  info->extack);
+		if (err)
+			return err;
+	}
+	mutex_lock(&ubc_lock);
+	comp = ubc_comp_create(id);
+	if (IS_ERR(comp)) {
+		err = PTR_ERR(comp);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[UBC_A_ID],
+					    "compartment exists (or is still draining after destroy)");
+	} else {
+		ubc_apply_limits(comp, &lim);
+	}
+	mutex_unlock(&ubc_lock);
+	return err;
+}
+
+static int ubc_nl_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ubc_comp *comp;
+	int err;
+	u32 id;
+
+	err = ubc_nl_admin_check(skb, info) ?: ubc_nl_get_id(info, &id);
+	if (err)
+		return err;
+	mutex_lock(&ubc_lock);
+	comp = ubc_nl_find(info, id);
+	if (!comp) {
+		err = -ENOENT;
+	} else if (ubc_counter_held(&comp->res[UBC_NUMPROC])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[UBC_A_ID],
+				    "compartment still has tasks");
+		err = -EBUSY;
+	} else {
+		err = ubc_comp_destroy(comp);
+	}
+	mutex_unlock(&ubc_lock);
+	return err;
+}
+
+static int ubc_nl_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ubc_limits lim;
+	struct ubc_comp *comp;
+	int err;
+	u32 id;
+
+	err = ubc_nl_admin_check(skb, info) ?: ubc_nl_get_id(info, &id);
+	if (err)
+		return err;
+	if (UBC_REQUIRE(info->extack, NULL, info->attrs, UBC_A_RESOURCES))
+		return -EINVAL;
+	err = ubc_nl_parse_limits(info->attrs[UBC_A_RESOURCES], &lim, info->extack);
+	if (err)
+		return err;
+	if (bitmap_empty(lim.given, UBC_RESOURCES)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[UBC_A_RESOURCES],
+				    "no resource given");
+		return -EINVAL;
+	}
+	mutex_lock(&ubc_lock);
+	comp = ubc_nl_find(info, id);
+	if (comp)
+		ubc_apply_limits(comp, &lim);
+	mutex_unlock(&ubc_lock);
+	return comp ? 0 : -ENOENT;
+}
+
+static int ubc_nl_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ubc_comp *comp;
+	struct sk_buff *msg;
+	u32 id, visible;
+	int err;
+
+	err = ubc_nl_get_id(info, &id);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	visible = ubc_nl_visible_id();
+	mutex_lock(&ubc_lock);
+	comp = ubc_nl_find(info, id);
+	if (comp && visible && visible != id)
+		comp = NULL;	/* same answer as for a missing id */
+	if (!comp)
+		err = -ENOENT;
+	else if (!ubc_nl_fill(msg, comp, info->snd_portid, info->snd_seq, 0))
+		err = -EMSGSIZE;
+	mutex_unlock(&ubc_lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * cb->args[0]: the next id to dump, a u64 so that U32_MAX + 1 ends the dump.
+ * cb->seq: the registry generation; a change between two parts of a dump
+ * sets NLM_F_DUMP_INTR on the next message.
+ */
+static int ubc_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 visible = ubc_nl_visible_id();
+	u64 next = cb->args[0];
+	struct ubc_comp *comp;
+	void *hdr;
+	u32 id;
+
+	mutex_lock(&ubc_lock);
+	cb->seq = ubc_comps_generation();
+	while (next <= U32_MAX) {
+		id = next;
+		comp = ubc_comp_next(&id);
+		if (!comp) {
+			next = (u64)U32_MAX + 1;
+			break;
+		}
+		next = id;
+		if (!visible || id == visible) {
+			hdr = ubc_nl_fill(skb, comp, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, NLM_F_MULTI);
+			if (!hdr)
+				break;	/* full: resume at this id */
+			genl_dump_check_consistent(cb, hdr);
+		}
+		next = (u64)id + 1;
+	}
+	mutex_unlock(&ubc_lock);
+	cb->args[0] = next;
+	return skb->len;
+}
+
+static int ubc_nl_enter(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ubc_comp *comp;
+	int err;
+	u32 id;
+
+	err = ubc_nl_admin_check(skb, info) ?: ubc_nl_get_id(info, &id);
+	if (err)
+		return err;
+	if (UBC_REQUIRE(info->extack, NULL, info->attrs, UBC_A_PID))
+		return -EINVAL;
+	mutex_lock(&ubc_lock);
+	comp = ubc_nl_find(info, id);
+	err = comp ? ubc_task_enter(comp, nla_get_u32(info->attrs[UBC_A_PID]),
+				    info->extack)
+		   : -ENOENT;
+	mutex_unlock(&ubc_lock);
+	return err;
+}
+
+static const struct genl_ops ubc_genl_ops[] = {
+	{
+		.cmd = UBC_CMD_NEW,
+		.doit = ubc_nl_new,
+		.policy = ubc_new_policy,
+		.maxattr = ARRAY_SIZE(ubc_new_policy) - 1,
+	},
+	{
+		.cmd = UBC_CMD_DEL,
+		.doit = ubc_nl_del,
+		.policy = ubc_id_policy,
+		.maxattr = ARRAY_SIZE(ubc_id_policy) - 1,
+	},
+	{
+		.cmd = UBC_CMD_SET,
+		.doit = ubc_nl_set,
+		.policy = ubc_new_policy,
+		.maxattr = ARRAY_SIZE(ubc_new_policy) - 1,
+	},
+	{
+		.cmd = UBC_CMD_GET,
+		.doit = ubc_nl_get,
+		.dumpit = ubc_nl_dump,
+		.policy = ubc_id_policy,
+		.maxattr = ARRAY_SIZE(ubc_id_policy) - 1,
+	},
+	{
+		.cmd = UBC_CMD_ENTER,
+		.doit = ubc_nl_enter,
+		.policy = ubc_enter_policy,
+		.maxattr = ARRAY_SIZE(ubc_enter_policy) - 1,
+	},
+};
+
+static struct genl_family ubc_genl_family __ro_after_init = {
+	.name = UBC_GENL_NAME,
+	.version = UBC_GENL_VERSION,
+	.maxattr = UBC_A_MAX,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = ubc_genl_ops,
+	.n_ops = ARRAY_SIZE(ubc_genl_ops),
+	.resv_start_op = UBC_CMD_ENTER + 1,
+};
+
+int __init ubc_genl_init(void)
+{
+	return genl_register_family(&ubc_genl_family);
+}
+
+void ubc_genl_exit(void)
+{
+	genl_unregister_family(&ubc_genl_family);
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _UBC_NETLINK_H
+#define _UBC_NETLINK_H
+
+int ubc_genl_init(void);
+void ubc_genl_exit(void);
+
+#endif /* _UBC_NETLINK_H */

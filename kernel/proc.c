@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/user_beancounters in OpenVZ's "Version: 2.5" layout, byte for byte,
+ * so existing parsers keep working: a header, then per compartment (in
+ * ascending id order) one row per resource slot 0..24, dummy slots included,
+ * the id on the first row only. Unlimited prints as LONG_MAX. A task inside
+ * a compartment sees only its own; the host (id 0) has no rows. Readable by
+ * root only (0400), as in OpenVZ.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <ubc/resources.h>
+
+#include "comp.h"
+#include "proc.h"
+#include "task.h"
+
+static const char ubc_head_fmt[] = "%10s  %-12s %20s %20s %20s %20s %20s\n";
+static const char ubc_res_fmt[] = "%10s%c %-12s %20lu %20lu %20lu %20lu %20lu\n";
+
+static void ubc_proc_show_comp(struct seq_file *m, struct ubc_comp *comp)
+{
+	char id[12];
+	unsigned int r;
+
+	snprintf(id, sizeof(id), "%u", comp->id);
+	for (r = 0; r < UBC_RESOURCES; r++) {
+		struct ubc_counter *c = &comp->res[r];
+		bool real = ubc_resource_valid(r);
+
+		seq_printf(m, ubc_res_fmt, r ? "" : id, r ? ' ' : ':',
+			   ubc_resource_name(r),
+			   real ? atomic_long_read(&c->held) : 0L,
+			   real ? atomic_long_read(&c->maxheld) : 0L,
+			   real ? READ_ONCE(c->barrier) : 0L,
+			   real ? READ_ONCE(c->limit) : 0L,
+			   real ? atomic_long_read(&c->failcnt) : 0L);
+	}
+}
+
+/*
+ * One seq_file record per compartment, *pos being the next id to show
+ * (past U32_MAX when done), so that a reader resuming after a partial read
+ * continues at the right compartment even if others came or went.
+ */
+static void *ubc_proc_find(struct seq_file *m, loff_t *pos)
+{
+	u32 visible = (unsigned long)m->private;
+	struct ubc_comp *comp;
+	u32 id;
+
+	if (*pos > U32_MAX)
+		return NULL;
+	id = *pos;
+	comp = ubc_comp_next(&id);
+	if (comp && visible && id != visible) {
+		if (id > visible)
+			return NULL;
+		id = visible;
+		comp = ubc_comp_next(&id);
+		if (comp && id != visible)
+			comp = NULL;
+	}
+	if (comp)
+		*pos = id;
+	return comp;
+}
+
+static void *ubc_proc_start(struct seq_file *m, loff_t *pos)
+	__acquires(&ubc_lock)
+{
+	mutex_lock(&ubc_lock);
+	if (*pos == 0)
+		seq_printf(m, ubc_head_fmt, "uid", "resource", "held", "maxheld",
+			   "barrier", "limit", "failcnt");
+	return ubc_proc_find(m, pos);
+}
+
+static void *ubc_proc_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct ubc_comp *comp = v;
+
+	*pos = (loff_t)comp->id + 1;
+	return ubc_proc_find(m, pos);
+}
+
+static void ubc_proc_stop(struct seq_file *m, void *v)
+	__releases(&ubc_lock)
+{
+	mutex_unlock(&ubc_lock);
+}
+
+static int ubc_proc_show(struct seq_file *m, void *v)
+{
+	ubc_proc_show_comp(m, v);
+	return 0;
+}
+
+static const struct seq_operations ubc_proc_ops = {
+	.start	= ubc_proc_start,
+	.next	= ubc_proc_next,
+	.stop	= ubc_proc_stop,
+	.show	= ubc_proc_show,
+};
+
+static int ubc_proc_open(struct inode *inode, struct file *file)
+{
+	struct ubc_comp *comp;
+	unsigned long visible;
+	int err;
+
+	err = seq_open(file, &ubc_proc_ops);
+	if (err)
+		return err;
+	/* Whom the opener may see is decided once, at open. */
+	rcu_read_lock();
+	comp = ubc_task_comp(current);
+	visible = comp ? comp->id : 0;
+	rcu_read_unlock();
+	((struct seq_file *)file->private_data)->private = (void *)visible;
+	return 0;
+}
+
+static const struct proc_ops ubc_proc_fops = {
+	.proc_open	= ubc_proc_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= seq_release,
+};
+
+int ubc_proc_init(void)
+{
+	return proc_create("user_beancounters", 0400, NULL, &ubc_proc_fops) ?
+		0 : -ENOMEM;
+}
+
+void ubc_proc_exit(void)
+{
+	remove_proc_entry("user_beancounters", NULL);
+}

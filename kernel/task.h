@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _UBC_TASK_H
+#define _UBC_TASK_H
+
+#include <linux/jump_label.h>
+#include <linux/netlink.h>
+#include <linux/sched.h>
+
+#include "comp.h"
+
+DECLARE_STATIC_KEY_FALSE(ubc_tasks_tracked);
+
+struct ubc_comp *__ubc_task_comp(struct task_struct *task);
+
+/*
+ * The compartment of @task, or NULL for a host task. Call under
+ * rcu_read_lock() or with preemption disabled; the result stays valid while
+ * @task is alive (its tracking entry holds a reference). Costs one static
+ * branch while no task was ever entered, a hash lookup otherwise.
+ */
+static __always_inline struct ubc_comp *ubc_task_comp(struct task_struct *task)
+{
+	if (!static_branch_unlikely(&ubc_tasks_tracked))
+		return NULL;
+	return __ubc_task_comp(task);
+}
+
+int ubc_tasks_init(void);
+void ubc_tasks_exit(void);
+int ubc_task_enter(struct ubc_comp *comp, pid_t pid,
+		   struct netlink_ext_ack *extack);
+
+#endif /* _UBC_TASK_H */

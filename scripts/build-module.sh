@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# build-module.sh LANE: build ubc.ko against LANE's kernel into
+# build/LANE/module/ubc.ko (each lane in its own copy of the sources, so
+# lanes never share objects). Fails on any compiler warning (-Werror in Kbuild).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+lane=${1:?usage: build-module.sh LANE}
+eval "$("$UBC_TOP/scripts/kernels/$lane.sh")"
+out=$UBC_BUILD/$lane/module
+mkdir -p "$out"
+# Copy only what changed so kbuild's incremental build keeps working.
+cp -ru "$UBC_TOP/Kbuild" "$UBC_TOP/kernel" "$UBC_TOP/include" "$out/"
+log=$UBC_BUILD/$lane/module.log
+if ! make -C "$KBUILD" M="$out" modules >"$log" 2>&1; then
+	cat "$log" >&2
+	die "module build for $lane failed"
+fi
+if grep -E 'warning:|error:' "$log" >&2; then
+	die "module build for $lane printed warnings"
+fi
+echo "$out/ubc.ko"

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm.sh MODE LANE: boot LANE's kernel in QEMU (TCG) with ubc in an initramfs.
+#   check  run every selftest; print their TAP lines; exit non-zero unless
+#          all passed, the module unloaded and the guest wrote the marker
+#   run    the scripted demonstration (selftests/qemu/demo.sh)
+#   shell  an interactive shell with ubc loaded (leave with: poweroff -f)
+# Expects `make` to have built the module for LANE, the tool and the tests.
+set -euo pipefail
+. "$(dirname "$0")/../../scripts/common.sh"
+
+mode=${1:?usage: vm.sh check|run|shell LANE}
+lane=${2:-stock-6.1}
+eval "$("$UBC_TOP/scripts/kernels/$lane.sh")"
+work=$UBC_BUILD/$lane/vm
+ko=$UBC_BUILD/$lane/module/ubc.ko
+tool=$UBC_TOP/tools/ubc/ubc
+tests=$UBC_BUILD/selftests
+[ -f "$ko" ] || die "$ko missing: run make first"
+[ -x "$tool" ] || die "$tool missing: run make first"
+
+# Lane-specific knobs: a debug kernel is slower and needs more memory.
+mem=1024 timeout=900
+case $lane in debug-*) mem=2048 timeout=2400 ;; esac
+mem=${UBC_VM_MEM:-$mem}
+timeout=${UBC_VM_TIMEOUT:-$timeout}
+
+rm -rf "$work"
+root=$work/root
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,selftests,lib64,usr/lib}
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+cp "$UBC_TOP/selftests/qemu/init" "$root/init"
+cp "$UBC_TOP/selftests/qemu/demo.sh" "$root/demo.sh"
+chmod +x "$root/init"
+cp "$ko" "$root/ubc.ko"
+rm -f "$root/bin/ubc"
+cp "$tool" "$root/bin/ubc"
+: >"$root/selftests/list"
+if [ -d "$tests" ]; then
+	for t in $(make -s -C "$UBC_TOP/selftests/ubc" print-tests); do
+		cp "$tests/$t" "$root/selftests/$t"
+		echo "$t" >>"$root/selftests/list"
+	done
+fi
+echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
+echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
+# Shared libraries of the dynamically linked binaries.
+for bin in "$root/bin/ubc" "$root"/selftests/*; do
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -nL "$lib" "$root$lib"
+	done
+done
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.gz"
+
+nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+append="console=ttyS0 panic_on_warn=1 panic=-1 oops=panic softlockup_panic=1 ubc.mode=$mode ubc.nonce=$nonce"
+[ "$mode" = check ] && append+=" loglevel=4"
+qemu=(qemu-system-x86_64 -accel tcg -m "$mem" -smp 2 -no-reboot -nographic
+      -kernel "$KIMAGE" -initrd "$work/initramfs.gz" -append "$append")
+
+if [ "$mode" != check ]; then
+	exec "${qemu[@]}" -serial mon:stdio -serial "file:$work/ttyS1.log"
+fi
+
+note "booting $lane ($KREL) for the selftests (timeout ${timeout}s)"
+set +e
+timeout --foreground -k 10 "$timeout" "${qemu[@]}" -serial "file:$work/console.log" \
+	-serial "file:$work/results.log" </dev/null >/dev/null 2>&1
+qrc=$?
+set -e
+python3 "$UBC_TOP/selftests/qemu/verdict.py" --lane "$lane" --nonce "$nonce" \
+	--qemu-status "$qrc" "$work/results.log" "$work/console.log"
