@@ -25,8 +25,12 @@ module: deps
 tool: deps
 	@$(MAKE) -s -C tools/ubc
 
-selftests: deps
+selftests: deps build/forkbomb
 	@$(MAKE) -s -C selftests/ubc KSFT_DIR=$(UBC_CACHE)/kselftest OUTPUT=$(CURDIR)/build/selftests
+
+build/forkbomb: selftests/qemu/forkbomb.c
+	@mkdir -p build
+	$(CC) -Wall -Wextra -Werror -O2 -o $@ $<
 
 unit: deps
 	@$(MAKE) -s -C tests/host check OUT=$(CURDIR)/build

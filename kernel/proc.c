@@ -70,9 +70,11 @@ static void *ubc_proc_start(struct seq_file *m, loff_t *pos)
 	__acquires(&ubc_lock)
 {
 	mutex_lock(&ubc_lock);
-	if (*pos == 0)
+	if (*pos == 0) {
+		seq_puts(m, "Version: 2.5\n");
 		seq_printf(m, ubc_head_fmt, "uid", "resource", "held", "maxheld",
 			   "barrier", "limit", "failcnt");
+	}
 	return ubc_proc_find(m, pos);
 }
 

@@ -38,6 +38,7 @@ chmod +x "$root/init"
 cp "$ko" "$root/ubc.ko"
 rm -f "$root/bin/ubc"
 cp "$tool" "$root/bin/ubc"
+cp "$UBC_BUILD/forkbomb" "$root/bin/forkbomb"
 : >"$root/selftests/list"
 if [ -d "$tests" ]; then
 	for t in $(make -s -C "$UBC_TOP/selftests/ubc" print-tests); do
@@ -49,7 +50,7 @@ echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 # Shared libraries of the dynamically linked binaries.
-for bin in "$root/bin/ubc" "$root"/selftests/*; do
+for bin in "$root/bin/ubc" "$root/bin/forkbomb" "$root"/selftests/*; do
 	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"
