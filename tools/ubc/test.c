@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Host unit tests of the pure parts of ubc (parse.c, print.c), of reply
+ * parsing (reply.c, nl_run() of nl.c) on messages built here, and of the
+ * command line of the built tool where it needs no kernel module: usage
+ * errors, help, version. TAP on stdout; exit status 1 if any test failed.
+ *
+ * Usage: ubc-test [PATH-TO-UBC]
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+
+#include "nl.h"
+#include "parse.h"
+#include "print.h"
+#include "reply.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PAGE 4096UL
+#define UNL UBC_UNLIMITED
+
+struct tap {
+	unsigned int n;
+	unsigned int failed;
+};
+
+static bool ok(struct tap *t, bool cond, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool ok(struct tap *t, bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->n++;
+	t->failed += !cond;
+	printf("%sok %u - ", cond ? "" : "not ", t->n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return cond;
+}
+
+static void test_values(struct tap *t)
+{
+	static const struct {
+		const char *s;
+		unsigned int unit;
+		int ret;
+		uint64_t v;
+	} cases[] = {
+		{ "0", UBC_UNIT_ITEMS, 0, 0 },
+		{ "100", UBC_UNIT_ITEMS, 0, 100 },
+		{ "007", UBC_UNIT_ITEMS, 0, 7 },
+		{ "1K", UBC_UNIT_ITEMS, 0, 1024 },
+		{ "1k", UBC_UNIT_BYTES, 0, 1024 },
+		{ "3M", UBC_UNIT_BYTES, 0, 3ULL << 20 },
+		{ "2G", UBC_UNIT_BYTES, 0, 2ULL << 30 },
+		{ "2P", UBC_UNIT_BYTES, 0, 2 * PAGE },
+		{ "2p", UBC_UNIT_PAGES, 0, 2 },
+		{ "100", UBC_UNIT_PAGES, 0, 100 },
+		{ "1M", UBC_UNIT_PAGES, 0, 256 },
+		{ "1K", UBC_UNIT_PAGES, 0, 1 },
+		{ "5K", UBC_UNIT_PAGES, 0, 2 },
+		{ "4G", UBC_UNIT_PAGES, 0, 1ULL << 20 },
+		{ "unlimited", UBC_UNIT_ITEMS, 0, UNL },
+		{ "Unlimited", UBC_UNIT_PAGES, 0, UNL },
+		{ "9223372036854775807", UBC_UNIT_BYTES, 0, UNL },
+		{ "9223372036854775808", UBC_UNIT_BYTES, -ERANGE, 0 },
+		{ "18446744073709551616", UBC_UNIT_ITEMS, -ERANGE, 0 },
+		{ "99999999999999999999999", UBC_UNIT_ITEMS, -ERANGE, 0 },
+		{ "8589934592G", UBC_UNIT_BYTES, -ERANGE, 0 },
+		{ "8589934591G", UBC_UNIT_BYTES, 0, 8589934591ULL << 30 },
+		{ "17179869184G", UBC_UNIT_PAGES, -ERANGE, 0 },
+		{ "2251799813685248P", UBC_UNIT_BYTES, -ERANGE, 0 },
+		{ "1P", UBC_UNIT_ITEMS, -EINVAL, 0 },
+		{ "", UBC_UNIT_ITEMS, -EINVAL, 0 },
+		{ "-1", UBC_UNIT_ITEMS, -EINVAL, 0 },
+		{ "+1", UBC_UNIT_ITEMS, -EINVAL, 0 },
+		{ " 1", UBC_UNIT_ITEMS, -EINVAL, 0 },
+		{ "1 ", UBC_UNIT_ITEMS, -EINVAL, 0 },
+		{ "12Q", UBC_UNIT_ITEMS, -EINVAL, 0 },
+		{ "1KK", UBC_UNIT_BYTES, -EINVAL, 0 },
+		{ "1KB", UBC_UNIT_BYTES, -EINVAL, 0 },
+		{ "0x10", UBC_UNIT_ITEMS, -EINVAL, 0 },
+		{ "1.5M", UBC_UNIT_BYTES, -EINVAL, 0 },
+		{ "K", UBC_UNIT_BYTES, -EINVAL, 0 },
+		{ "unlimitedX", UBC_UNIT_BYTES, -EINVAL, 0 },
+		{ "99999999999999999999Q", UBC_UNIT_ITEMS, -EINVAL, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t v = 0;
+		int ret = ubc_parse_value(cases[i].s, cases[i].unit, PAGE, &v);
+
+		ok(t, ret == cases[i].ret && (ret || v == cases[i].v),
+		   "value \"%s\" in %s -> %d %llu", cases[i].s,
+		   ubc_unit_name(cases[i].unit), cases[i].ret,
+		   (unsigned long long)cases[i].v);
+	}
+	{
+		uint64_t v = 0;
+
+		ok(t, !ubc_parse_value("2P", UBC_UNIT_BYTES, 65536, &v) &&
+		   v == 131072, "P follows the page size");
+	}
+}
+
+static void test_ids(struct tap *t)
+{
+	static const struct {
+		const char *s;
+		int ret;
+		uint32_t v;
+	} ids[] = {
+		{ "101", 0, 101 }, { "1", 0, 1 },
+		{ "4294967295", 0, 4294967295U }, { "4294967296", -ERANGE, 0 },
+		{ "0", -ERANGE, 0 }, { "", -EINVAL, 0 }, { "-1", -EINVAL, 0 },
+		{ "1a", -EINVAL, 0 },
+	};
+	size_t i;
+	uint32_t v;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		v = 0;
+		ok(t, ubc_parse_id(ids[i].s, &v) == ids[i].ret &&
+		   (ids[i].ret || v == ids[i].v), "id \"%s\"", ids[i].s);
+	}
+	ok(t, !ubc_parse_pid("2147483647", &v) && v == 2147483647,
+	   "pid 2147483647");
+	ok(t, ubc_parse_pid("0", &v) && ubc_parse_pid("2147483648", &v),
+	   "pid 0 and 2147483648 rejected");
+}
+
+static void test_resources(struct tap *t)
+{
+	static const struct {
+		const char *s;
+		int ret;
+	} cases[] = {
+		{ "kmemsize", UBC_KMEMSIZE }, { "numproc", UBC_NUMPROC },
+		{ "NumProc", UBC_NUMPROC }, { "SWAPPAGES", UBC_SWAPPAGES },
+		{ "5", UBC_NUMPROC }, { "0", UBC_KMEMSIZE },
+		{ "24", UBC_SWAPPAGES }, { "4", -EINVAL }, { "21", -EINVAL },
+		{ "25", -ENOENT }, { "dummy", -ENOENT }, { "", -ENOENT },
+		{ "numproc ", -ENOENT }, { "-5", -ENOENT },
+		{ "99999999999999999999", -ENOENT },
+	};
+	unsigned int r, named = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		ok(t, ubc_parse_resource(cases[i].s) == cases[i].ret,
+		   "resource \"%s\" -> %d", cases[i].s, cases[i].ret);
+	for (r = 0; r < UBC_RESOURCES; r++)
+		if (ubc_resource_valid(r))
+			named += ubc_parse_resource(ubc_resource_name(r)) == (int)r;
+	ok(t, named == 21, "all 21 resource names round-trip");
+}
+
+static void test_format(struct tap *t)
+{
+	static const struct {
+		double bytes;
+		const char *s;
+	} human[] = {
+		{ 0, "0" }, { 1023, "1023" }, { 1024, "1.0K" },
+		{ 12.3 * 1024 * 1024, "12.3M" }, { 1048575, "1.0M" },
+		{ 1536ULL << 30, "1.5T" }, { (double)UNL, "8388608.0T" },
+	};
+	static const struct {
+		uint64_t v;
+		unsigned int unit;
+		bool raw;
+		const char *s;
+	} values[] = {
+		{ UNL, UBC_UNIT_BYTES, false, "unlimited" },
+		{ UNL, UBC_UNIT_ITEMS, false, "unlimited" },
+		{ UNL, UBC_UNIT_PAGES, true, "9223372036854775807" },
+		{ 2048, UBC_UNIT_BYTES, false, "2.0K" },
+		{ 256, UBC_UNIT_PAGES, false, "1.0M" },
+		{ 5000, UBC_UNIT_ITEMS, false, "5000" },
+		{ 2048, UBC_UNIT_BYTES, true, "2048" },
+	};
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(human); i++)
+		ok(t, !strcmp(ubc_fmt_human(buf, sizeof(buf), human[i].bytes),
+			      human[i].s), "human %s", human[i].s);
+	for (i = 0; i < ARRAY_SIZE(values); i++)
+		ok(t, !strcmp(ubc_fmt_value(buf, sizeof(buf), values[i].v,
+					    values[i].unit, PAGE, values[i].raw),
+			      values[i].s), "value %s", values[i].s);
+	ok(t, !strcmp(ubc_fmt_percent(buf, sizeof(buf), 1, 8), "12.5%") &&
+	   !strcmp(ubc_fmt_percent(buf, sizeof(buf), 1, 0), "-") &&
+	   !strcmp(ubc_fmt_percent(buf, sizeof(buf), 1, UNL), "-"),
+	   "percent");
+}
+
+/* Split @line at spaces into at most 16 words of @buf. */
+static int split(char *buf, size_t len, const char *line, char *argv[16])
+{
+	int argc = 0;
+	char *tok;
+
+	snprintf(buf, len, "%s", line);
+	for (tok = strtok(buf, " "); tok && argc < 16; tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	return argc;
+}
+
+static void test_settings(struct tap *t)
+{
+	static const struct {
+		const char *args;
+		const char *err;	/* NULL: parses */
+	} cases[] = {
+		{ "", NULL },
+		{ "numproc 100", NULL },
+		{ "numproc 100:200 kmemsize 1M:unlimited 2 10P", NULL },
+		{ "numproc 12Q", "\"12Q\": invalid value for numproc (expected a number with optional K, M or G suffix, or \"unlimited\")" },
+		{ "kmemsize 1M:x", "\"x\": invalid value for kmemsize (expected a number with optional K, M, G or P suffix, or \"unlimited\")" },
+		{ "numproc 200:100", "numproc: barrier 200 is above limit 100" },
+		{ "numproc unlimited:100", "numproc: barrier 9223372036854775807 is above limit 100" },
+		{ "numproc :5", "\"\": invalid value for numproc (expected a number with optional K, M or G suffix, or \"unlimited\")" },
+		{ "numproc 5:", "\"\": invalid value for numproc (expected a number with optional K, M or G suffix, or \"unlimited\")" },
+		{ "numproc 1:2:3", "\"2:3\": invalid value for numproc (expected a number with optional K, M or G suffix, or \"unlimited\")" },
+		{ "numproc 9223372036854775808", "\"9223372036854775808\": value for numproc is too large (at most 9223372036854775807, or \"unlimited\")" },
+		{ "numproc", "numproc: missing BARRIER[:LIMIT]" },
+		{ "numproc 1 NUMPROC 2", "numproc: given more than once" },
+		{ "numproc 1 5 2", "numproc: given more than once" },
+		{ "foo 1", "\"foo\": unknown resource (\"ubc help\" lists them)" },
+		{ "4 1", "\"4\": resource slot 4 is unused" },
+		{ "numproc 123456789012345678901234567890123", "\"123456789012345678901234567890123\": invalid value for numproc (expected a number with optional K, M or G suffix, or \"unlimited\")" },
+	};
+	struct ubc_setting set[UBC_RESOURCES];
+	char buf[256], err[256], *argv[16];
+	unsigned int n;
+	size_t i;
+	int argc, ret;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		argc = split(buf, sizeof(buf), cases[i].args, argv);
+		err[0] = '\0';
+		ret = ubc_parse_settings(argc, argv, PAGE, set, &n, err,
+					 sizeof(err));
+		if (!ok(t, cases[i].err ? ret == -EINVAL &&
+			!strcmp(err, cases[i].err) : !ret,
+			"settings \"%s\"", cases[i].args))
+			printf("# got %d \"%s\"\n", ret, err);
+	}
+	argc = split(buf, sizeof(buf), "numproc 100 kmemsize 1M:unlimited privvmpages 1M:512P", argv);
+	err[0] = '\0';
+	if (!ok(t, !ubc_parse_settings(argc, argv, PAGE, set, &n, err, sizeof(err)) &&
+	   n == 3 &&
+	   set[0].res == UBC_NUMPROC && set[0].barrier == 100 && set[0].limit == 100 &&
+	   set[1].res == UBC_KMEMSIZE && set[1].barrier == 1 << 20 && set[1].limit == UNL &&
+	   set[2].res == UBC_PRIVVMPAGES && set[2].barrier == 256 && set[2].limit == 512,
+	   "settings values"))
+		printf("# %s\n", err);
+}
+
+/* Two compartments, the second dying, a failcnt and a quoted name. */
+static size_t sample(struct ubc_info c[2])
+{
+	static const struct ubc_res_info numproc = {
+		.id = UBC_NUMPROC, .unit = UBC_UNIT_ITEMS, .name = "numproc",
+		.held = 3, .maxheld = 9, .minheld = 1, .barrier = 8,
+		.limit = 10, .failcnt = 2,
+	};
+	static const struct ubc_res_info kmem = {
+		.id = UBC_KMEMSIZE, .unit = UBC_UNIT_BYTES, .name = "kmemsize",
+		.held = 12 << 20, .maxheld = 13 << 20, .barrier = UNL,
+		.limit = UNL,
+	};
+	static const struct ubc_res_info odd = {
+		.id = 99, .unit = UBC_UNIT_PAGES, .name = "we\"ird\\\n",
+		.held = 256, .maxheld = 256, .barrier = 512, .limit = 1024,
+	};
+
+	memset(c, 0, 2 * sizeof(*c));
+	c[0].id = 101;
+	c[0].nres = 2;
+	c[0].res[0] = kmem;
+	c[0].res[1] = numproc;
+	c[1].id = 4294967295U;
+	c[1].flags = UBC_F_DYING;
+	c[1].nres = 1;
+	c[1].res[0] = odd;
+	return 2;
+}
+
+enum render { RENDER_LIST, RENDER_SHOW };
+
+static char *render(enum render what, bool json, bool raw, bool color,
+		    size_t n)
+{
+	struct ubc_info c[2];
+	struct printer p;
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		abort();
+	pr_init(&p, f, json);
+	p.raw = raw;
+	p.color = color;
+	if (n)
+		n = sample(c);
+	if (what == RENDER_LIST)
+		ubc_print_list(&p, c, n);
+	else
+		ubc_print_show(&p, c, n);
+	fclose(f);
+	return out;
+}
+
+/* 1 if python3 -m json.tool accepts @s, 0 if not, -1 without python3. */
+static int json_valid(const char *s)
+{
+	FILE *f;
+	int st;
+
+	if (system("python3 -c '' 2>/dev/null"))
+		return -1;
+	f = popen("python3 -m json.tool >/dev/null 2>&1", "w");
+	if (!f)
+		return -1;
+	fputs(s, f);
+	st = pclose(f);
+	return WIFEXITED(st) && !WEXITSTATUS(st);
+}
+
+static void check_text(struct tap *t, const char *name, char *got,
+		       const char *want)
+{
+	if (!ok(t, !strcmp(got, want), "%s", name))
+		printf("# got:\n%s# want:\n%s", got, want);
+	free(got);
+}
+
+static void check_json(struct tap *t, const char *name, char *got)
+{
+	int valid = json_valid(got);
+
+	if (valid < 0)
+		ok(t, true, "%s # SKIP python3 not found", name);
+	else if (!ok(t, valid, "%s", name))
+		printf("# %s", got);
+	free(got);
+}
+
+static void test_print(struct tap *t)
+{
+	check_text(t, "list text", render(RENDER_LIST, false, false, false, 2),
+		   "101\n4294967295 dying\n");
+	check_text(t, "list json", render(RENDER_LIST, true, false, false, 2),
+		   "[{\"id\":101,\"flags\":[]},{\"id\":4294967295,\"flags\":[\"dying\"]}]\n");
+	check_text(t, "list json empty", render(RENDER_LIST, true, false, false, 0),
+		   "[]\n");
+	check_text(t, "list text empty", render(RENDER_LIST, false, false, false, 0),
+		   "");
+	check_text(t, "show json", render(RENDER_SHOW, true, false, false, 2),
+		   "[{\"id\":101,\"flags\":[],\"resources\":["
+		   "{\"name\":\"kmemsize\",\"id\":0,\"unit\":\"bytes\",\"held\":12582912,\"maxheld\":13631488,\"minheld\":0,\"barrier\":9223372036854775807,\"limit\":9223372036854775807,\"failcnt\":0},"
+		   "{\"name\":\"numproc\",\"id\":5,\"unit\":\"items\",\"held\":3,\"maxheld\":9,\"minheld\":1,\"barrier\":8,\"limit\":10,\"failcnt\":2}]},"
+		   "{\"id\":4294967295,\"flags\":[\"dying\"],\"resources\":["
+		   "{\"name\":\"we\\\"ird\\\\\\u000a\",\"id\":99,\"unit\":\"pages\",\"held\":256,\"maxheld\":256,\"minheld\":0,\"barrier\":512,\"limit\":1024,\"failcnt\":0}]}]\n");
+	check_json(t, "show json is valid JSON",
+		   render(RENDER_SHOW, true, false, false, 2));
+	check_json(t, "list json is valid JSON",
+		   render(RENDER_LIST, true, false, false, 2));
+	check_json(t, "empty show json is valid JSON",
+		   render(RENDER_SHOW, true, true, true, 0));
+	check_text(t, "show text", render(RENDER_SHOW, false, false, false, 2),
+		   "compartment 101\n"
+		   "resource            held    maxheld    barrier      limit  failcnt    bar%    lim%\n"
+		   "kmemsize           12.0M      13.0M  unlimited  unlimited        0       -       -\n"
+		   "numproc                3          9          8         10        2   37.5%   30.0% *\n"
+		   "\n"
+		   "compartment 4294967295 dying\n"
+		   "resource            held    maxheld    barrier      limit  failcnt    bar%    lim%\n"
+		   "we\"ird\\\n"
+		   "            1.0M       1.0M       2.0M       4.0M        0   50.0%   25.0%\n");
+	check_text(t, "show text color", render(RENDER_SHOW, false, false, true, 1),
+		   "compartment 101\n"
+		   "resource            held    maxheld    barrier      limit  failcnt    bar%    lim%\n"
+		   "kmemsize           12.0M      13.0M  unlimited  unlimited        0       -       -\n"
+		   "numproc                3          9          8         10 \033[1;31m       2\033[0m   37.5%   30.0%\n"
+		   "\n"
+		   "compartment 4294967295 dying\n"
+		   "resource            held    maxheld    barrier      limit  failcnt    bar%    lim%\n"
+		   "we\"ird\\\n"
+		   "            1.0M       1.0M       2.0M       4.0M        0   50.0%   25.0%\n");
+	check_text(t, "show text raw", render(RENDER_SHOW, false, true, true, 1),
+		   "compartment 101\n"
+		   "resource                      held              maxheld              barrier                limit  failcnt\n"
+		   "kmemsize                  12582912             13631488  9223372036854775807  9223372036854775807        0\n"
+		   "numproc                          3                    9                    8                   10        2\n"
+		   "\n"
+		   "compartment 4294967295 dying\n"
+		   "resource                      held              maxheld              barrier                limit  failcnt\n"
+		   "we\"ird\\\n"
+		   "                       256                  256                  512                 1024        0\n");
+}
+
+#define SEQ 7
+
+/* Append a message of @type to the @len bytes in @buf. */
+static struct nlmsghdr *put_msg(char *buf, size_t *len, uint16_t type,
+				uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf + *len);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = SEQ;
+	return nlh;
+}
+
+static void end_msg(size_t *len, const struct nlmsghdr *nlh)
+{
+	*len += MNL_ALIGN(nlh->nlmsg_len);
+}
+
+/* A UBC_CMD_GET reply for compartment @id, as the kernel sends it. */
+static void put_reply(char *buf, size_t *len, uint32_t id, uint16_t flags,
+		      bool malformed)
+{
+	struct nlmsghdr *nlh = put_msg(buf, len, 0x1a, NLM_F_MULTI | flags);
+	struct genlmsghdr *genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	struct nlattr *all, *one;
+
+	genl->cmd = UBC_CMD_GET;
+	genl->version = UBC_GENL_VERSION;
+	mnl_attr_put_u32(nlh, UBC_A_ID, id);
+	mnl_attr_put_u32(nlh, UBC_A_FLAGS, UBC_F_DYING);
+	mnl_attr_put_u32(nlh, 99, 1);	/* unknown: ignored */
+	all = mnl_attr_nest_start(nlh, UBC_A_RESOURCES);
+	one = mnl_attr_nest_start(nlh, UBC_A_RESOURCE);
+	mnl_attr_put_u32(nlh, UBC_RES_A_ID, UBC_NUMPROC);
+	mnl_attr_put_strz(nlh, UBC_RES_A_NAME, "numproc");
+	mnl_attr_put_u8(nlh, UBC_RES_A_UNIT, UBC_UNIT_ITEMS);
+	mnl_attr_put_u64(nlh, UBC_RES_A_HELD, 3);
+	mnl_attr_put_u64(nlh, UBC_RES_A_MAXHELD, 9);
+	mnl_attr_put_u64(nlh, UBC_RES_A_MINHELD, 1);
+	mnl_attr_put_u64(nlh, UBC_RES_A_BARRIER, 8);
+	mnl_attr_put_u64(nlh, UBC_RES_A_LIMIT, UNL);
+	if (malformed)
+		mnl_attr_put_u32(nlh, UBC_RES_A_FAILCNT, 2);
+	else
+		mnl_attr_put_u64(nlh, UBC_RES_A_FAILCNT, 2);
+	mnl_attr_put_u32(nlh, 42, 1);	/* unknown: ignored */
+	mnl_attr_nest_end(nlh, one);
+	one = mnl_attr_nest_start(nlh, UBC_A_RESOURCE);
+	mnl_attr_put_u32(nlh, UBC_RES_A_ID, UBC_SWAPPAGES);
+	mnl_attr_nest_end(nlh, one);
+	mnl_attr_nest_end(nlh, all);
+	end_msg(len, nlh);
+}
+
+static void put_done(char *buf, size_t *len, int error, const char *msg)
+{
+	struct nlmsghdr *nlh = put_msg(buf, len, NLMSG_DONE, NLM_F_MULTI);
+	int *err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
+
+	*err = error;
+	if (msg) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+	}
+	end_msg(len, nlh);
+}
+
+/* An ack or error; @capped: without the request's payload, else with 12. */
+static void put_error(char *buf, size_t *len, int error, const char *msg,
+		      bool capped)
+{
+	struct nlmsghdr *nlh = put_msg(buf, len, NLMSG_ERROR, 0);
+	struct nlmsgerr *err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
+
+	err->error = error;
+	err->msg.nlmsg_len = sizeof(err->msg) + (capped ? 0 : 12);
+	err->msg.nlmsg_seq = SEQ;
+	if (capped)
+		nlh->nlmsg_flags |= NLM_F_CAPPED;
+	else
+		memset(mnl_nlmsg_put_extra_header(nlh, 12), 0xff, 12);
+	if (msg) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, 20);
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+	}
+	end_msg(len, nlh);
+}
+
+static int run_buf(struct nl *nl, char *buf, size_t len, struct info_list *l)
+{
+	memset(nl, 0, sizeof(*nl));
+	l->n = 0;
+	errno = 0;
+	return nl_run(nl, buf, len, SEQ, info_cb, l);
+}
+
+static void test_replies(struct tap *t)
+{
+	static char buf[16384] __attribute__((aligned(8)));
+	struct info_list l = { 0 };
+	const struct ubc_res_info *r;
+	struct nl nl;
+	size_t len = 0;
+	int ret;
+
+	put_reply(buf, &len, 101, 0, false);
+	put_reply(buf, &len, 102, 0, false);
+	put_done(buf, &len, 0, NULL);
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_STOP && l.n == 2 && !nl.intr, "dump of two replies");
+	r = &l.v[0].res[0];
+	ok(t, l.v[0].id == 101 && l.v[0].flags == UBC_F_DYING &&
+	   l.v[0].nres == 2 && l.v[1].id == 102, "reply: id, flags, resources");
+	ok(t, r->id == UBC_NUMPROC && !strcmp(r->name, "numproc") &&
+	   r->unit == UBC_UNIT_ITEMS && r->held == 3 && r->maxheld == 9 &&
+	   r->minheld == 1 && r->barrier == 8 && r->limit == UNL &&
+	   r->failcnt == 2, "reply: resource values");
+	r = &l.v[0].res[1];
+	ok(t, r->id == UBC_SWAPPAGES && !strcmp(r->name, "swappages") &&
+	   r->unit == UBC_UNIT_PAGES, "reply: name and unit fall back to resources.h");
+
+	len = 0;
+	put_reply(buf, &len, 101, 0, false);
+	put_reply(buf, &len, 102, NLM_F_DUMP_INTR, false);
+	put_done(buf, &len, 0, NULL);
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_STOP && l.n == 2 && nl.intr,
+	   "NLM_F_DUMP_INTR is noted and the dump read to its end");
+
+	len = 0;
+	put_reply(buf, &len, 101, 0, true);
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_ERROR && errno == EPROTO, "malformed reply: EPROTO");
+
+	len = 0;
+	put_reply(buf, &len, 101, 0, false);
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_OK && l.n == 1, "reply without ack: read on");
+
+	len = 0;
+	put_error(buf, &len, 0, NULL, true);
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_STOP && !nl.ext_msg[0], "ack");
+
+	len = 0;
+	put_error(buf, &len, -EINVAL, "limit must not be below barrier", true);
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_ERROR && errno == EINVAL &&
+	   !strcmp(nl.ext_msg, "limit must not be below barrier"),
+	   "error with extack message (capped)");
+
+	len = 0;
+	put_error(buf, &len, -EBUSY, "compartment has tasks", false);
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_ERROR && errno == EBUSY &&
+	   !strcmp(nl.ext_msg, "compartment has tasks"),
+	   "error with extack message (not capped)");
+
+	len = 0;
+	put_error(buf, &len, -EPERM, NULL, true);
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_ERROR && errno == EPERM && !nl.ext_msg[0],
+	   "error without extack");
+
+	len = 0;
+	put_reply(buf, &len, 101, 0, false);
+	put_done(buf, &len, -ENOBUFS, "dump failed");
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_ERROR && errno == ENOBUFS &&
+	   !strcmp(nl.ext_msg, "dump failed"), "NLMSG_DONE with an error");
+	free(l.v);
+}
+
+/* Run "UBC ARGS 2>&1"; return its exit status and first output line. */
+static int run(const char *ubc, const char *args, char *out, size_t len)
+{
+	char cmd[512];
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1 </dev/null", ubc, args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	if (!fgets(out, len, f))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	while (fgetc(f) != EOF)
+		;
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli(struct tap *t, const char *ubc)
+{
+	static const struct {
+		const char *args;
+		int status;
+		const char *line;	/* first line of stdout and stderr */
+	} cases[] = {
+		{ "--help", 0, "Usage: ubc [-j] COMMAND [ARG]..." },
+		{ "help", 0, "Usage: ubc [-j] COMMAND [ARG]..." },
+		{ "-h", 0, "Usage: ubc [-j] COMMAND [ARG]..." },
+		{ "help set", 0, "Usage: ubc set ID RES BARRIER[:LIMIT]..." },
+		{ "show --help", 0, "Usage: ubc show [-j] [-r] [ID]..." },
+		{ "-V", 0, "ubc 0.1 (generic netlink family \"ubc\" version 1)" },
+		{ "", 2, "Usage: ubc [-j] COMMAND [ARG]..." },
+		{ "bogus", 2, "ubc: unknown command \"bogus\"" },
+		{ "-x list", 2, "ubc: unknown option \"-x\"" },
+		{ "--bogus list", 2, "ubc: unknown option \"--bogus\"" },
+		{ "help bogus", 2, "ubc: help: \"bogus\": unknown command" },
+		{ "set 101 numproc 12Q", 2, "ubc: set: \"12Q\": invalid value for numproc (expected a number with optional K, M or G suffix, or \"unlimited\")" },
+		{ "set 101 kmemsize 12Q", 2, "ubc: set: \"12Q\": invalid value for kmemsize (expected a number with optional K, M, G or P suffix, or \"unlimited\")" },
+		{ "set 101 numproc 200:100", 2, "ubc: set: numproc: barrier 200 is above limit 100" },
+		{ "set 101 numproc", 2, "ubc: set: missing RES BARRIER[:LIMIT]" },
+		{ "set 101", 2, "ubc: set: missing RES BARRIER[:LIMIT]" },
+		{ "set", 2, "ubc: set: missing compartment id" },
+		{ "set 0 numproc 1", 2, "ubc: set: \"0\": invalid compartment id (expected 1 to 4294967295)" },
+		{ "create", 2, "ubc: create: missing compartment id" },
+		{ "create 101 numproc", 2, "ubc: create: numproc: missing BARRIER[:LIMIT]" },
+		{ "create 101 dummy 1", 2, "ubc: create: \"dummy\": unknown resource (\"ubc help\" lists them)" },
+		{ "destroy", 2, "ubc: destroy: expected exactly one compartment id" },
+		{ "destroy 1x", 2, "ubc: destroy: \"1x\": invalid compartment id (expected 1 to 4294967295)" },
+		{ "enter 101", 2, "ubc: enter: expected a compartment id and a pid" },
+		{ "enter 101 0", 2, "ubc: enter: \"0\": invalid pid (expected 1 to 2147483647)" },
+		{ "exec 101", 2, "ubc: exec: missing command" },
+		{ "exec 101 --", 2, "ubc: exec: missing command" },
+		{ "exec 101 -x", 2, "ubc: exec: \"-x\": put \"--\" before a command that starts with '-'" },
+		{ "list 101", 2, "ubc: list: unexpected argument \"101\"" },
+		{ "list -r", 2, "ubc: list: unknown option \"-r\"" },
+		{ "show -jx", 2, "ubc: show: unknown option \"-x\"" },
+		{ "show --bogus", 2, "ubc: show: unknown option \"--bogus\"" },
+		{ "show -j 101 abc", 2, "ubc: show: \"abc\": invalid compartment id (expected 1 to 4294967295)" },
+	};
+	char out[512], args[64];
+	size_t i;
+	int st;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		st = run(ubc, cases[i].args, out, sizeof(out));
+		if (!ok(t, st == cases[i].status && !strcmp(out, cases[i].line),
+			"ubc %s: exit %d, \"%s\"", cases[i].args,
+			cases[i].status, cases[i].line))
+			printf("# got exit %d, \"%s\"\n", st, out);
+	}
+
+	/* Without the module every kernel command must say how to load it. */
+	if (!access("/sys/module/ubc", F_OK)) {
+		ok(t, true, "module hint # SKIP the ubc module is loaded");
+		return;
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(args, sizeof(args), "%s", (const char *[]){
+			"list", "show -j", "set 101 numproc 1" }[i]);
+		st = run(ubc, args, out, sizeof(out));
+		if (!ok(t, st == 1 && !strcmp(out, "ubc: the ubc kernel module is not loaded (generic netlink family \"ubc\" not found); load it with insmod ubc.ko or modprobe ubc"),
+			"ubc %s without the module: exit 1 and a hint", args))
+			printf("# got exit %d, \"%s\"\n", st, out);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct tap t = { 0 };
+
+	test_values(&t);
+	test_ids(&t);
+	test_resources(&t);
+	test_format(&t);
+	test_settings(&t);
+	test_print(&t);
+	test_replies(&t);
+	if (argc > 1)
+		test_cli(&t, argv[1]);
+	printf("1..%u\n", t.n);
+	printf("# %u passed, %u failed\n", t.n - t.failed, t.failed);
+	return t.failed ? 1 : 0;
+}

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ubc: manage user beancounter compartments through the "ubc" generic
+ * netlink family. The ABI is include/uapi/linux/ubc.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nl.h"
+#include "parse.h"
+#include "print.h"
+#include "reply.h"
+
+#ifndef UBC_TOOL_VERSION
+#define UBC_TOOL_VERSION "0.1"
+#endif
+
+#define DUMP_TRIES	4
+
+enum {
+	EXIT_USAGE = 2,
+};
+
+struct ctx {
+	const char *cmd;	/* for messages: "ubc: CMD: ..." */
+	bool json;
+	bool raw;
+	unsigned long page_size;
+	struct nl nl;
+};
+
+static int usage_error(const struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_error(const struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ubc: %s: ", c->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+/* "ubc: CMD: [WHAT: ]MESSAGE (strerror)" or "ubc: CMD: [WHAT: ]strerror". */
+static int kernel_error(const struct ctx *c, const char *what, int err)
+{
+	fprintf(stderr, "ubc: %s: ", c->cmd);
+	if (what)
+		fprintf(stderr, "%s: ", what);
+	if (c->nl.ext_msg[0])
+		fprintf(stderr, "%s (%s)\n", c->nl.ext_msg, strerror(-err));
+	else
+		fprintf(stderr, "%s\n", strerror(-err));
+	return EXIT_FAILURE;
+}
+
+static int connect_ubc(struct ctx *c)
+{
+	int ret = nl_open(&c->nl);
+
+	if (ret) {
+		fprintf(stderr, "ubc: %s: cannot open a generic netlink socket: %s\n",
+			c->cmd, strerror(-ret));
+		return EXIT_FAILURE;
+	}
+	ret = nl_resolve(&c->nl, UBC_GENL_NAME);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "ubc: the ubc kernel module is not loaded (generic netlink family \"%s\" not found); load it with insmod ubc.ko or modprobe ubc\n",
+			UBC_GENL_NAME);
+		return EXIT_FAILURE;
+	}
+	if (ret)
+		return kernel_error(c, "cannot resolve generic netlink family \"" UBC_GENL_NAME "\"", ret);
+	return 0;
+}
+
+static struct nlmsghdr *ubc_msg(struct ctx *c, void *buf, uint8_t cmd,
+				uint16_t flags, uint32_t id)
+{
+	struct nlmsghdr *nlh = nl_msg(&c->nl, buf, cmd, UBC_GENL_VERSION, flags);
+
+	if (id)
+		mnl_attr_put_u32(nlh, UBC_A_ID, id);
+	return nlh;
+}
+
+/* Send a mutating request and wait for its ack. */
+static int ubc_do(struct ctx *c, struct nlmsghdr *nlh)
+{
+	int ret = nl_talk(&c->nl, nlh, NULL, NULL);
+
+	if (ret)
+		return kernel_error(c, NULL, ret);
+	if (c->nl.ext_msg[0])
+		fprintf(stderr, "ubc: %s: warning: %s\n", c->cmd, c->nl.ext_msg);
+	return 0;
+}
+
+static int cmp_info(const void *a, const void *b)
+{
+	const struct ubc_info *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* All compartments, sorted by id; a dump that raced is retried. */
+static int dump_all(struct ctx *c, struct info_list *l)
+{
+	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	int ret, try;
+
+	for (try = 1; ; try++) {
+		l->n = 0;
+		ret = nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, NLM_F_DUMP, 0),
+			      info_cb, l);
+		if (ret) {
+			l->n = 0;
+			return kernel_error(c, NULL, ret);
+		}
+		if (!c->nl.intr)
+			break;
+		if (try == DUMP_TRIES) {
+			fprintf(stderr, "ubc: %s: warning: compartments kept changing during the dump, the output may be inconsistent\n",
+				c->cmd);
+			break;
+		}
+	}
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_info);
+	return 0;
+}
+
+/* ----- commands ----- */
+
+static int parse_id(const struct ctx *c, const char *s, uint32_t *id)
+{
+	if (ubc_parse_id(s, id))
+		return usage_error(c, "\"%s\": invalid compartment id (expected 1 to %u)",
+				   s, UINT32_MAX);
+	return 0;
+}
+
+/* ID [RES BARRIER[:LIMIT] ...] into a NEW or SET request. */
+static int settings_msg(struct ctx *c, int argc, char **argv, uint8_t cmd,
+			void *buf, struct nlmsghdr **nlhp)
+{
+	struct ubc_setting set[UBC_RESOURCES];
+	struct nlattr *all, *one;
+	struct nlmsghdr *nlh;
+	char err[256];
+	unsigned int i, n;
+	uint32_t id;
+	int ret;
+
+	ret = parse_id(c, argv[0], &id);
+	if (ret)
+		return ret;
+	if (ubc_parse_settings(argc - 1, argv + 1, c->page_size, set, &n,
+			       err, sizeof(err)))
+		return usage_error(c, "%s", err);
+	ret = connect_ubc(c);
+	if (ret)
+		return ret;
+	nlh = ubc_msg(c, buf, cmd, NLM_F_ACK, id);
+	if (n) {
+		all = mnl_attr_nest_start(nlh, UBC_A_RESOURCES);
+		for (i = 0; i < n; i++) {
+			one = mnl_attr_nest_start(nlh, UBC_A_RESOURCE);
+			mnl_attr_put_u32(nlh, UBC_RES_A_ID, set[i].res);
+			mnl_attr_put_u64(nlh, UBC_RES_A_BARRIER, set[i].barrier);
+			mnl_attr_put_u64(nlh, UBC_RES_A_LIMIT, set[i].limit);
+			mnl_attr_nest_end(nlh, one);
+		}
+		mnl_attr_nest_end(nlh, all);
+	}
+	*nlhp = nlh;
+	return 0;
+}
+
+static int cmd_create(struct ctx *c, int argc, char **argv)
+{
+	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (argc < 1)
+		return usage_error(c, "missing compartment id");
+	ret = settings_msg(c, argc, argv, UBC_CMD_NEW, buf, &nlh);
+	return ret ?: ubc_do(c, nlh);
+}
+
+static int cmd_set(struct ctx *c, int argc, char **argv)
+{
+	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (argc < 1)
+		return usage_error(c, "missing compartment id");
+	if (argc < 3)
+		return usage_error(c, "missing RES BARRIER[:LIMIT]");
+	ret = settings_msg(c, argc, argv, UBC_CMD_SET, buf, &nlh);
+	return ret ?: ubc_do(c, nlh);
+}
+
+static int cmd_destroy(struct ctx *c, int argc, char **argv)
+{
+	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	uint32_t id;
+	int ret;
+
+	if (argc != 1)
+		return usage_error(c, "expected exactly one compartment id");
+	ret = parse_id(c, argv[0], &id) ?: connect_ubc(c);
+	return ret ?: ubc_do(c, ubc_msg(c, buf, UBC_CMD_DEL, NLM_F_ACK, id));
+}
+
+/* UBC_CMD_ENTER for @pid, 0 being the calling process. */
+static int enter(struct ctx *c, uint32_t id, uint32_t pid)
+{
+	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh;
+	int ret = connect_ubc(c);
+
+	if (ret)
+		return ret;
+	nlh = ubc_msg(c, buf, UBC_CMD_ENTER, NLM_F_ACK, id);
+	mnl_attr_put_u32(nlh, UBC_A_PID, pid);
+	return ubc_do(c, nlh);
+}
+
+static int cmd_enter(struct ctx *c, int argc, char **argv)
+{
+	uint32_t id, pid;
+	int ret;
+
+	if (argc != 2)
+		return usage_error(c, "expected a compartment id and a pid");
+	ret = parse_id(c, argv[0], &id);
+	if (ret)
+		return ret;
+	if (ubc_parse_pid(argv[1], &pid))
+		return usage_error(c, "\"%s\": invalid pid (expected 1 to %d)",
+				   argv[1], INT32_MAX);
+	return enter(c, id, pid);
+}
+
+static int cmd_exec(struct ctx *c, int argc, char **argv)
+{
+	uint32_t id;
+	int ret, i = 1;
+
+	if (argc < 1)
+		return usage_error(c, "missing compartment id");
+	ret = parse_id(c, argv[0], &id);
+	if (ret)
+		return ret;
+	if (i < argc && !strcmp(argv[i], "--"))
+		i++;
+	else if (i < argc && argv[i][0] == '-')
+		return usage_error(c, "\"%s\": put \"--\" before a command that starts with '-'",
+				   argv[i]);
+	if (i >= argc)
+		return usage_error(c, "missing command");
+	ret = enter(c, id, 0);
+	if (ret)
+		return ret;
+	nl_close(&c->nl);
+	execvp(argv[i], argv + i);
+	ret = errno;
+	fprintf(stderr, "ubc: exec: %s: %s\n", argv[i], strerror(ret));
+	return ret == ENOENT ? 127 : 126;
+}
+
+/* Leading -j/--json and, if @raw_ok, -r/--raw; "--" ends them. */
+static int read_options(struct ctx *c, int *argc, char ***argv, bool raw_ok)
+{
+	const char *o;
+
+	for (; *argc && (*argv)[0][0] == '-' && (*argv)[0][1]; (*argc)--, (*argv)++) {
+		o = (*argv)[0];
+		if (!strcmp(o, "--")) {
+			(*argc)--, (*argv)++;
+			break;
+		}
+		if (!strcmp(o, "--json")) {
+			c->json = true;
+			continue;
+		}
+		if (!strcmp(o, "--raw") && raw_ok) {
+			c->raw = true;
+			continue;
+		}
+		if (o[1] == '-')
+			return usage_error(c, "unknown option \"%s\"", o);
+		for (o++; *o; o++) {
+			if (*o == 'j')
+				c->json = true;
+			else if (*o == 'r' && raw_ok)
+				c->raw = true;
+			else
+				return usage_error(c, "unknown option \"-%c\"", *o);
+		}
+	}
+	return 0;
+}
+
+static void printer_for(const struct ctx *c, struct printer *p)
+{
+	pr_init(p, stdout, c->json);
+	p->raw = c->raw;
+	p->page_size = c->page_size;
+	p->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+}
+
+static int cmd_list(struct ctx *c, int argc, char **argv)
+{
+	struct info_list l = { 0 };
+	struct printer p;
+	int ret;
+
+	ret = read_options(c, &argc, &argv, false);
+	if (ret)
+		return ret;
+	if (argc)
+		return usage_error(c, "unexpected argument \"%s\"", argv[0]);
+	ret = connect_ubc(c) ?: dump_all(c, &l);
+	if (!ret) {
+		printer_for(c, &p);
+		ubc_print_list(&p, l.v, l.n);
+	}
+	free(l.v);
+	return ret;
+}
+
+/* UBC_CMD_GET of each id in argv; failures are reported, others kept. */
+static int get_ids(struct ctx *c, int argc, char **argv, struct info_list *l)
+{
+	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	int i, ret, status = 0;
+	char what[32];
+	uint32_t id;
+
+	for (i = 0; i < argc; i++) {
+		ret = parse_id(c, argv[i], &id);
+		if (ret)
+			return ret;
+	}
+	ret = connect_ubc(c);
+	if (ret)
+		return ret;
+	for (i = 0; i < argc; i++) {
+		ubc_parse_id(argv[i], &id);
+		ret = nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, NLM_F_ACK, id),
+			      info_cb, l);
+		if (ret) {
+			snprintf(what, sizeof(what), "compartment %u", id);
+			status = kernel_error(c, what, ret);
+		}
+	}
+	return status;
+}
+
+static int cmd_show(struct ctx *c, int argc, char **argv)
+{
+	struct info_list l = { 0 };
+	struct printer p;
+	int ret;
+
+	ret = read_options(c, &argc, &argv, true);
+	if (ret)
+		return ret;
+	if (argc)
+		ret = get_ids(c, argc, argv, &l);
+	else
+		ret = connect_ubc(c) ?: dump_all(c, &l);
+	/* With some ids refused, still show the others. */
+	if (ret != EXIT_USAGE && (l.n || !ret)) {
+		printer_for(c, &p);
+		ubc_print_show(&p, l.v, l.n);
+	}
+	free(l.v);
+	return ret;
+}
+
+static int cmd_help(struct ctx *c, int argc, char **argv);
+
+static const struct command {
+	const char *name;
+	int (*fn)(struct ctx *c, int argc, char **argv);
+	const char *args;
+	const char *help;
+} commands[] = {
+	{ "create", cmd_create, "ID [RES BARRIER[:LIMIT]]...",
+	  "create compartment ID; resources not given are unlimited" },
+	{ "destroy", cmd_destroy, "ID",
+	  "destroy compartment ID, which must have no tasks" },
+	{ "list", cmd_list, "[-j]",
+	  "list compartment ids, with \"dying\" while charges drain" },
+	{ "set", cmd_set, "ID RES BARRIER[:LIMIT]...",
+	  "set barriers and limits, all or none; LIMIT defaults to BARRIER" },
+	{ "show", cmd_show, "[-j] [-r] [ID]...",
+	  "show beancounters of the given or of all compartments" },
+	{ "exec", cmd_exec, "ID [--] CMD [ARG]...",
+	  "run CMD inside compartment ID" },
+	{ "enter", cmd_enter, "ID PID",
+	  "move process PID (all its threads) into compartment ID" },
+	{ "help", cmd_help, "[COMMAND]",
+	  "print this help, or the help of COMMAND" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void command_usage(FILE *f, const struct command *cmd, int width)
+{
+	char synopsis[128];
+
+	snprintf(synopsis, sizeof(synopsis), "%s %s", cmd->name, cmd->args);
+	fprintf(f, "  %-*s  %s\n", width, synopsis, cmd->help);
+}
+
+static void usage(FILE *f)
+{
+	int len, width = 0;
+	unsigned int r, n = 0;
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		len = strlen(commands[i].name) + 1 + strlen(commands[i].args);
+		if (len > width)
+			width = len;
+	}
+	fprintf(f, "Usage: ubc [-j] COMMAND [ARG]...\n\nCommands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		command_usage(f, &commands[i], width);
+	fprintf(f, "\nOptions:\n"
+		"  -j, --json     JSON output of list and show\n"
+		"  -r, --raw      show: exact integers in the resource's unit\n"
+		"  -h, --help     print this help; \"ubc COMMAND --help\" for one command\n"
+		"  -V, --version  print the version\n"
+		"\nValues: N[K|M|G|P] or \"unlimited\": K, M, G multiply by 1024, 1024^2,\n"
+		"1024^3 (bytes), P counts pages; see ubc(8).\n"
+		"\nResources:");
+	for (r = 0; r < UBC_RESOURCES; r++)
+		if (ubc_resource_valid(r))
+			fprintf(f, "%s %s", n++ % 7 ? "" : "\n ",
+				ubc_resource_name(r));
+	fprintf(f, "\n");
+}
+
+static int cmd_help(struct ctx *c, int argc, char **argv)
+{
+	const struct command *cmd;
+
+	if (!argc) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 1)
+		return usage_error(c, "expected at most one command");
+	cmd = find_command(argv[0]);
+	if (!cmd)
+		return usage_error(c, "\"%s\": unknown command", argv[0]);
+	fprintf(stdout, "Usage: ubc %s %s\n  %s\n", cmd->name, cmd->args, cmd->help);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctx c = { .cmd = "ubc", .page_size = sysconf(_SC_PAGESIZE) };
+	const struct command *cmd;
+	int opt, ret;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+jhV", options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			c.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ubc %s (generic netlink family \"%s\" version %d)\n",
+			       UBC_TOOL_VERSION, UBC_GENL_NAME, UBC_GENL_VERSION);
+			return 0;
+		default:
+			if (optopt)
+				fprintf(stderr, "ubc: unknown option \"-%c\"\n", optopt);
+			else
+				fprintf(stderr, "ubc: unknown option \"%s\"\n",
+					argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "ubc: unknown command \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	c.cmd = cmd->name;
+	argc -= optind + 1;
+	argv += optind + 1;
+	if (argc && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")))
+		return cmd_help(&c, 1, (char *[]){ (char *)cmd->name });
+	ret = cmd->fn(&c, argc, argv);
+	nl_close(&c.nl);
+	return ret;
+}
