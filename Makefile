@@ -26,6 +26,7 @@ tool: deps
 	@$(MAKE) -s -C tools/ubc
 
 selftests: deps build/forkbomb
+	@mkdir -p build/selftests
 	@$(MAKE) -s -C selftests/ubc KSFT_DIR=$(UBC_CACHE)/kselftest OUTPUT=$(CURDIR)/build/selftests
 
 build/forkbomb: selftests/qemu/forkbomb.c

@@ -112,6 +112,13 @@ struct ubc_comp *ubc_comp_find(u32 id)
 	return comp && !comp->dying ? comp : NULL;
 }
 
+/* A compartment by id, dying ones included, or NULL. Under ubc_lock. */
+struct ubc_comp *ubc_comp_lookup(u32 id)
+{
+	lockdep_assert_held(&ubc_lock);
+	return xa_load(&ubc_comps, id);
+}
+
 /*
  * The first compartment (dying ones included) with id >= *id, for dumps and
  * /proc; *id is set to its id. Under ubc_lock.

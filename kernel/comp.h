@@ -40,6 +40,7 @@ void ubc_comps_exit(void);
 struct ubc_comp *ubc_comp_create(u32 id);
 int ubc_comp_destroy(struct ubc_comp *comp);
 struct ubc_comp *ubc_comp_find(u32 id);
+struct ubc_comp *ubc_comp_lookup(u32 id);
 struct ubc_comp *ubc_comp_next(u32 *id);
 unsigned long ubc_comps_generation(void);
 

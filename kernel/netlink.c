@@ -314,11 +314,15 @@ static int ubc_nl_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	visible = ubc_nl_visible_id();
 	mutex_lock(&ubc_lock);
-	comp = ubc_nl_find(info, id);
+	/* dying compartments stay readable until drained */
+	comp = ubc_comp_lookup(id);
 	if (comp && visible && visible != id)
-		comp = NULL;	/* same answer as for a missing id */
-	if (!comp)
+		comp = NULL;	/* the same answer as for a missing id */
+	if (!comp) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[UBC_A_ID],
+				    "no such compartment");
 		err = -ENOENT;
+	}
 	else if (!ubc_nl_fill(msg, comp, info->snd_portid, info->snd_seq, 0))
 		err = -EMSGSIZE;
 	mutex_unlock(&ubc_lock);

@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Gates, watches and tracepoints. Registration either attaches every probe
- * of a table or none, and names the kernel symbol it could not find, so a
- * kernel that lacks a hook ubc needs makes the module refuse to load with a
- * message saying what is missing.
+ * Hooks and tracepoints. Registration either attaches every probe of a
+ * table or none, and names the kernel symbol it could not find, so a kernel
+ * that lacks a hook ubc needs makes the module refuse to load with a message
+ * saying what is missing.
  */
-#include <linux/kprobes.h>
+#include <linux/atomic.h>
+#include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/objtool.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
+#include <linux/trace_recursion.h>
 #include <linux/tracepoint.h>
 #include <asm/linkage.h>
 
 #include "probe.h"
 
 /*
- * Where a refused call resumes: a bare return, so the probed function
+ * Where a refused call resumes: a bare return, so the gated function
  * returns to its caller with the value the gate put in %rax. This must be
  * assembly: a C function might clobber %rax. Mirrors just_return_func.
  */
@@ -30,79 +32,88 @@ asm(
 	".size ubc_just_return, .-ubc_just_return\n"
 );
 
-static int ubc_gate_pre(struct kprobe *kp, struct pt_regs *regs)
+static atomic_long_t ubc_missed = ATOMIC_LONG_INIT(0);
+
+static void notrace ubc_hook_thunk(unsigned long ip, unsigned long parent_ip,
+				   struct ftrace_ops *ops,
+				   struct ftrace_regs *fregs)
 {
-	struct ubc_gate *gate = container_of(kp, struct ubc_gate, kp);
-	int err = gate->check(regs);
+	struct ubc_hook *hook = container_of(ops, struct ubc_hook, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	int bit, err;
 
-	if (likely(!err))
-		return 0;
-	regs->ax = (unsigned long)(long)err;
-	instruction_pointer_set(regs, (unsigned long)&ubc_just_return);
-	/* Non-zero: kprobes must not resume at (or single-step) the probe. */
-	return 1;
+	/*
+	 * Same-context recursion cannot come from ubc's own handlers (none
+	 * calls a hooked function); count it rather than lose it silently.
+	 */
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (unlikely(bit < 0)) {
+		atomic_long_inc(&ubc_missed);
+		return;
+	}
+	preempt_disable_notrace();
+	err = hook->fn(regs);
+	if (unlikely(err) && hook->gate) {
+		regs->ax = (unsigned long)(long)err;
+		/* the trampoline resumes at regs->ip (FTRACE_OPS_FL_IPMODIFY) */
+		instruction_pointer_set(regs, (unsigned long)&ubc_just_return);
+	}
+	preempt_enable_notrace();
+	ftrace_test_recursion_unlock(bit);
 }
-NOKPROBE_SYMBOL(ubc_gate_pre);
 
-static int ubc_watch_pre(struct kprobe *kp, struct pt_regs *regs)
+unsigned long ubc_hooks_missed(void)
 {
-	struct ubc_watch *w = container_of(kp, struct ubc_watch, kp);
-
-	w->handler(regs);
-	return 0;
+	return atomic_long_read(&ubc_missed);
 }
-NOKPROBE_SYMBOL(ubc_watch_pre);
 
-int ubc_gates_register(struct ubc_gate *gates, unsigned int n)
+static int ubc_hook_register(struct ubc_hook *hook)
+{
+	int err;
+
+	memset(&hook->ops, 0, sizeof(hook->ops));
+	hook->ops.func = ubc_hook_thunk;
+	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
+	if (hook->gate)
+		hook->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
+	err = ftrace_set_filter(&hook->ops, (unsigned char *)hook->symbol,
+				strlen(hook->symbol), 1);
+	if (err) {
+		pr_err("cannot hook %s (error %d): this kernel lacks a function ubc needs\n",
+		       hook->symbol, err);
+		return err;
+	}
+	err = register_ftrace_function(&hook->ops);
+	if (err) {
+		pr_err("cannot hook %s (error %d)%s\n", hook->symbol, err,
+		       err == -EBUSY ? ": another tracer modifies it" : "");
+		ftrace_free_filter(&hook->ops);
+	}
+	return err;
+}
+
+int ubc_hooks_register(struct ubc_hook *hooks, unsigned int n)
 {
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		memset(&gates[i].kp, 0, sizeof(gates[i].kp));
-		gates[i].kp.symbol_name = gates[i].symbol;
-		gates[i].kp.pre_handler = ubc_gate_pre;
-		err = register_kprobe(&gates[i].kp);
+		err = ubc_hook_register(&hooks[i]);
 		if (err) {
-			pr_err("cannot hook %s (error %d): this kernel lacks a function ubc needs\n",
-			       gates[i].symbol, err);
-			ubc_gates_unregister(gates, i);
+			ubc_hooks_unregister(hooks, i);
 			return err;
 		}
 	}
 	return 0;
 }
 
-void ubc_gates_unregister(struct ubc_gate *gates, unsigned int n)
+/* Returns once no CPU runs a callback of these hooks any more. */
+void ubc_hooks_unregister(struct ubc_hook *hooks, unsigned int n)
 {
-	while (n--)
-		unregister_kprobe(&gates[n].kp);
-}
-
-int ubc_watches_register(struct ubc_watch *w, unsigned int n)
-{
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < n; i++) {
-		memset(&w[i].kp, 0, sizeof(w[i].kp));
-		w[i].kp.symbol_name = w[i].symbol;
-		w[i].kp.pre_handler = ubc_watch_pre;
-		err = register_kprobe(&w[i].kp);
-		if (err) {
-			pr_err("cannot hook %s (error %d): this kernel lacks a function ubc needs\n",
-			       w[i].symbol, err);
-			ubc_watches_unregister(w, i);
-			return err;
-		}
+	while (n--) {
+		unregister_ftrace_function(&hooks[n].ops);
+		ftrace_free_filter(&hooks[n].ops);
 	}
-	return 0;
-}
-
-void ubc_watches_unregister(struct ubc_watch *w, unsigned int n)
-{
-	while (n--)
-		unregister_kprobe(&w[n].kp);
 }
 
 struct ubc_tp_lookup {
@@ -149,10 +160,10 @@ void ubc_tracepoints_unregister(struct ubc_tracepoint *t, unsigned int n)
 }
 
 /*
- * After unregistering: wait until no CPU runs a probe handler (they run
- * with preemption disabled: synchronize_rcu()) and no task is about to
- * execute ubc_just_return (a task preempted between the ftrace trampoline
- * and the stub: synchronize_rcu_tasks()), so the module text may go.
+ * After unregistering: wait until no CPU runs a tracepoint probe and no
+ * task is about to execute ubc_just_return (a task preempted between the
+ * ftrace trampoline's return and the stub: synchronize_rcu_tasks()), so the
+ * module text may go.
  */
 void ubc_probes_quiesce(void)
 {

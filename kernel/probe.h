@@ -1,35 +1,36 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Attaching to the kernel without patching it: kprobes that may refuse the
- * probed call ("gates") and tracepoints found by name.
+ * Attaching to the kernel without patching it: ftrace hooks on function
+ * entry that may refuse the call ("gates") or only observe ("watches"), and
+ * tracepoints found by name.
  */
 #ifndef _UBC_PROBE_H
 #define _UBC_PROBE_H
 
-#include <linux/kprobes.h>
+#include <linux/ftrace.h>
+#include <linux/ptrace.h>
 
 /*
- * A gate is a kprobe on the entry of a kernel function whose callers handle
- * its failure. @check runs before the function body with the function's
- * arguments in @regs; returning 0 lets the call proceed, returning -errno
- * makes the function return that value without running its body (the
- * technique of the kernel's own error injection, see
- * arch/x86/lib/error-inject.c: override_function_with_return()).
+ * A hook on the entry of kernel function @symbol. @fn runs before the body
+ * with the function's arguments in @regs. For a watch it returns 0. For a
+ * gate (@gate true) returning -errno makes the function return that value
+ * without running its body, the technique of the kernel's own error
+ * injection (arch/x86/lib/error-inject.c: override_function_with_return());
+ * only functions whose callers handle their failure may be gated.
  *
- * @check runs with preemption disabled, possibly in any context the probed
- * function is called from: it must not sleep.
+ * @fn runs with preemption disabled, in whatever context the function is
+ * called from (task, softirq, hardirq): it must not sleep.
+ *
+ * Hooks are ftrace callbacks, not kprobes: kprobes allow one active probe
+ * per CPU and silently skip ("miss") a probe hit from an interrupt that
+ * arrives while another probe handler runs, which would lose frees.
+ * ftrace's recursion guard is per context and lets such nesting through.
  */
-struct ubc_gate {
+struct ubc_hook {
 	const char *symbol;
-	int (*check)(struct pt_regs *regs);
-	struct kprobe kp;
-};
-
-/* A plain kprobe whose handler only observes (never refuses). */
-struct ubc_watch {
-	const char *symbol;
-	void (*handler)(struct pt_regs *regs);
-	struct kprobe kp;
+	int (*fn)(struct pt_regs *regs);
+	bool gate;
+	struct ftrace_ops ops;
 };
 
 struct ubc_tracepoint {
@@ -38,15 +39,14 @@ struct ubc_tracepoint {
 	struct tracepoint *tp;
 };
 
-int ubc_gates_register(struct ubc_gate *gates, unsigned int n);
-void ubc_gates_unregister(struct ubc_gate *gates, unsigned int n);
-int ubc_watches_register(struct ubc_watch *w, unsigned int n);
-void ubc_watches_unregister(struct ubc_watch *w, unsigned int n);
+int ubc_hooks_register(struct ubc_hook *hooks, unsigned int n);
+void ubc_hooks_unregister(struct ubc_hook *hooks, unsigned int n);
 int ubc_tracepoints_register(struct ubc_tracepoint *t, unsigned int n);
 void ubc_tracepoints_unregister(struct ubc_tracepoint *t, unsigned int n);
 void ubc_probes_quiesce(void);
+unsigned long ubc_hooks_missed(void);
 
-/* Argument @n (0-based) of a probed function, x86-64 calling convention. */
+/* Argument @n (0-based) of a hooked function, x86-64 calling convention. */
 static inline unsigned long ubc_arg(struct pt_regs *regs, unsigned int n)
 {
 	return regs_get_kernel_argument(regs, n);

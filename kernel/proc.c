@@ -39,9 +39,9 @@ static void ubc_proc_show_comp(struct seq_file *m, struct ubc_comp *comp)
 }
 
 /*
- * One seq_file record per compartment, *pos being the next id to show
- * (past U32_MAX when done), so that a reader resuming after a partial read
- * continues at the right compartment even if others came or went.
+ * Records: the header (SEQ_START_TOKEN, *pos 0), then one per compartment,
+ * *pos being its id + 1. A reader resuming after a partial read continues
+ * at the right compartment even if others came or went meanwhile.
  */
 static void *ubc_proc_find(struct seq_file *m, loff_t *pos)
 {
@@ -49,20 +49,19 @@ static void *ubc_proc_find(struct seq_file *m, loff_t *pos)
 	struct ubc_comp *comp;
 	u32 id;
 
-	if (*pos > U32_MAX)
+	if (*pos - 1 > U32_MAX)
 		return NULL;
-	id = *pos;
-	comp = ubc_comp_next(&id);
-	if (comp && visible && id != visible) {
+	id = *pos - 1;
+	if (visible) {
+		/* only its own compartment, at most once */
 		if (id > visible)
 			return NULL;
 		id = visible;
-		comp = ubc_comp_next(&id);
-		if (comp && id != visible)
-			comp = NULL;
 	}
-	if (comp)
-		*pos = id;
+	comp = ubc_comp_next(&id);
+	if (!comp || (visible && id != visible))
+		return NULL;
+	*pos = (loff_t)id + 1;
 	return comp;
 }
 
@@ -70,19 +69,12 @@ static void *ubc_proc_start(struct seq_file *m, loff_t *pos)
 	__acquires(&ubc_lock)
 {
 	mutex_lock(&ubc_lock);
-	if (*pos == 0) {
-		seq_puts(m, "Version: 2.5\n");
-		seq_printf(m, ubc_head_fmt, "uid", "resource", "held", "maxheld",
-			   "barrier", "limit", "failcnt");
-	}
-	return ubc_proc_find(m, pos);
+	return *pos ? ubc_proc_find(m, pos) : SEQ_START_TOKEN;
 }
 
 static void *ubc_proc_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	struct ubc_comp *comp = v;
-
-	*pos = (loff_t)comp->id + 1;
+	*pos = v == SEQ_START_TOKEN ? 1 : (loff_t)((struct ubc_comp *)v)->id + 2;
 	return ubc_proc_find(m, pos);
 }
 
@@ -94,7 +86,13 @@ static void ubc_proc_stop(struct seq_file *m, void *v)
 
 static int ubc_proc_show(struct seq_file *m, void *v)
 {
-	ubc_proc_show_comp(m, v);
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "Version: 2.5\n");
+		seq_printf(m, ubc_head_fmt, "uid", "resource", "held", "maxheld",
+			   "barrier", "limit", "failcnt");
+	} else {
+		ubc_proc_show_comp(m, v);
+	}
 	return 0;
 }
 

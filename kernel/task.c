@@ -17,8 +17,8 @@
  *    (bad_fork_cleanup_audit), which skips security_task_free();
  *  - security_task_free(task), watch: __put_task_struct() (last reference)
  *    and copy_process()'s failure path; the entry dies here;
- *  - sched_process_free tracepoint: delayed_put_task_struct(), an RCU
- *    callback after release_task() reaped the task; numproc is returned here;
+ *  - cgroup_release(task), watch: release_task() reaps the task; numproc is
+ *    returned here, synchronously, like the pids controller does;
  *  - task_newtask tracepoint: end of copy_process(), after the child is on
  *    the thread lists; fixes up a child whose parent entered a compartment
  *    between security_task_alloc() and attaching the child (see enter).
@@ -172,28 +172,35 @@ static int ubc_fork_check(struct pt_regs *regs)
 }
 
 /* security_task_free(struct task_struct *task) */
-static void ubc_task_free_hook(struct pt_regs *regs)
+static int ubc_task_free_hook(struct pt_regs *regs)
 {
 	struct task_struct *task = (struct task_struct *)ubc_arg(regs, 0);
 	struct ubc_task *e;
 
 	if (!static_branch_unlikely(&ubc_tasks_tracked))
-		return;
+		return 0;
 	e = ubc_task_unhash(task);
 	if (e)
 		ubc_task_release(e);
+	return 0;
 }
 
-/* trace_sched_process_free(task): the task was reaped. */
-static void ubc_task_reaped(void *data, struct task_struct *task)
+/*
+ * cgroup_release(struct task_struct *task): release_task() calls it for
+ * every task it reaps, also for a zombie leader it reaps in the same call
+ * (its "repeat" loop), which is why ubc does not hook release_task itself.
+ */
+static int ubc_task_reaped(struct pt_regs *regs)
 {
+	struct task_struct *task = (struct task_struct *)ubc_arg(regs, 0);
 	struct ubc_task *e;
 
 	if (!static_branch_unlikely(&ubc_tasks_tracked))
-		return;
+		return 0;
 	e = ubc_task_lookup(task);
 	if (e)
 		ubc_task_uncharge(e);
+	return 0;
 }
 
 /*
@@ -355,16 +362,17 @@ out:
 	return err;
 }
 
-static struct ubc_gate ubc_task_gates[] = {
-	{ .symbol = "security_task_alloc", .check = ubc_fork_check },
-};
-
-static struct ubc_watch ubc_task_watches[] = {
-	{ .symbol = "security_task_free", .handler = ubc_task_free_hook },
+/*
+ * Free and reap hooks are registered before the fork gate and removed after
+ * it, so that no entry can exist without them.
+ */
+static struct ubc_hook ubc_task_hooks[] = {
+	{ .symbol = "security_task_free", .fn = ubc_task_free_hook },
+	{ .symbol = "cgroup_release", .fn = ubc_task_reaped },
+	{ .symbol = "security_task_alloc", .fn = ubc_fork_check, .gate = true },
 };
 
 static struct ubc_tracepoint ubc_task_tps[] = {
-	{ .name = "sched_process_free", .probe = ubc_task_reaped },
 	{ .name = "task_newtask", .probe = ubc_task_newtask },
 };
 
@@ -377,22 +385,12 @@ int ubc_tasks_init(void)
 		spin_lock_init(&ubc_task_hash[i].lock);
 		INIT_HLIST_HEAD(&ubc_task_hash[i].head);
 	}
-	/* Free and reap hooks first: no entry may exist without them. */
-	err = ubc_watches_register(ubc_task_watches, ARRAY_SIZE(ubc_task_watches));
-	if (err)
-		return err;
 	err = ubc_tracepoints_register(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
 	if (err)
-		goto err_watches;
-	err = ubc_gates_register(ubc_task_gates, ARRAY_SIZE(ubc_task_gates));
+		return err;
+	err = ubc_hooks_register(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
 	if (err)
-		goto err_tps;
-	return 0;
-
-err_tps:
-	ubc_tracepoints_unregister(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
-err_watches:
-	ubc_watches_unregister(ubc_task_watches, ARRAY_SIZE(ubc_task_watches));
+		ubc_tracepoints_unregister(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
 	return err;
 }
 
@@ -404,9 +402,8 @@ void ubc_tasks_exit(void)
 {
 	unsigned int i;
 
-	ubc_gates_unregister(ubc_task_gates, ARRAY_SIZE(ubc_task_gates));
+	ubc_hooks_unregister(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
 	ubc_tracepoints_unregister(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
-	ubc_watches_unregister(ubc_task_watches, ARRAY_SIZE(ubc_task_watches));
 	ubc_probes_quiesce();
 
 	for (i = 0; i < ARRAY_SIZE(ubc_task_hash); i++) {

@@ -41,6 +41,7 @@ def main():
     results, console = read(a.results), read(a.console)
     passed = failed = skipped = 0
     binary, binary_failed, marker = None, False, False
+    pending = []
 
     def report(ok, name, why=""):
         nonlocal passed, failed
@@ -57,7 +58,10 @@ def main():
         if line.startswith("# exit: "):
             name, rc = line[len("# exit: "):].split()
             if rc != "0" and not binary_failed:
+                for p in pending:
+                    print(f"  {p}")
                 report(False, f"{name}", f" (exited with status {rc})")
+            pending = []
             binary = None
             continue
         if line.strip() == f"UBC-SELFTESTS-PASSED {a.nonce}":
@@ -65,11 +69,10 @@ def main():
             continue
         m = TAP.match(line)
         if not m:
-            if line.startswith("# ") and binary is None:
-                print(f"  {line}")
-            elif line.startswith("# ") and ("FAIL" in line or "Expected" in line
-                                            or "ERROR" in line or ":" in line and "RUN" not in line
-                                            and "OK" not in line):
+            # diagnostics: kept until the test's verdict, shown on failure
+            if line.startswith("#") and binary is not None:
+                pending.append(line)
+            elif line.startswith("#"):
                 print(f"  {line}")
             continue
         verdict, name = m.group(1), m.group(4).strip()
@@ -81,6 +84,11 @@ def main():
             continue
         if verdict != "ok" and binary:
             binary_failed = True
+        if verdict != "ok":
+            for p in pending:
+                if not re.match(r"#\s+(RUN|OK)\s", p):
+                    print(f"  {p}")
+        pending = []
         report(verdict == "ok", name)
 
     bad = [l for l in console if BAD_CONSOLE.search(l)]

@@ -32,8 +32,9 @@ cp /bin/busybox "$root/bin/busybox"
 for applet in $(/bin/busybox --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
+ln -s ../bin/busybox "$root/sbin/modprobe"	# the kernel's modprobe_path
 cp "$UBC_TOP/selftests/qemu/init" "$root/init"
-cp "$UBC_TOP/selftests/qemu/demo.sh" "$root/demo.sh"
+cp "${UBC_VM_SCRIPT:-$UBC_TOP/selftests/qemu/demo.sh}" "$root/demo.sh"	# UBC_VM_SCRIPT: run another script
 chmod +x "$root/init"
 cp "$ko" "$root/ubc.ko"
 rm -f "$root/bin/ubc"
@@ -51,7 +52,7 @@ echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 # Shared libraries of the dynamically linked binaries.
 for bin in "$root/bin/ubc" "$root/bin/forkbomb" "$root"/selftests/*; do
-	[ -f "$bin" ] && [ -x "$bin" ] || continue
+	[ -f "$bin" ] && [ -x "$bin" ] && ldd "$bin" >/dev/null 2>&1 || continue
 	ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -nL "$lib" "$root$lib"

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/user_beancounters: mode, OpenVZ "Version: 2.5" layout byte for byte,
+ * agreement with netlink GET and dump, consistent output for any read size,
+ * and visibility (unprivileged callers, callers inside a compartment).
+ *
+ * Compartment ids: 14000..14999.
+ */
+#include "kselftest_harness.h"
+#include "ubc_test.h"
+#include "ubc_worker.h"
+
+#define U UBC_UNLIMITED
+#define NL (&self->nl)
+
+/* Reads and strictly parses the file; asserts it is well formed. */
+#define READ_PROC(text, pf) do {					\
+	size_t __len;							\
+	int __err;							\
+	text = read_all(PROC_UBC, 1 << 20, &__len, &__err);		\
+	ASSERT_NE(NULL, text) TH_LOG("read %s: %s", PROC_UBC,		\
+				     strerror(__err));			\
+	proc_parse(text, pf);						\
+	ASSERT_FALSE((pf)->bad) TH_LOG("%s", (pf)->why);		\
+} while (0)
+
+/* The block of @id equals a GET of @id, value for value. */
+static void check_block_vs_get(struct __test_metadata *_metadata,
+			       struct ubc_nl *h, const struct proc_block *b)
+{
+	struct ubc_info info;
+	unsigned int r;
+
+	ASSERT_EQ(UBC_RESOURCES, b->nrows);
+	ASSERT_GET(h, b->id, &info);
+	for (r = 0; r < UBC_RESOURCES; r++) {
+		const struct proc_row *row = &b->rows[r];
+		const struct ubc_res *res = &info.res[r];
+
+		ASSERT_STREQ(ubc_resource_name(r), row->name);
+		if (!ubc_resource_valid(r)) {
+			ASSERT_EQ(0, row->held + row->maxheld + row->barrier +
+				     row->limit + row->failcnt)
+				TH_LOG("dummy row %u of %u not zero", r, b->id);
+			continue;
+		}
+		ASSERT_TRUE(res->seen);
+		EXPECT_EQ(res->held, row->held) TH_LOG("%u %s", b->id,
+						       row->name);
+		EXPECT_EQ(res->maxheld, row->maxheld) TH_LOG("%u %s", b->id,
+							     row->name);
+		EXPECT_EQ(res->barrier, row->barrier) TH_LOG("%u %s", b->id,
+							     row->name);
+		EXPECT_EQ(res->limit, row->limit) TH_LOG("%u %s", b->id,
+							 row->name);
+		EXPECT_EQ(res->failcnt, row->failcnt) TH_LOG("%u %s", b->id,
+							     row->name);
+	}
+}
+
+/*
+ * The exact text of an idle compartment's block: no usage, barrier/limit
+ * from @lims or unlimited, dummy rows all zero.
+ */
+static void idle_block(char *buf, size_t size, uint32_t id,
+		       const struct ubc_lim *lims, unsigned int n)
+{
+	size_t off = 0;
+	unsigned int r, i;
+
+	buf[0] = '\0';
+	for (r = 0; r < UBC_RESOURCES; r++) {
+		uint64_t b = 0, l = 0;
+
+		if (ubc_resource_valid(r)) {
+			b = l = U;
+			for (i = 0; i < n; i++)
+				if (lims[i].res == r) {
+					b = lims[i].barrier;
+					l = lims[i].limit;
+				}
+		}
+		proc_row_line(buf + off, size - off, id, r == 0,
+			      ubc_resource_name(r), 0, 0, b, l, 0);
+		off += strlen(buf + off);
+	}
+}
+
+TEST_F(ubctest, mode_and_header)
+{
+	char hdr[256], *text;
+	struct proc_file pf;
+	struct stat st;
+
+	ASSERT_EQ(0, stat(PROC_UBC, &st)) TH_LOG("%s: %s", PROC_UBC,
+						 strerror(errno));
+	ASSERT_TRUE(S_ISREG(st.st_mode));
+	ASSERT_EQ(0400, st.st_mode & 07777);
+	ASSERT_EQ(0, st.st_uid);
+
+	READ_PROC(text, &pf);
+	proc_header_line(hdr, sizeof(hdr));
+	ASSERT_EQ(0, strncmp(text, PROC_V_HEAD, strlen(PROC_V_HEAD)));
+	ASSERT_EQ(0, strncmp(text + strlen(PROC_V_HEAD), hdr, strlen(hdr)));
+	/* Spelled out once, so that a shared typo cannot hide. */
+	ASSERT_STREQ("       uid  resource                     held"
+		     "              maxheld              barrier"
+		     "                limit              failcnt\n", hdr);
+	proc_free(&pf);
+	free(text);
+}
+
+TEST_F(ubctest, idle_block_exact)
+{
+	const struct ubc_lim l[] = {
+		{ UBC_NUMPROC, 100, 200 },
+		{ UBC_KMEMSIZE, 12345678, 23456789 },
+		{ UBC_NUMFILE, 1000, 1000 },
+		{ UBC_DCACHESIZE, 0, 0 },
+		{ UBC_SWAPPAGES, U - 1, U },
+	};
+	char want[8192], *text, *at;
+	struct proc_file pf;
+	const struct proc_block *b;
+
+	IDS(14000, 2);
+	ASSERT_NL(NL, 0, ubc_create_lims(NL, 14000, l, 5));
+	ASSERT_NL(NL, 0, ubc_create(NL, 14001));
+
+	READ_PROC(text, &pf);
+	idle_block(want, sizeof(want), 14000, l, 5);
+	at = strstr(text, want);
+	ASSERT_NE(NULL, at) TH_LOG("block of 14000 not found byte-exact; "
+				   "want:\n%s", want);
+	ASSERT_EQ('\n', at[-1]);
+	idle_block(want, sizeof(want), 14001, NULL, 0);
+	at = strstr(text, want);
+	ASSERT_NE(NULL, at) TH_LOG("block of 14001 not found byte-exact; "
+				   "want:\n%s", want);
+	ASSERT_EQ('\n', at[-1]);
+	/* Unlimited is LONG_MAX in %20lu columns: maxheld, barrier, limit, failcnt. */
+	ASSERT_NE(NULL, strstr(at, "                    0  9223372036854775807"
+				   "  9223372036854775807                    0\n"));
+
+	b = proc_find(&pf, 14000);
+	ASSERT_NE(NULL, b);
+	check_block_vs_get(_metadata, NL, b);
+	ASSERT_EQ(b + 1, proc_find(&pf, 14001));
+	check_block_vs_get(_metadata, NL, b + 1);
+	proc_free(&pf);
+	free(text);
+}
+
+TEST_F(ubctest, busy_block_exact)
+{
+	char want[256], *text;
+	struct proc_file pf;
+	const struct proc_block *b;
+	struct worker w;
+
+	IDS(14010, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 14010));
+	ASSERT_NL(NL, 0, ubc_set(NL, 14010, UBC_NUMPROC, 1, 1));
+	ASSERT_EQ(0, worker_start(&w));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 14010, w.pid));
+	WCMD(&w, 'f', 1);
+	WASSERT_SPAWN(&w, 0, 1);
+	ASSERT_NUMPROC(NL, 14010, 1, 1, 1);
+
+	READ_PROC(text, &pf);
+	b = proc_find(&pf, 14010);
+	ASSERT_NE(NULL, b);
+	proc_row_line(want, sizeof(want), 14010, 0, "numproc", 1, 1, 1, 1, 1);
+	ASSERT_STREQ(want, b->rows[UBC_NUMPROC].line);
+	check_block_vs_get(_metadata, NL, b);
+	proc_free(&pf);
+	free(text);
+
+	WSTOP(&w);
+	WAIT_HELD(NL, 14010, 0);
+	READ_PROC(text, &pf);
+	b = proc_find(&pf, 14010);
+	ASSERT_NE(NULL, b);
+	proc_row_line(want, sizeof(want), 14010, 0, "numproc", 0, 1, 1, 1, 1);
+	ASSERT_STREQ(want, b->rows[UBC_NUMPROC].line);
+	check_block_vs_get(_metadata, NL, b);
+	proc_free(&pf);
+	free(text);
+}
+
+struct idset {
+	uint32_t ids[4096];
+	unsigned int n;
+};
+
+static void collect_ids(const struct ubc_info *info, void *arg)
+{
+	struct idset *s = arg;
+
+	if (s->n < 4096)
+		s->ids[s->n] = info->id;
+	s->n++;
+}
+
+TEST_F(ubctest, agrees_with_netlink)
+{
+	struct idset *s = calloc(1, sizeof(*s));
+	struct proc_file pf;
+	struct worker w;
+	unsigned int i;
+	char *text;
+
+	ASSERT_NE(NULL, s);
+	IDS(14020, 10);
+	for (i = 0; i < 10; i++) {
+		/* numproc and one other real resource, a different one each */
+		unsigned int r = (i * 7) % UBC_RESOURCES;
+		struct ubc_lim l[2] = {
+			{ UBC_NUMPROC, 10 + i, 20 + i },
+		};
+
+		while (!ubc_resource_valid(r) || r == UBC_NUMPROC)
+			r = (r + 1) % UBC_RESOURCES;
+		l[1] = (struct ubc_lim){ r, i, i * 1000 };
+		ASSERT_NL(NL, 0, ubc_create_lims(NL, 14020 + i, l, 2));
+	}
+	ASSERT_EQ(0, worker_start(&w));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 14025, w.pid));
+	WCMD(&w, 't', 2);
+	WASSERT_SPAWN(&w, 2, 0);
+	ASSERT_NUMPROC(NL, 14025, 3, 3, 0);
+
+	READ_PROC(text, &pf);
+	for (i = 0; i < 10; i++) {
+		const struct proc_block *b = proc_find(&pf, 14020 + i);
+
+		ASSERT_NE(NULL, b) TH_LOG("%u not listed", 14020 + i);
+		check_block_vs_get(_metadata, NL, b);
+	}
+	/* Same compartments in the dump as in the file, same order. */
+	ASSERT_NL(NL, 0, ubc_dump(NL, collect_ids, s));
+	ASSERT_EQ(s->n, pf.nblocks);
+	for (i = 0; i < pf.nblocks && i < 4096; i++) {
+		ASSERT_EQ(s->ids[i], pf.blocks[i].id);
+	}
+	proc_free(&pf);
+	free(text);
+	free(s);
+	WSTOP(&w);
+	WAIT_HELD(NL, 14025, 0);
+}
+
+TEST_F_TIMEOUT(ubctest, any_read_size, 120)
+{
+	static const size_t chunks[] = { 1, 7, 113, 4095, 4096, 65536 };
+	struct proc_file pf;
+	char *whole, *part;
+	size_t wlen, plen;
+	unsigned int i;
+	int err;
+
+	IDS(14100, 40);
+	for (i = 0; i < 40; i++) {
+		ASSERT_NL(NL, 0, ubc_create(NL, 14100 + i));
+		ASSERT_NL(NL, 0, ubc_set(NL, 14100 + i, UBC_NUMPROC, i, i));
+	}
+	whole = read_all(PROC_UBC, 1 << 20, &wlen, &err);
+	ASSERT_NE(NULL, whole);
+	proc_parse(whole, &pf);
+	ASSERT_FALSE(pf.bad) TH_LOG("%s", pf.why);
+	ASSERT_GE(pf.nblocks, 40);
+	/* Bigger than a page many times over: seq_file must restart. */
+	ASSERT_GT(wlen, 40 * 25 * 100);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		part = read_all(PROC_UBC, chunks[i], &plen, &err);
+		ASSERT_NE(NULL, part);
+		ASSERT_EQ(wlen, plen) TH_LOG("chunk %zu", chunks[i]);
+		ASSERT_EQ(0, memcmp(whole, part, wlen))
+			TH_LOG("chunk %zu differs", chunks[i]);
+		free(part);
+	}
+	proc_free(&pf);
+	free(whole);
+}
+
+TEST_F(ubctest, unprivileged_cannot_read)
+{
+	struct worker w;
+
+	ASSERT_EQ(0, worker_start(&w));
+	WCMD(&w, 'u', 0);
+	ASSERT_EQ(0, w.sh->ret);
+	WCMD(&w, 'V', 0);
+	ASSERT_EQ(-EACCES, w.sh->ret);
+	WSTOP(&w);
+}
+
+TEST_F(ubctest, inside_sees_own_only)
+{
+	char hdr[256], want[256];
+	struct proc_file pf;
+	struct worker w;
+
+	IDS(14200, 3);
+	ASSERT_NL(NL, 0, ubc_create(NL, 14200));
+	ASSERT_NL(NL, 0, ubc_create(NL, 14201));
+	ASSERT_NL(NL, 0, ubc_create(NL, 14202));
+	ASSERT_EQ(0, worker_start(&w));
+	w.sh->arg_id = 14201;
+	WCMD(&w, 'e', 0);
+	WASSERT_NL(&w, 0);
+
+	WCMD(&w, 'V', 0);
+	ASSERT_EQ(0, w.sh->ret) TH_LOG("read from inside: %s",
+				       strerror(-w.sh->ret));
+	proc_parse(w.sh->text, &pf);
+	ASSERT_FALSE(pf.bad) TH_LOG("%s", pf.why);
+	ASSERT_EQ(1, pf.nblocks);
+	ASSERT_EQ(14201, pf.blocks[0].id);
+	proc_header_line(hdr, sizeof(hdr));
+	ASSERT_EQ(0, strncmp(w.sh->text, PROC_V_HEAD, strlen(PROC_V_HEAD)));
+	ASSERT_EQ(0, strncmp(w.sh->text + strlen(PROC_V_HEAD), hdr,
+			     strlen(hdr)));
+	proc_row_line(want, sizeof(want), 14201, 0, "numproc", 1, 1, U, U, 0);
+	ASSERT_STREQ(want, pf.blocks[0].rows[UBC_NUMPROC].line);
+	check_block_vs_get(_metadata, NL, &pf.blocks[0]);
+	/* 2 header lines + 25 rows, nothing else. */
+	ASSERT_EQ(strlen(PROC_V_HEAD) + strlen(hdr) + 25 * strlen(want),
+		  w.sh->textlen);
+	proc_free(&pf);
+	WSTOP(&w);
+	WAIT_HELD(NL, 14201, 0);
+}
+
+TEST_HARNESS_MAIN

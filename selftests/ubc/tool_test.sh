@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The ubc(8) tool against the loaded module, in the VM (busybox ash, root).
+# Prints TAP; exits non-zero if any check failed. Compartment ids 15000..15099.
+UBC=${UBC:-ubc}
+A=15000 B=15001
+n=0 failed=0
+
+ok() {	# ok DESCRIPTION CMD...: CMD must succeed
+	desc=$1; shift
+	n=$((n + 1))
+	if "$@" >/tmp/tool_test.log 2>&1; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		sed 's/^/# /' /tmp/tool_test.log
+		failed=1
+	fi
+}
+
+status() {	# status WANT CMD...: CMD exits with WANT
+	want=$1; shift
+	"$@" >/dev/null 2>&1
+	rc=$?
+	[ "$rc" -eq "$want" ] || { echo "exit $rc, want $want: $*"; return 1; }
+}
+
+# numproc row of `ubc show -r ID`: "held maxheld barrier limit failcnt"
+numproc() { $UBC show -r "$1" | awk '$1 == "numproc" { print $2, $3, $4, $5, $6 }'; }
+
+expect_numproc() {	# expect_numproc ID "held maxheld barrier limit failcnt"
+	got=$(numproc "$1")
+	[ "$got" = "$2" ] || { echo "numproc of $1: '$got', want '$2'"; return 1; }
+}
+
+wait_held0() {	# until numproc held of $1 is 0 (uncharged after an RCU period)
+	i=0
+	while [ $i -lt 300 ]; do
+		[ "$(numproc "$1" | cut -d' ' -f1)" = 0 ] && return 0
+		sleep 0.01 2>/dev/null || sleep 1
+		i=$((i + 1))
+	done
+	echo "numproc held of $1 did not drain"; return 1
+}
+
+destroy_gone() {	# destroy $1 (retrying EBUSY) and wait until unlisted
+	i=0
+	until $UBC destroy "$1" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 300 ] || { echo "destroy $1 failed"; return 1; }
+		sleep 0.01 2>/dev/null || sleep 1
+	done
+	i=0
+	while $UBC list | grep -qx -e "$1" -e "$1 dying"; do
+		i=$((i + 1)); [ $i -lt 300 ] || { echo "$1 still listed"; return 1; }
+		sleep 0.01 2>/dev/null || sleep 1
+	done
+}
+
+cleanup() {
+	for id in $A $B; do $UBC destroy $id >/dev/null 2>&1; done
+}
+
+# Ids of the compartments in /proc/user_beancounters, one per line.
+proc_ids() { sed -n 's/^ *\([0-9][0-9]*\):.*/\1/p' /proc/user_beancounters; }
+
+cleanup
+echo "TAP version 13"
+
+ok "create with a limit" $UBC create $A numproc 5
+ok "list shows it" sh -c "$UBC list | grep -qx $A"
+ok "show -r: numproc fresh" expect_numproc $A "0 0 5 5 0"
+ok "create of an existing id fails with 1" status 1 $UBC create $A
+ok "set barrier:limit" $UBC set $A numproc 3:4
+ok "show -r: numproc set" expect_numproc $A "0 0 3 4 0"
+ok "set barrier above limit fails with 2" status 2 $UBC set $A numproc 5:4
+ok "set of a dummy slot fails with 2" status 2 $UBC set $A 4 1
+ok "failed sets changed nothing" expect_numproc $A "0 0 3 4 0"
+proc_row_agrees() {
+	grep -A5 "^ *$A:" /proc/user_beancounters | awk '
+		$1 == "numproc" { found = 1
+			ok = $2 == 0 && $3 == 0 && $4 == 3 && $5 == 4 && $6 == 0 }
+		END { exit !(found && ok) }'
+}
+ok "/proc row agrees" proc_row_agrees
+ok "json list names it" sh -c "$UBC -j list | grep -q '\"id\":$A,'"
+
+ok "exec runs the command" status 0 $UBC exec $A -- true
+ok "exec passes the exit status" status 1 $UBC exec $A -- false
+ok "exec of a missing command: 127" status 127 $UBC exec $A -- /nonexistent
+ok "inside, list shows only its own compartment" \
+	sh -c "[ \"\$($UBC exec $A -- $UBC list)\" = $A ]"
+ok "inside, /proc shows only its own compartment" \
+	sh -c "[ \"\$($UBC exec $A -- sed -n 's/^ *\([0-9][0-9]*\):.*/\1/p' /proc/user_beancounters)\" = $A ]"
+ok "inside, create is refused" status 1 $UBC exec $A -- $UBC create $B
+ok "held back to 0" wait_held0 $A
+
+# Barrier 2: the shell and one sleep; the second sleep cannot fork.
+ok "set numproc 2" $UBC set $A numproc 2
+$UBC exec $A -- sh -c 'sleep 1 & sleep 1 & wait' >/dev/null 2>&1
+ok "held back to 0 after the fork refusal" wait_held0 $A
+ok "exactly one refusal counted" expect_numproc $A "0 2 2 2 1"
+
+ok "create for enter" $UBC create $B
+sleep 30 &
+pid=$!
+ok "enter a running process" $UBC enter $B $pid
+ok "it is charged" expect_numproc $B "1 1 9223372036854775807 9223372036854775807 0"
+ok "enter it again fails" status 1 $UBC enter $A $pid
+ok "destroy while busy fails" status 1 $UBC destroy $B
+kill $pid; wait $pid 2>/dev/null
+ok "destroy once empty" destroy_gone $B
+ok "destroyed id is unknown to show" status 1 $UBC show $B
+ok "destroy the other" destroy_gone $A
+ids_gone() { [ -r /proc/user_beancounters ] && ! proc_ids | grep -qx -e $A -e $B; }
+ok "ids gone from /proc" ids_gone
+
+echo "1..$n"
+cleanup
+exit $failed
