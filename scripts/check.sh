@@ -24,8 +24,11 @@ trap 'rm -f "$log"' EXIT
 
 note "host unit tests"
 {
-	make -s -C "$UBC_TOP/tests/host" check OUT="$UBC_BUILD" 2>&1
-	make -s -C "$UBC_TOP/tools/ubc" check 2>&1
+	# a suite that fails to build or exits non-zero fails even without TAP
+	make -s -C "$UBC_TOP/tests/host" check OUT="$UBC_BUILD" 2>&1 ||
+		echo "not ok - charge core unit tests (exit status $?)"
+	make -s -C "$UBC_TOP/tools/ubc" check 2>&1 ||
+		echo "not ok - ubc tool unit tests (exit status $?)"
 } | python3 "$UBC_TOP/selftests/qemu/tap-summary.py" host | tee "$log"
 tally "$log"
 
