@@ -11,6 +11,7 @@
 
 #include "comp.h"
 #include "netlink.h"
+#include "objects.h"
 #include "proc.h"
 #include "task.h"
 
@@ -24,9 +25,12 @@ static int __init ubc_init(void)
 	err = ubc_tasks_init();
 	if (err)
 		goto err_comps;
-	err = ubc_proc_init();
+	err = ubc_objects_init();
 	if (err)
 		goto err_tasks;
+	err = ubc_proc_init();
+	if (err)
+		goto err_objects;
 	err = ubc_genl_init();
 	if (err)
 		goto err_proc;
@@ -36,6 +40,8 @@ static int __init ubc_init(void)
 
 err_proc:
 	ubc_proc_exit();
+err_objects:
+	ubc_objects_exit();
 err_tasks:
 	ubc_tasks_exit();
 err_comps:
@@ -47,6 +53,7 @@ static void __exit ubc_exit(void)
 {
 	ubc_genl_exit();
 	ubc_proc_exit();
+	ubc_objects_exit();
 	ubc_tasks_exit();
 	ubc_comps_exit();
 	pr_info("unloaded\n");

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel object counts: numfile, numtcpsock, numothersock.
+ *
+ * User-visible semantics:
+ *  - numfile: every struct file a compartment's task creates (open, pipe,
+ *    socket, accept, eventfd, epoll, memfd, ...) is charged one; past the
+ *    barrier the creating call fails with ENFILE, the error the kernel gives
+ *    when its own file table is full;
+ *  - numtcpsock: every TCP socket a compartment's task creates with
+ *    socket(); numothersock: every other socket (UNIX, UDP, netlink,
+ *    packet, ...); past the barrier socket() fails with ENOBUFS;
+ *  - each charge is returned when the object is freed, to the compartment
+ *    that paid for it, whoever frees it and wherever; a compartment
+ *    destroyed meanwhile lingers until then.
+ *
+ * Hooks (6.1):
+ *  - security_file_alloc(file), gate: __alloc_file(), task context; when it
+ *    fails __alloc_file() frees the file without security_file_free();
+ *    when another LSM refuses after ubc, security_file_alloc() itself calls
+ *    security_file_free(), which returns ubc's charge;
+ *  - security_file_free(file), watch: file_free() (last fput) and the
+ *    failure path above;
+ *  - security_socket_post_create(sock, family, type, protocol, kern), gate:
+ *    __sock_create() after the protocol's create(); when it fails the new
+ *    socket is released, which frees its sk (security_sk_free);
+ *  - security_sk_free(sk), watch: sk_prot_free(), possibly from an RCU
+ *    callback (softirq).
+ */
+#include <linux/fs.h>
+#include <linux/in.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <net/sock.h>
+
+#include "objects.h"
+#include "owner.h"
+#include "probe.h"
+#include "task.h"
+
+/* security_file_alloc(struct file *file) */
+static int ubc_file_alloc(struct pt_regs *regs)
+{
+	struct file *file = (struct file *)ubc_arg(regs, 0);
+	struct ubc_comp *comp = ubc_task_comp(current);
+
+	if (!comp || !in_task())
+		return 0;
+	switch (ubc_owner_charge(file, comp, UBC_NUMFILE, 1, UBC_BARRIER)) {
+	case 0:
+		return 0;
+	case -ENOSPC:
+		return -ENFILE;
+	default:
+		return -ENOMEM;
+	}
+}
+
+/* security_file_free(struct file *file), security_sk_free(struct sock *sk) */
+static int ubc_object_free(struct pt_regs *regs)
+{
+	if (static_branch_unlikely(&ubc_tasks_tracked))
+		ubc_owner_uncharge((void *)ubc_arg(regs, 0));
+	return 0;
+}
+
+static bool ubc_sock_is_tcp(const struct socket *sock)
+{
+	const struct sock *sk = sock->sk;
+
+	return sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+	       sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP;
+}
+
+/* security_socket_post_create(sock, family, type, protocol, kern) */
+static int ubc_socket_create(struct pt_regs *regs)
+{
+	struct socket *sock = (struct socket *)ubc_arg(regs, 0);
+	int kern = (int)ubc_arg(regs, 4);
+	struct ubc_comp *comp;
+	unsigned int res;
+
+	if (kern || !sock->sk || !in_task())
+		return 0;
+	comp = ubc_task_comp(current);
+	if (!comp)
+		return 0;
+	res = ubc_sock_is_tcp(sock) ? UBC_NUMTCPSOCK : UBC_NUMOTHERSOCK;
+	return ubc_owner_charge(sock->sk, comp, res, 1, UBC_BARRIER) ? -ENOBUFS : 0;
+}
+
+/* Frees before allocations: no charge may exist without its free hook. */
+static struct ubc_hook ubc_object_hooks[] = {
+	{ .symbol = "security_file_free", .fn = ubc_object_free },
+	{ .symbol = "security_sk_free", .fn = ubc_object_free },
+	{ .symbol = "security_file_alloc", .fn = ubc_file_alloc, .gate = true },
+	{ .symbol = "security_socket_post_create", .fn = ubc_socket_create, .gate = true },
+};
+
+int ubc_objects_init(void)
+{
+	int err = ubc_owners_init();
+
+	if (err)
+		return err;
+	err = ubc_hooks_register(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
+	if (err)
+		ubc_owners_exit();
+	return err;
+}
+
+void ubc_objects_exit(void)
+{
+	ubc_hooks_unregister(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
+	ubc_probes_quiesce();
+	ubc_owners_exit();
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _UBC_OBJECTS_H
+#define _UBC_OBJECTS_H
+
+int ubc_objects_init(void);
+void ubc_objects_exit(void);
+
+#endif /* _UBC_OBJECTS_H */

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _UBC_OWNER_H
+#define _UBC_OWNER_H
+
+#include "charge.h"
+#include "comp.h"
+
+/*
+ * Who paid for a kernel object: charges that must be returned to the
+ * compartment that paid, whoever frees the object and in whatever context.
+ */
+int ubc_owners_init(void);
+void ubc_owners_exit(void);
+int ubc_owner_charge(const void *obj, struct ubc_comp *comp, unsigned int res,
+		     long val, enum ubc_strict strict);
+void ubc_owner_uncharge(const void *obj);
+
+#endif /* _UBC_OWNER_H */
