@@ -69,11 +69,15 @@ kbuild=/usr/src/$hdr
 
 # The compiler the kernel was built with must be present to build modules.
 cctext=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$kbuild/.config")
+# e.g. "x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0": Debian
+# packages x86_64-linux-gnu-gcc-N in gcc-N.
 cc=${cctext%% *}
 case $cc in
-gcc|gcc-[0-9]*) command -v "$cc" >/dev/null || apt_install "$cc" ;;
+gcc|gcc-[0-9]*|x86_64-linux-gnu-gcc|x86_64-linux-gnu-gcc-[0-9]*)
+	command -v "$cc" >/dev/null || apt_install "${cc#x86_64-linux-gnu-}" ;;
 *) die "unexpected compiler in $kbuild/.config: '$cctext'" ;;
 esac
+command -v "$cc" >/dev/null || die "$cc (used to build $abi) is not available"
 
 dir=$UBC_CACHE/kernels/stock-$abi
 img=$dir/boot/vmlinuz-$abi
