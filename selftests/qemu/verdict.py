@@ -17,7 +17,7 @@ import sys
 BAD_CONSOLE = re.compile(
     r"Kernel panic|BUG:|WARNING:|Oops|general protection fault|Call Trace:|"
     r"possible circular locking|possible recursive locking|inconsistent lock state|"
-    r"suspicious RCU usage|KASAN|UBSAN|kmemleak: .*new suspected|soft lockup|"
+    r"suspicious RCU usage|KASAN:|UBSAN:|kmemleak: .*new suspected|soft lockup|"
     r"rcu: INFO: rcu_.* stall|blocked for more than")
 TAP = re.compile(r"^(not ok|ok)\s+(\d+\s+)?(-\s+)?(.*)$")
 
