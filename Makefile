@@ -3,14 +3,16 @@
 # selftests/qemu/; this file only names the entry points.
 #
 #   make            module (for LANE), tool and selftests
-#   make check      host unit tests, then the selftests in QEMU on every lane
-#   make check LANES=stock-6.1      one lane only
+#   make check      host unit tests, then the selftests in QEMU on every lane:
+#                   stock-6.1 (Debian 12), debug-6.1 (KASAN, lockdep,
+#                   kmemleak; built from Debian's source), stock-6.12
+#   make check LANES=stock-6.1      one lane only (any subset, in order)
 #   make run        boot the VM and run the demonstration
 #   make shell      interactive shell in the VM with ubc loaded
 #   make deps       install/fetch what the build and the VM need (idempotent)
 
 LANE ?= stock-6.1
-LANES ?= stock-6.1
+LANES ?= stock-6.1 debug-6.1 stock-6.12
 UBC_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ubc
 export UBC_CACHE
 
