@@ -49,6 +49,15 @@ struct wcmd {
 	int arg;
 };
 
+/*
+ * Optional extension: a test may set this (before worker_start()) to add
+ * commands of its own. It runs in the worker for every command worker_main()
+ * does not know, after nok and nfail were cleared; it returns 0 when it
+ * handled @cmd (the command is then acknowledged) or -1 (the worker exits
+ * 97, as for any unknown command).
+ */
+static int (*worker_ext)(struct wshared *sh, char cmd, int arg);
+
 /* ---- child side ---- */
 
 struct wstate {
@@ -415,7 +424,9 @@ static void worker_main(struct worker *w)
 				waitpid(s.zombies[--s.nzombies], NULL, 0);
 			_exit(0);
 		default:
-			_exit(97);
+			if (!worker_ext || worker_ext(sh, c.cmd, c.arg))
+				_exit(97);
+			break;
 		}
 		chan_put(w->c.up[1], 'k');
 	}
