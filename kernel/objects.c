@@ -8,8 +8,9 @@
  *    barrier the creating call fails with ENFILE, the error the kernel gives
  *    when its own file table is full;
  *  - numtcpsock: every TCP socket a compartment's task creates with
- *    socket(); numothersock: every other socket (UNIX, UDP, netlink,
- *    packet, ...); past the barrier socket() fails with ENOBUFS;
+ *    socket() or accept(); numothersock: every other socket (UNIX, UDP,
+ *    netlink, packet, ...); past the barrier socket() and accept() fail
+ *    with ENOBUFS (a refused accept() leaves the connection queued);
  *  - each charge is returned when the object is freed, to the compartment
  *    that paid for it, whoever frees it and wherever; a compartment
  *    destroyed meanwhile lingers until then.
@@ -24,6 +25,12 @@
  *  - security_socket_post_create(sock, family, type, protocol, kern), gate:
  *    __sock_create() after the protocol's create(); when it fails the new
  *    socket is released, which frees its sk (security_sk_free);
+ *  - security_socket_accept(sock, newsock), gate: do_accept() before the
+ *    protocol's accept(); refusing it releases newsock and its file;
+ *  - security_sock_graft(sk, parent), watch: sock_graft(), which the
+ *    protocol's accept() calls (inet_accept(), unix_accept()) in the
+ *    accepting task with the new sk; charged here, forced, since the gate
+ *    above already decided; an sk charged at socket() is not charged twice;
  *  - security_sk_free(sk), watch: sk_prot_free(), possibly from an RCU
  *    callback (softirq).
  */
@@ -64,12 +71,12 @@ static int ubc_object_free(struct pt_regs *regs)
 	return 0;
 }
 
-static bool ubc_sock_is_tcp(const struct socket *sock)
+static unsigned int ubc_sock_res(const struct sock *sk)
 {
-	const struct sock *sk = sock->sk;
+	bool tcp = (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+		   sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP;
 
-	return sk && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
-	       sk->sk_type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP;
+	return tcp ? UBC_NUMTCPSOCK : UBC_NUMOTHERSOCK;
 }
 
 /* security_socket_post_create(sock, family, type, protocol, kern) */
@@ -78,15 +85,50 @@ static int ubc_socket_create(struct pt_regs *regs)
 	struct socket *sock = (struct socket *)ubc_arg(regs, 0);
 	int kern = (int)ubc_arg(regs, 4);
 	struct ubc_comp *comp;
-	unsigned int res;
 
 	if (kern || !sock->sk || !in_task())
 		return 0;
 	comp = ubc_task_comp(current);
 	if (!comp)
 		return 0;
-	res = ubc_sock_is_tcp(sock) ? UBC_NUMTCPSOCK : UBC_NUMOTHERSOCK;
-	return ubc_owner_charge(sock->sk, comp, res, 1, UBC_BARRIER) ? -ENOBUFS : 0;
+	return ubc_owner_charge(sock->sk, comp, ubc_sock_res(sock->sk), 1,
+				UBC_BARRIER) ? -ENOBUFS : 0;
+}
+
+/*
+ * security_socket_accept(sock, newsock): would one more socket of the
+ * listener's kind pass the barrier? A refusal counts in failcnt.
+ */
+static int ubc_socket_accept(struct pt_regs *regs)
+{
+	struct socket *sock = (struct socket *)ubc_arg(regs, 0);
+	struct ubc_counter *c;
+	struct ubc_comp *comp;
+
+	if (!sock->sk || !in_task())
+		return 0;
+	comp = ubc_task_comp(current);
+	if (!comp)
+		return 0;
+	c = &comp->res[ubc_sock_res(sock->sk)];
+	if (ubc_counter_charge(c, 1, UBC_BARRIER))
+		return -ENOBUFS;
+	ubc_counter_uncharge(c, 1);
+	return 0;
+}
+
+/* security_sock_graft(struct sock *sk, struct socket *parent) */
+static int ubc_socket_graft(struct pt_regs *regs)
+{
+	struct sock *sk = (struct sock *)ubc_arg(regs, 0);
+	struct ubc_comp *comp;
+
+	if (!in_task())
+		return 0;
+	comp = ubc_task_comp(current);
+	if (comp)
+		ubc_owner_charge(sk, comp, ubc_sock_res(sk), 1, UBC_FORCE);
+	return 0;
 }
 
 /* Frees before allocations: no charge may exist without its free hook. */
@@ -95,6 +137,8 @@ static struct ubc_hook ubc_object_hooks[] = {
 	{ .symbol = "security_sk_free", .fn = ubc_object_free },
 	{ .symbol = "security_file_alloc", .fn = ubc_file_alloc, .gate = true },
 	{ .symbol = "security_socket_post_create", .fn = ubc_socket_create, .gate = true },
+	{ .symbol = "security_socket_accept", .fn = ubc_socket_accept, .gate = true },
+	{ .symbol = "security_sock_graft", .fn = ubc_socket_graft },
 };
 
 int ubc_objects_init(void)

@@ -71,6 +71,9 @@ int ubc_owner_charge(const void *obj, struct ubc_comp *comp, unsigned int res,
 	struct ubc_owner *o;
 	int err;
 
+	/* already charged (e.g. an sk made by socket() and later grafted) */
+	if (rhashtable_lookup_fast(&ubc_owners, &obj, ubc_owner_params))
+		return 0;
 	o = kmalloc(sizeof(*o), GFP_ATOMIC | __GFP_NOWARN);
 	if (!o)
 		return -ENOMEM;

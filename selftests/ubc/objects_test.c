@@ -337,6 +337,29 @@ static void obj_kill_makers(void)
 	}
 }
 
+static int obj_listener = -1;
+
+/* A TCP listener on 127.0.0.1, kept among the fds; its port or -errno. */
+static int obj_listen(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(fd, 16) || getsockname(fd, (struct sockaddr *)&a, &len)) {
+		close(fd);
+		return -errno;
+	}
+	obj_listener = fd;
+	obj_fds[obj_nfds++] = fd;
+	return ntohs(a.sin_port);
+}
+
 static int obj_worker_cmd(struct wshared *sh, char cmd, int arg)
 {
 	int i, n, fd[2];
@@ -380,6 +403,17 @@ static int obj_worker_cmd(struct wshared *sh, char cmd, int arg)
 		return 0;
 	case 'U':
 		obj_kill_makers();
+		return 0;
+	case 'T':	/* a kept TCP listener on 127.0.0.1; ret = its port */
+		sh->ret = obj_listen();
+		return 0;
+	case 'A':	/* accept @arg connections on the listener, keep them */
+		for (i = 0; i < arg; i++) {
+			fd[0] = accept(obj_listener, NULL, NULL);
+			obj_note(sh, fd[0]);
+			if (fd[0] >= 0)
+				obj_keep(sh, fd, 1);
+		}
 		return 0;
 	}
 	return -1;
@@ -1314,6 +1348,68 @@ TEST_F_TIMEOUT(ubctest, objects_churn_at_barrier, 300)
 	ASSERT_MAXHELD(NL, 16160, TCPSOCK, 1);
 	ASSERT_MAXHELD(NL, 16160, OTHERSOCK, 2);
 	obj_stop(_metadata, NL, 16160, &w);
+}
+
+/* A host client connected to 127.0.0.1:@port (never charged). */
+static int tcp_connect(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(port);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+TEST_F_TIMEOUT(ubctest, accept_charges_numtcpsock, 90)
+{
+	uint64_t base;
+	struct worker w;
+	int port, c[3], i;
+
+	IDS(16170, 1);
+	base = obj_member(_metadata, NL, 16170, &w);
+	obj_set(_metadata, NL, 16170, TCPSOCK, 3, 3);
+
+	WCMD(&w, 'T', 0);
+	port = w.sh->ret;
+	ASSERT_GT(port, 0) TH_LOG("listen: %s", strerror(-port));
+	ASSERT_RES(NL, 16170, TCPSOCK, 1, 0);
+	for (i = 0; i < 3; i++) {
+		c[i] = tcp_connect(port);
+		ASSERT_LE(0, c[i]) TH_LOG("connect: %s", strerror(errno));
+	}
+	/* listener + 2 accepted reach the barrier; the third is refused */
+	WCMD(&w, 'A', 3);
+	ASSERT_EQ(2, w.sh->nok);
+	ASSERT_EQ(1, w.sh->nfail);
+	ASSERT_EQ(ENOBUFS, w.sh->err[0]);
+	ASSERT_RES(NL, 16170, TCPSOCK, 3, 1);
+	ASSERT_MAXHELD(NL, 16170, TCPSOCK, 3);
+	/* each accepted socket has its file: listener + 2 */
+	ASSERT_RES(NL, 16170, NUMFILE, base + 3, 0);
+	/* the refused connection stayed queued: room again, it is accepted */
+	close(c[0]);
+	c[0] = -1;
+	WCMD(&w, 'w', 1);
+	SETTLE(NL, 16170, TCPSOCK, 2, 1);
+	WCMD(&w, 'A', 1);
+	ASSERT_EQ(1, w.sh->nok);
+	ASSERT_EQ(0, w.sh->nfail);
+	ASSERT_RES(NL, 16170, TCPSOCK, 3, 1);
+
+	/* peers close first, so the accepted sockets need no TIME_WAIT */
+	for (i = 1; i < 3; i++)
+		close(c[i]);
+	WCMD(&w, 'W', 0);
+	SETTLE(NL, 16170, TCPSOCK, 0, 1);
+	SETTLE(NL, 16170, NUMFILE, base, 0);
+	ASSERT_WITHIN_LIMITS(NL, 16170);
+	obj_stop(_metadata, NL, 16170, &w);
 }
 
 TEST_HARNESS_MAIN
