@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel object counts: numfile, numtcpsock, numothersock.
+ * Kernel object counts: numfile, numtcpsock, numothersock, numpty.
  *
  * User-visible semantics:
  *  - numfile: every struct file a compartment's task creates (open, pipe,
@@ -11,6 +11,9 @@
  *    socket() or accept(); numothersock: every other socket (UNIX, UDP,
  *    netlink, packet, ...); past the barrier socket() and accept() fail
  *    with ENOBUFS (a refused accept() leaves the connection queued);
+ *  - numpty: every pty pair a compartment's task opens through /dev/ptmx;
+ *    past the barrier open() fails with ENOSPC, the error the kernel gives
+ *    when devpts runs out of indexes;
  *  - each charge is returned when the object is freed, to the compartment
  *    that paid for it, whoever frees it and wherever; a compartment
  *    destroyed meanwhile lingers until then.
@@ -32,7 +35,13 @@
  *    accepting task with the new sk; charged here, forced, since the gate
  *    above already decided; an sk charged at socket() is not charged twice;
  *  - security_sk_free(sk), watch: sk_prot_free(), possibly from an RCU
- *    callback (softirq).
+ *    callback (softirq);
+ *  - devpts_new_index(fsi), gate: ptmx_open() takes a pty index; its
+ *    failure is returned by open();
+ *  - devpts_pty_new(fsi, index, priv), watch: ptmx_open() once the pty
+ *    exists; charged here, forced, since the gate above already decided;
+ *  - devpts_kill_index(fsi, index), watch: the index is given back, by the
+ *    last close of the pair or by ptmx_open()'s failure path.
  */
 #include <linux/fs.h>
 #include <linux/in.h>
@@ -131,14 +140,62 @@ static int ubc_socket_graft(struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * A pty is known by (devpts instance, index), not by an object address.
+ * Folding the index into the top bits of the instance's address gives a
+ * key no real object can have (it is not a canonical kernel address, for
+ * index > 0; index 0 is the instance itself, which ubc never charges).
+ */
+static const void *ubc_pty_key(unsigned long fsi, unsigned int index)
+{
+	return (const void *)(fsi ^ ((unsigned long)index << 48));
+}
+
+/* devpts_new_index(struct pts_fs_info *fsi): room for one more pty? */
+static int ubc_pty_alloc(struct pt_regs *regs)
+{
+	struct ubc_comp *comp = ubc_task_comp(current);
+	struct ubc_counter *c;
+
+	if (!comp || !in_task())
+		return 0;
+	c = &comp->res[UBC_NUMPTY];
+	if (ubc_counter_charge(c, 1, UBC_BARRIER))
+		return -ENOSPC;
+	ubc_counter_uncharge(c, 1);
+	return 0;
+}
+
+/* devpts_pty_new(struct pts_fs_info *fsi, int index, void *priv) */
+static int ubc_pty_new(struct pt_regs *regs)
+{
+	struct ubc_comp *comp = ubc_task_comp(current);
+
+	if (comp && in_task())
+		ubc_owner_charge(ubc_pty_key(ubc_arg(regs, 0), ubc_arg(regs, 1)),
+				 comp, UBC_NUMPTY, 1, UBC_FORCE);
+	return 0;
+}
+
+/* devpts_kill_index(struct pts_fs_info *fsi, int idx) */
+static int ubc_pty_kill(struct pt_regs *regs)
+{
+	if (static_branch_unlikely(&ubc_tasks_tracked))
+		ubc_owner_uncharge(ubc_pty_key(ubc_arg(regs, 0), ubc_arg(regs, 1)));
+	return 0;
+}
+
 /* Frees before allocations: no charge may exist without its free hook. */
 static struct ubc_hook ubc_object_hooks[] = {
 	{ .symbol = "security_file_free", .fn = ubc_object_free },
 	{ .symbol = "security_sk_free", .fn = ubc_object_free },
+	{ .symbol = "devpts_kill_index", .fn = ubc_pty_kill },
 	{ .symbol = "security_file_alloc", .fn = ubc_file_alloc, .gate = true },
 	{ .symbol = "security_socket_post_create", .fn = ubc_socket_create, .gate = true },
 	{ .symbol = "security_socket_accept", .fn = ubc_socket_accept, .gate = true },
 	{ .symbol = "security_sock_graft", .fn = ubc_socket_graft },
+	{ .symbol = "devpts_new_index", .fn = ubc_pty_alloc, .gate = true },
+	{ .symbol = "devpts_pty_new", .fn = ubc_pty_new },
 };
 
 int ubc_objects_init(void)

@@ -5,6 +5,8 @@
 #          all passed, the module unloaded and the guest wrote the marker
 #   run    the scripted demonstration (selftests/qemu/demo.sh)
 #   shell  an interactive shell with ubc loaded (leave with: poweroff -f)
+# Env: UBC_VM_SCRIPT=FILE runs FILE instead of demo.sh; UBC_VM_EXTRA="FILE..."
+# copies more host binaries into /bin of the initramfs, with their libraries.
 # Expects `make` to have built the module for LANE, the tool and the tests.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/common.sh"
@@ -40,6 +42,7 @@ cp "$ko" "$root/ubc.ko"
 rm -f "$root/bin/ubc"
 cp "$tool" "$root/bin/ubc"
 cp "$UBC_BUILD/forkbomb" "$root/bin/forkbomb"
+for f in ${UBC_VM_EXTRA:-}; do rm -f "$root/bin/${f##*/}"; cp "$f" "$root/bin/${f##*/}"; done
 : >"$root/selftests/list"
 if [ -d "$tests" ]; then
 	for t in $(make -s -C "$UBC_TOP/selftests/ubc" print-tests); do
@@ -51,7 +54,8 @@ echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 # Shared libraries of the dynamically linked binaries.
-for bin in "$root/bin/ubc" "$root/bin/forkbomb" "$root"/selftests/*; do
+for bin in "$root/bin/ubc" "$root/bin/forkbomb" "$root"/selftests/* \
+	$(for f in ${UBC_VM_EXTRA:-}; do echo "$root/bin/${f##*/}"; done); do
 	[ -f "$bin" ] && [ -x "$bin" ] && ldd "$bin" >/dev/null 2>&1 || continue
 	ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"

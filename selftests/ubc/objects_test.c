@@ -28,6 +28,7 @@
 #define NUMFILE UBC_NUMFILE
 #define TCPSOCK UBC_NUMTCPSOCK
 #define OTHERSOCK UBC_NUMOTHERSOCK
+#define NUMPTY UBC_NUMPTY
 
 /* ---- objects a task can create ---- */
 
@@ -35,7 +36,7 @@ enum obj_kind {
 	K_OPEN, K_OPENAT, K_CREAT, K_PIPE, K_PIPE2, K_EVENTFD, K_EPOLL,
 	K_MEMFD, K_TCP, K_TCP6, K_UDP, K_UDP6, K_UNIX_STREAM, K_UNIX_DGRAM,
 	K_UNIX_SEQPACKET, K_NETLINK, K_PACKET, K_RAW, K_PAIR_STREAM,
-	K_PAIR_DGRAM,
+	K_PAIR_DGRAM, K_PTY,
 	K_NR
 };
 
@@ -64,6 +65,7 @@ static const struct {
 	[K_RAW]			= { "socket(INET, RAW, ICMP)",	1, 0, 1 },
 	[K_PAIR_STREAM]		= { "socketpair(UNIX, STREAM)",	2, 0, 2 },
 	[K_PAIR_DGRAM]		= { "socketpair(UNIX, DGRAM)",	2, 0, 2 },
+	[K_PTY]			= { "open(/dev/ptmx)",		1, 0, 0 },
 };
 
 /*
@@ -136,6 +138,9 @@ static int obj_make(int kind, int fd[2])
 		return socketpair(AF_UNIX, SOCK_STREAM, 0, fd) ? -1 : 2;
 	case K_PAIR_DGRAM:
 		return socketpair(AF_UNIX, SOCK_DGRAM, 0, fd) ? -1 : 2;
+	case K_PTY:
+		fd[0] = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		break;
 	default:
 		errno = EINVAL;
 		return -1;
@@ -1410,6 +1415,36 @@ TEST_F_TIMEOUT(ubctest, accept_charges_numtcpsock, 90)
 	SETTLE(NL, 16170, NUMFILE, base, 0);
 	ASSERT_WITHIN_LIMITS(NL, 16170);
 	obj_stop(_metadata, NL, 16170, &w);
+}
+
+TEST_F(ubctest, numpty_barrier)
+{
+	uint64_t base;
+	struct worker w;
+
+	IDS(16180, 1);
+	base = obj_member(_metadata, NL, 16180, &w);
+	ASSERT_RES(NL, 16180, NUMPTY, 0, 0);
+	obj_set(_metadata, NL, 16180, NUMPTY, 2, 2);
+
+	WOBJ(&w, 'M', K_PTY, 3);
+	WASSERT_OBJ(&w, 2, 1, ENOSPC);
+	ASSERT_RES(NL, 16180, NUMPTY, 2, 1);
+	ASSERT_MAXHELD(NL, 16180, NUMPTY, 2);
+	/* the refused open's file was freed again */
+	SETTLE(NL, 16180, NUMFILE, base + 2, 0);
+
+	/* the last close of a pair returns its charge */
+	WCMD(&w, 'w', 0);
+	SETTLE(NL, 16180, NUMPTY, 1, 1);
+	WOBJ(&w, 'M', K_PTY, 1);
+	WASSERT_OBJ(&w, 1, 0, 0);
+	ASSERT_RES(NL, 16180, NUMPTY, 2, 1);
+	WCMD(&w, 'W', 0);
+	SETTLE(NL, 16180, NUMPTY, 0, 1);
+	SETTLE(NL, 16180, NUMFILE, base, 0);
+	ASSERT_WITHIN_LIMITS(NL, 16180);
+	obj_stop(_metadata, NL, 16180, &w);
 }
 
 TEST_HARNESS_MAIN
