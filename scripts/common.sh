@@ -42,3 +42,24 @@ fetch_deb() {
 	fi
 	echo "$deb"
 }
+
+# stock_image ABI VERSION: the unsigned image of a Debian kernel, exactly the
+# version of its installed headers, unpacked (never installed) into the
+# cache; prints the KIMAGE= line.
+stock_image() {
+	local abi=$1 hver=$2 dir deb iver
+	dir=$UBC_CACHE/kernels/stock-$abi
+	if [ ! -f "$dir/boot/vmlinuz-$abi" ]; then
+		deb=$(fetch_deb "linux-image-$abi-unsigned" "$hver" "$UBC_CACHE/debs")
+		iver=$(dpkg-deb -f "$deb" Version)
+		[ "$iver" = "$hver" ] ||
+			die "kernel image $iver does not match headers $hver for ABI $abi"
+		rm -rf "$dir.tmp"
+		mkdir -p "$(dirname "$dir")"
+		dpkg -x "$deb" "$dir.tmp"
+		[ -f "$dir.tmp/boot/vmlinuz-$abi" ] || die "no boot/vmlinuz-$abi in $deb"
+		rm -rf "$dir"
+		mv "$dir.tmp" "$dir"
+	fi
+	echo "KIMAGE=$dir/boot/vmlinuz-$abi"
+}

@@ -24,18 +24,6 @@ hver=$(dpkg-query -W -f='${Version}' "$hdr")
 kbuild=/usr/src/$hdr
 [ -f "$kbuild/Makefile" ] || die "$hdr is not installed correctly ($kbuild missing)"
 
-dir=$UBC_CACHE/kernels/stock-$abi
-img=$dir/boot/vmlinuz-$abi
-if [ ! -f "$img" ]; then
-	deb=$(fetch_deb "linux-image-$abi-unsigned" "$hver" "$UBC_CACHE/debs")
-	iver=$(dpkg-deb -f "$deb" Version)
-	[ "$iver" = "$hver" ] ||
-		die "kernel image $iver does not match headers $hver for ABI $abi"
-	rm -rf "$dir.tmp"; mkdir -p "$(dirname "$dir")"
-	dpkg -x "$deb" "$dir.tmp"
-	rm -rf "$dir"
-	mv "$dir.tmp" "$dir"
-fi
-echo "KIMAGE=$img"
+stock_image "$abi" "$hver"
 echo "KBUILD=$kbuild"
 echo "KREL=$abi"

@@ -79,19 +79,6 @@ gcc|gcc-[0-9]*|x86_64-linux-gnu-gcc|x86_64-linux-gnu-gcc-[0-9]*)
 esac
 command -v "$cc" >/dev/null || die "$cc (used to build $abi) is not available"
 
-dir=$UBC_CACHE/kernels/stock-$abi
-img=$dir/boot/vmlinuz-$abi
-if [ ! -f "$img" ]; then
-	deb=$(fetch_deb "linux-image-$abi-unsigned" "$hver" "$UBC_CACHE/debs")
-	iver=$(dpkg-deb -f "$deb" Version)
-	[ "$iver" = "$hver" ] ||
-		die "kernel image $iver does not match headers $hver for ABI $abi"
-	rm -rf "$dir.tmp"; mkdir -p "$(dirname "$dir")"
-	dpkg -x "$deb" "$dir.tmp"
-	[ -f "$dir.tmp/boot/vmlinuz-$abi" ] || die "no boot/vmlinuz-$abi in $deb"
-	rm -rf "$dir"
-	mv "$dir.tmp" "$dir"
-fi
-echo "KIMAGE=$img"
+stock_image "$abi" "$hver"
 echo "KBUILD=$kbuild"
 echo "KREL=$abi"
