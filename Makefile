@@ -48,9 +48,12 @@ run: all
 shell: all
 	@bash selftests/qemu/vm.sh shell $(LANE)
 
+bench: all
+	@bash bench/bench.sh $(LANE)
+
 clean:
 	rm -rf build
 	$(MAKE) -s -C tools/ubc clean
 	$(MAKE) -s -C tests/host clean
 
-.PHONY: all deps module tool selftests unit check run shell clean
+.PHONY: all deps module tool selftests unit check run shell bench clean

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""report.py CONSOLE_LOG: the table of `make bench` from the guest's
+UBCB/UBCM lines (see bench/run.sh). Exits 1 if the run did not finish.
+
+Times: per operation, the median over rounds of the per-round ratio
+CONFIG/(a); (a) itself as the median us per iteration; once with the
+fastest tenth of each loop, once with the whole loop; then the ratio of the
+best cases (fastest tenth, minimum over rounds). Memory: Slab delta
+per held object; ubc's tracking per charged object is (c)-(a) divided by
+the charges per object (file: numfile; AF_UNIX socket: numfile and
+numothersock).
+"""
+import re
+import statistics
+import sys
+
+CFGS = ["b0", "b", "c", "d"]
+CHARGES = {"files": 1, "sockets": 2}
+
+
+def time_table(p, times, ops, which, title):
+    """One table of ratios to (a); which: 0 = whole-loop mean, 1 = fastest chunk."""
+    p(f"Time per iteration, {title}:")
+    p("ratio to (a), median of the per-round ratios [min-max over rounds]")
+    p(f"{'op':6} {'(a) us':>8}  " + "  ".join(f"{'(' + c + ')':>17}" for c in CFGS)
+      + "  (c)-1 <= ((d)-1)/2")
+    met_b = met_cd = True
+    for op in ops:
+        a = {r: v[which] for r, v in times.get((op, "a"), {}).items()}
+        row = f"{op:6} {statistics.median(a.values()) / 1000:8.2f}  "
+        med = {}
+        for c in CFGS:
+            t = times.get((op, c), {})
+            rs = [t[r][which] / a[r] for r in t if r in a]
+            if not rs:
+                row += f"{'-':>17}  "
+                continue
+            med[c] = statistics.median(rs)
+            row += f"{med[c]:5.3f} [{min(rs):.2f}-{max(rs):.2f}]  "
+        if "b" in med and med["b"] > 1.02:
+            met_b = False
+        cd = ""
+        if "c" in med and "d" in med:
+            ok = med["c"] - 1 <= max(med["d"] - 1, 0) / 2
+            met_cd &= ok
+            cd = "yes" if ok else "no"
+        p(row + f"{cd:>5}")
+    p(f"target (b) <= 1.02 for every op: {'met' if met_b else 'NOT met'}; "
+      f"target (c) overhead <= half of (d) overhead: {'met' if met_cd else 'NOT met'}")
+    return met_b, met_cd
+
+
+def best_table(p, times, ops):
+    """Ratios of the best rounds: fastest chunk, minimum over all rounds."""
+    p("Time per iteration, best case: fastest tenth, minimum over rounds, ratio to (a)'s")
+    p(f"{'op':6} {'(a) us':>8}  " + "  ".join(f"{'(' + c + ')':>6}" for c in CFGS))
+    for op in ops:
+        best = {c: min(v[1] for v in times.get((op, c), {}).values()) for c in ["a"] + CFGS
+                if times.get((op, c))}
+        p(f"{op:6} {best['a'] / 1000:8.2f}  "
+          + "  ".join(f"{best[c] / best['a']:6.3f}" if c in best else f"{'-':>6}" for c in CFGS))
+
+
+def main():
+    text = open(sys.argv[1], errors="replace").read()
+    times, mem, head, errors = {}, {}, "", []
+    for line in text.splitlines():
+        f = line.split()
+        if not f:
+            continue
+        if f[0] == "UBC-BENCH-BEGIN":
+            head = " ".join(f[1:])
+        elif f[0] == "UBC-BENCH-ERROR":
+            errors.append(line)
+        elif f[0] == "UBCB" and len(f) == 6:
+            times.setdefault((f[3], f[2]), {})[int(f[1])] = (float(f[4]), float(f[5]))
+        elif f[0] == "UBCM" and len(f) == 8:
+            mem.setdefault((f[3], f[2]), []).append(tuple(int(x) for x in f[4:8]))
+    if "UBC-BENCH-DONE" not in text:
+        print("bench: the guest did not finish (no UBC-BENCH-DONE); see the console log",
+              file=sys.stderr)
+        return 1
+    ops = []
+    for op, _ in times:
+        if op not in ops:
+            ops.append(op)
+
+    out = []
+    p = out.append
+    p(f"ubc benchmark: {head}")
+    p("")
+    met_b, met_cd = time_table(p, times, ops, 1,
+                               "fastest tenth of each loop (least disturbed by the host)")
+    p("")
+    time_table(p, times, ops, 0, "whole loop (mean over N iterations)")
+    p("")
+    best_table(p, times, ops)
+    p("")
+    p("Memory: Slab delta (/proc/meminfo after vm.stat_refresh) per held object, bytes (median of reps)")
+    p(f"{'held':8} {'N':>6} {'(a)':>8} {'(d)':>8} {'(b)':>8} {'(c)':>8} "
+      f"{'(d)-(a)':>8} {'memcg slab (d)':>14} {'ubc/charge':>11} {'kmalloc-64/charge':>18}")
+    met_mem = True
+    for kind in ("files", "sockets"):
+        per, k64, n, memcg = {}, {}, 0, float("nan")
+        for c in ("a", "d", "b", "c"):
+            reps = mem.get((kind, c), [])
+            if not reps:
+                continue
+            n = reps[0][0]
+            per[c] = statistics.median(s / r for r, s, _, _ in reps)
+            k64[c] = statistics.median(k for _, _, k, _ in reps)
+            if c == "d":
+                memcg = statistics.median(m / r for r, _, _, m in reps)
+        if "a" not in per or "c" not in per:
+            continue
+        ubc = (per["c"] - per["a"]) / CHARGES[kind]
+        met_mem &= ubc <= 8
+        kc = (k64["c"] - k64["a"]) / n / CHARGES[kind]
+        p(f"{kind:8} {n:6} " + " ".join(f"{per.get(c, float('nan')):8.1f}" for c in ("a", "d", "b", "c"))
+          + f" {per.get('d', float('nan')) - per['a']:8.1f} {memcg:14.1f} {ubc:11.1f} {kc:18.2f}")
+    p("(c)-(a) over the charges per object (file: numfile; AF_UNIX socket: numfile and")
+    p("numothersock) is ubc's tracking memory per charged object; kmalloc-64/charge counts")
+    p("its entries in /proc/slabinfo; memcg slab is the child's memory.stat slab delta.")
+    p(f"target <= 8 bytes of tracking per charged object: {'met' if met_mem else 'NOT met'}")
+    p("")
+    p("(a) module not loaded; (b0) loaded, no compartment ever used; (b) loaded, host task,")
+    p("compartment 900 exists with a task inside (tracking on); (c) inside compartment 900,")
+    p("unlimited; (d) module not loaded, inside a cgroup v2 child with +memory.")
+    if errors:
+        p("")
+        p("errors reported by the guest:")
+        out.extend(errors)
+    print("\n".join(out))
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
