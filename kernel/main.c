@@ -2,18 +2,61 @@
 /*
  * ubc: OpenVZ-style user beancounters for a stock Linux kernel.
  *
- * Init and exit only; exit is the mirror of init. Unloading is allowed at
- * any time: every hook is removed first, then tasks in compartments carry
- * on as host tasks and every compartment is destroyed.
+ * Init, arming and exit only; exit is the mirror of init.
+ *
+ * Loading checks that every kernel function and event ubc hooks exists
+ * (refusing to load otherwise, naming what is missing) but attaches
+ * nothing: the hooks are armed when the first compartment is created, so a
+ * loaded but unused module costs the kernel nothing. Unloading is allowed
+ * at any time: every hook is removed first, then tasks in compartments
+ * carry on as host tasks, charged objects are forgotten and every
+ * compartment is freed.
  */
 #include <linux/module.h>
 #include <net/genetlink.h>
 
 #include "comp.h"
+#include "main.h"
 #include "netlink.h"
 #include "objects.h"
+#include "probe.h"
 #include "proc.h"
 #include "task.h"
+
+static bool ubc_armed;	/* under ubc_lock */
+
+/* Attach every hook; under ubc_lock, before the first compartment exists. */
+int ubc_arm(void)
+{
+	int err;
+
+	lockdep_assert_held(&ubc_lock);
+	if (ubc_armed)
+		return 0;
+	err = ubc_tasks_arm();
+	if (err)
+		return err;
+	err = ubc_objects_arm();
+	if (err) {
+		ubc_tasks_disarm();
+		ubc_probes_quiesce();
+		return err;
+	}
+	ubc_armed = true;
+	return 0;
+}
+
+static void ubc_disarm(void)
+{
+	mutex_lock(&ubc_lock);
+	if (ubc_armed) {
+		ubc_objects_disarm();
+		ubc_tasks_disarm();
+		ubc_probes_quiesce();
+		ubc_armed = false;
+	}
+	mutex_unlock(&ubc_lock);
+}
 
 static int __init ubc_init(void)
 {
@@ -53,6 +96,7 @@ static void __exit ubc_exit(void)
 {
 	ubc_genl_exit();
 	ubc_proc_exit();
+	ubc_disarm();
 	ubc_objects_exit();
 	ubc_tasks_exit();
 	ubc_comps_exit();

@@ -9,6 +9,7 @@
 #include <ubc/resources.h>
 
 #include "comp.h"
+#include "main.h"
 #include "netlink.h"
 #include "task.h"
 
@@ -234,6 +235,12 @@ static int ubc_nl_new(struct sk_buff *skb, struct genl_info *info)
 			return err;
 	}
 	mutex_lock(&ubc_lock);
+	err = ubc_arm();
+	if (err) {
+		GENL_SET_ERR_MSG(info, "cannot attach to the kernel (see dmesg)");
+		mutex_unlock(&ubc_lock);
+		return err;
+	}
 	comp = ubc_comp_create(id);
 	if (IS_ERR(comp)) {
 		err = PTR_ERR(comp);

@@ -204,15 +204,25 @@ int ubc_objects_init(void)
 
 	if (err)
 		return err;
-	err = ubc_hooks_register(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
+	err = ubc_hooks_prepare(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
 	if (err)
 		ubc_owners_exit();
 	return err;
 }
 
+int ubc_objects_arm(void)
+{
+	return ubc_hooks_arm(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
+}
+
+/* The caller quiesces (ubc_probes_quiesce()) before ubc_objects_exit(). */
+void ubc_objects_disarm(void)
+{
+	ubc_hooks_disarm(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
+}
+
 void ubc_objects_exit(void)
 {
-	ubc_hooks_unregister(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
-	ubc_probes_quiesce();
+	ubc_hooks_release(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
 	ubc_owners_exit();
 }

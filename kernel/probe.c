@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Hooks and tracepoints. Registration either attaches every probe of a
- * table or none, and names the kernel symbol it could not find, so a kernel
- * that lacks a hook ubc needs makes the module refuse to load with a message
- * saying what is missing.
+ * Hooks and tracepoints. Preparing a table resolves every symbol and names
+ * the one it could not find, so a kernel that lacks a hook ubc needs makes
+ * the module refuse to load with a message saying what is missing. Arming
+ * attaches every probe of a table or none.
  */
 #include <linux/atomic.h>
 #include <linux/ftrace.h>
@@ -67,40 +67,48 @@ unsigned long ubc_hooks_missed(void)
 	return atomic_long_read(&ubc_missed);
 }
 
-static int ubc_hook_register(struct ubc_hook *hook)
-{
-	int err;
-
-	memset(&hook->ops, 0, sizeof(hook->ops));
-	hook->ops.func = ubc_hook_thunk;
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
-	if (hook->gate)
-		hook->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
-	err = ftrace_set_filter(&hook->ops, (unsigned char *)hook->symbol,
-				strlen(hook->symbol), 1);
-	if (err) {
-		pr_err("cannot hook %s (error %d): this kernel lacks a function ubc needs\n",
-		       hook->symbol, err);
-		return err;
-	}
-	err = register_ftrace_function(&hook->ops);
-	if (err) {
-		pr_err("cannot hook %s (error %d)%s\n", hook->symbol, err,
-		       err == -EBUSY ? ": another tracer modifies it" : "");
-		ftrace_free_filter(&hook->ops);
-	}
-	return err;
-}
-
-int ubc_hooks_register(struct ubc_hook *hooks, unsigned int n)
+int ubc_hooks_prepare(struct ubc_hook *hooks, unsigned int n)
 {
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		err = ubc_hook_register(&hooks[i]);
+		struct ubc_hook *hook = &hooks[i];
+
+		memset(&hook->ops, 0, sizeof(hook->ops));
+		hook->ops.func = ubc_hook_thunk;
+		hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
+		if (hook->gate)
+			hook->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
+		err = ftrace_set_filter(&hook->ops, (unsigned char *)hook->symbol,
+					strlen(hook->symbol), 1);
 		if (err) {
-			ubc_hooks_unregister(hooks, i);
+			pr_err("cannot hook %s (error %d): this kernel lacks a function ubc needs\n",
+			       hook->symbol, err);
+			ubc_hooks_release(hooks, i + 1);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void ubc_hooks_release(struct ubc_hook *hooks, unsigned int n)
+{
+	while (n--)
+		ftrace_free_filter(&hooks[n].ops);
+}
+
+int ubc_hooks_arm(struct ubc_hook *hooks, unsigned int n)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = register_ftrace_function(&hooks[i].ops);
+		if (err) {
+			pr_err("cannot hook %s (error %d)%s\n", hooks[i].symbol, err,
+			       err == -EBUSY ? ": another tracer modifies it" : "");
+			ubc_hooks_disarm(hooks, i);
 			return err;
 		}
 	}
@@ -108,12 +116,10 @@ int ubc_hooks_register(struct ubc_hook *hooks, unsigned int n)
 }
 
 /* Returns once no CPU runs a callback of these hooks any more. */
-void ubc_hooks_unregister(struct ubc_hook *hooks, unsigned int n)
+void ubc_hooks_disarm(struct ubc_hook *hooks, unsigned int n)
 {
-	while (n--) {
+	while (n--)
 		unregister_ftrace_function(&hooks[n].ops);
-		ftrace_free_filter(&hooks[n].ops);
-	}
 }
 
 struct ubc_tp_lookup {
@@ -131,20 +137,33 @@ static void ubc_tp_match(struct tracepoint *tp, void *priv)
 			l->t[i].tp = tp;
 }
 
-int ubc_tracepoints_register(struct ubc_tracepoint *t, unsigned int n)
+int ubc_tracepoints_find(struct ubc_tracepoint *t, unsigned int n)
 {
 	struct ubc_tp_lookup l = { .t = t, .n = n };
 	unsigned int i;
-	int err;
 
 	for (i = 0; i < n; i++)
 		t[i].tp = NULL;
 	for_each_kernel_tracepoint(ubc_tp_match, &l);
 	for (i = 0; i < n; i++) {
-		err = t[i].tp ? tracepoint_probe_register(t[i].tp, t[i].probe, NULL)
-			      : -ENOENT;
+		if (!t[i].tp) {
+			pr_err("cannot find tracepoint %s: this kernel lacks an event ubc needs\n",
+			       t[i].name);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+int ubc_tracepoints_register(struct ubc_tracepoint *t, unsigned int n)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = tracepoint_probe_register(t[i].tp, t[i].probe, NULL);
 		if (err) {
-			pr_err("cannot attach to tracepoint %s (error %d): this kernel lacks an event ubc needs\n",
+			pr_err("cannot attach to tracepoint %s (error %d)\n",
 			       t[i].name, err);
 			ubc_tracepoints_unregister(t, i);
 			return err;

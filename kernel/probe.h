@@ -39,8 +39,17 @@ struct ubc_tracepoint {
 	struct tracepoint *tp;
 };
 
-int ubc_hooks_register(struct ubc_hook *hooks, unsigned int n);
-void ubc_hooks_unregister(struct ubc_hook *hooks, unsigned int n);
+/*
+ * Life of a table of hooks: prepare at module load (resolves every symbol:
+ * a missing one fails the load, naming it), arm when the first compartment
+ * is created (from then on the kernel calls the hooks), disarm and release
+ * at unload. A module that is loaded but never used costs nothing.
+ */
+int ubc_hooks_prepare(struct ubc_hook *hooks, unsigned int n);
+int ubc_hooks_arm(struct ubc_hook *hooks, unsigned int n);
+void ubc_hooks_disarm(struct ubc_hook *hooks, unsigned int n);
+void ubc_hooks_release(struct ubc_hook *hooks, unsigned int n);
+int ubc_tracepoints_find(struct ubc_tracepoint *t, unsigned int n);
 int ubc_tracepoints_register(struct ubc_tracepoint *t, unsigned int n);
 void ubc_tracepoints_unregister(struct ubc_tracepoint *t, unsigned int n);
 void ubc_probes_quiesce(void);

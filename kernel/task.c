@@ -385,27 +385,39 @@ int ubc_tasks_init(void)
 		spin_lock_init(&ubc_task_hash[i].lock);
 		INIT_HLIST_HEAD(&ubc_task_hash[i].head);
 	}
+	err = ubc_tracepoints_find(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
+	return err ?: ubc_hooks_prepare(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
+}
+
+int ubc_tasks_arm(void)
+{
+	int err;
+
 	err = ubc_tracepoints_register(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
 	if (err)
 		return err;
-	err = ubc_hooks_register(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
+	err = ubc_hooks_arm(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
 	if (err)
 		ubc_tracepoints_unregister(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
 	return err;
 }
 
+/* The caller quiesces (ubc_probes_quiesce()) before ubc_tasks_exit(). */
+void ubc_tasks_disarm(void)
+{
+	ubc_hooks_disarm(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
+	ubc_tracepoints_unregister(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
+}
+
 /*
- * Unhook, wait for running handlers, then drop every entry: tasks that were
+ * After ubc_tasks_disarm() and quiescing: drop every entry; tasks that were
  * in compartments carry on as host tasks.
  */
 void ubc_tasks_exit(void)
 {
 	unsigned int i;
 
-	ubc_hooks_unregister(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
-	ubc_tracepoints_unregister(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
-	ubc_probes_quiesce();
-
+	ubc_hooks_release(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
 	for (i = 0; i < ARRAY_SIZE(ubc_task_hash); i++) {
 		struct ubc_task_bucket *b = &ubc_task_hash[i];
 		struct hlist_node *tmp;
