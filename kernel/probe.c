@@ -39,7 +39,7 @@ static void notrace ubc_hook_thunk(unsigned long ip, unsigned long parent_ip,
 				   struct ftrace_regs *fregs)
 {
 	struct ubc_hook *hook = container_of(ops, struct ubc_hook, ops);
-	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct pt_regs *regs = ubc_fregs_args(fregs);
 	int bit, err;
 
 	/*
@@ -77,9 +77,14 @@ int ubc_hooks_prepare(struct ubc_hook *hooks, unsigned int n)
 
 		memset(&hook->ops, 0, sizeof(hook->ops));
 		hook->ops.func = ubc_hook_thunk;
-		hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
+		/*
+		 * Watches only read arguments, which the lighter trampoline
+		 * saves too (DYNAMIC_FTRACE_WITH_ARGS); gates set %rax and the
+		 * resume address, which needs the full register frame.
+		 */
 		if (hook->gate)
-			hook->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
+			hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS |
+					  FTRACE_OPS_FL_IPMODIFY;
 		err = ftrace_set_filter(&hook->ops, (unsigned char *)hook->symbol,
 					strlen(hook->symbol), 1);
 		if (err) {

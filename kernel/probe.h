@@ -19,7 +19,8 @@
  * only functions whose callers handle their failure may be gated.
  *
  * @fn runs with preemption disabled, in whatever context the function is
- * called from (task, softirq, hardirq): it must not sleep.
+ * called from (task, softirq, hardirq): it must not sleep. A watch's @regs
+ * holds only the argument registers: read them with ubc_arg().
  *
  * Hooks are ftrace callbacks, not kprobes: kprobes allow one active probe
  * per CPU and silently skip ("miss") a probe hit from an interrupt that
@@ -54,6 +55,23 @@ int ubc_tracepoints_register(struct ubc_tracepoint *t, unsigned int n);
 void ubc_tracepoints_unregister(struct ubc_tracepoint *t, unsigned int n);
 void ubc_probes_quiesce(void);
 unsigned long ubc_hooks_missed(void);
+
+/*
+ * Where an ftrace callback finds the hooked function's registers. Kernel
+ * internals that differ between the supported kernels live here, in one
+ * place: 6.12 made struct ftrace_regs opaque (arch_ftrace_regs()), 6.1
+ * exposes it. On x86-64 both wrap a struct pt_regs in which the argument
+ * registers are always saved (DYNAMIC_FTRACE_WITH_ARGS) and the rest only
+ * with FTRACE_OPS_FL_SAVE_REGS: watches may read arguments only.
+ */
+#ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#error "ubc needs DYNAMIC_FTRACE_WITH_ARGS (x86-64, Linux 6.1 or later)"
+#endif
+#ifdef arch_ftrace_regs
+#define ubc_fregs_args(fregs)	(&arch_ftrace_regs(fregs)->regs)
+#else
+#define ubc_fregs_args(fregs)	(&(fregs)->regs)
+#endif
 
 /* Argument @n (0-based) of a hooked function, x86-64 calling convention. */
 static inline unsigned long ubc_arg(struct pt_regs *regs, unsigned int n)
