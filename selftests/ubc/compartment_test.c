@@ -75,24 +75,14 @@ static pid_t find_kthread(void)
 	pid_t found = 0;
 
 	while (d && !found && (de = readdir(d))) {
-		char path[300], buf[512], *rp;
+		char buf[512];
+		const char *rest = proc_stat_fields(de->d_name, buf, sizeof(buf));
 		unsigned int flags;
-		int fd, n;
 
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		rp = strrchr(buf, ')');
-		if (rp && sscanf(rp + 1, " %*c %*d %*d %*d %*d %*d %u",
-				 &flags) == 1 && (flags & 0x00200000))
+		/* PF_KTHREAD in the flags field; pid 0 is not a process */
+		if (rest && atoi(de->d_name) > 0 &&
+		    sscanf(rest, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 &&
+		    (flags & 0x00200000))
 			found = atoi(de->d_name);
 	}
 	if (d)

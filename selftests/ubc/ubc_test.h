@@ -47,6 +47,31 @@ static inline void msleep(int ms)
 
 /* ---- children ---- */
 
+/*
+ * /proc/@pid/stat of a numeric @pid, read into @buf: the fields after the
+ * command name (state, ppid, ...), or NULL if @pid is not a pid or is gone.
+ */
+static inline const char *proc_stat_fields(const char *pid, char *buf,
+					   size_t size)
+{
+	char path[300], *rp;
+	int fd, n;
+
+	if (pid[0] < '0' || pid[0] > '9')
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	rp = strrchr(buf, ')');
+	return rp ? rp + 1 : NULL;
+}
+
 /* Kills and reaps every child (the fixture makes us a subreaper). */
 static inline void kill_all_children(void)
 {
@@ -60,24 +85,12 @@ static inline void kill_all_children(void)
 		pid_t p;
 
 		while (d && (de = readdir(d))) {
-			char path[300], buf[512], *rp;
+			char buf[512];
+			const char *rest = proc_stat_fields(de->d_name, buf,
+							    sizeof(buf));
 			long ppid;
-			int fd, n;
 
-			if (de->d_name[0] < '0' || de->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof(path), "/proc/%s/stat",
-				 de->d_name);
-			fd = open(path, O_RDONLY);
-			if (fd < 0)
-				continue;
-			n = read(fd, buf, sizeof(buf) - 1);
-			close(fd);
-			if (n <= 0)
-				continue;
-			buf[n] = '\0';
-			rp = strrchr(buf, ')');
-			if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1)
+			if (!rest || sscanf(rest, " %*c %ld", &ppid) != 1)
 				continue;
 			if (ppid == me)
 				kill(atoi(de->d_name), SIGKILL);

@@ -470,10 +470,10 @@ static inline int worker_cmd(struct worker *w, char cmd, int arg)
 	return worker_cmd_ms(w, cmd, arg, 20000);
 }
 
-/* Releases everything, exits and reaps the worker: its exit code. */
-static inline int worker_stop(struct worker *w)
+/* Sends the worker's last command @cmd and reaps it: its exit code. */
+static inline int worker_last(struct worker *w, char cmd)
 {
-	struct wcmd c = { 'x', 0 };
+	struct wcmd c = { cmd, 0 };
 	int ret;
 
 	if (write(w->c.down[1], &c, sizeof(c)) != sizeof(c))
@@ -484,18 +484,16 @@ static inline int worker_stop(struct worker *w)
 	return ret;
 }
 
+/* Releases everything, exits and reaps the worker: its exit code. */
+static inline int worker_stop(struct worker *w)
+{
+	return worker_last(w, 'x');
+}
+
 /* Makes the worker exec the helper itself; returns the helper's exit code. */
 static inline int worker_exec_self(struct worker *w)
 {
-	struct wcmd c = { 'Y', 0 };
-	int ret;
-
-	if (write(w->c.down[1], &c, sizeof(c)) != sizeof(c))
-		kill(w->pid, SIGKILL);
-	ret = reap(w->pid);
-	close(w->c.down[1]);
-	close(w->c.up[0]);
-	return ret;
+	return worker_last(w, 'Y');
 }
 
 /* Asserting forms. */
