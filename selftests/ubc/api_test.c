@@ -614,6 +614,57 @@ TEST_F(ubctest, dump_matches_get)
 	free(s);
 }
 
+/* A dump callback that creates a compartment while the dump is under way. */
+struct dump_meddle {
+	struct dump_seen seen;
+	struct ubc_nl *other;
+	uint32_t new_id;
+	int created, err;
+};
+
+static void dump_meddle_cb(const struct ubc_info *info, void *arg)
+{
+	struct dump_meddle *m = arg;
+
+	dump_collect(info, &m->seen);
+	if (!m->created) {
+		m->created = 1;
+		m->err = ubc_create(m->other, m->new_id);
+	}
+}
+
+/*
+ * A compartment created between two parts of a dump flags the rest of the
+ * dump with NLM_F_DUMP_INTR (genl_dump_check_consistent), and the dump still
+ * ends with every id seen at most once, in order.
+ */
+TEST_F(ubctest, dump_flags_change)
+{
+	struct dump_meddle *m = calloc(1, sizeof(*m));
+	struct ubc_nl small;
+	unsigned int i;
+
+	ASSERT_NE(NULL, m);
+	IDS(10500, 101);
+	for (i = 0; i < 100; i++)
+		ASSERT_NL(&self->nl, 0, ubc_create(&self->nl, 10500 + i));
+	ASSERT_EQ(0, ubc_nl_open(&small, 4096));
+	m->seen.base = 10500;
+	m->seen.n = 101;
+	m->other = &self->nl;
+	m->new_id = 10600;
+	EXPECT_EQ(0, ubc_dump(&small, dump_meddle_cb, m));
+	EXPECT_GT(small.parts, 2);
+	EXPECT_TRUE(small.dump_intr) TH_LOG("no NLM_F_DUMP_INTR after a create");
+	ubc_nl_close(&small);
+	ASSERT_EQ(1, m->created);
+	ASSERT_EQ(0, m->err);
+	ASSERT_FALSE(m->seen.bad) TH_LOG("%s", m->seen.why);
+	for (i = 0; i < 100; i++)
+		ASSERT_EQ(1, m->seen.count[i]) TH_LOG("id %u", 10500 + i);
+	free(m);
+}
+
 TEST_F(ubctest, dump_many)
 {
 	struct dump_seen *s = calloc(1, sizeof(*s));
