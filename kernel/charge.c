@@ -54,6 +54,19 @@ static void ubc_counter_note_min(struct ubc_counter *c, long held)
 			break;
 }
 
+static long ubc_counter_bound(const struct ubc_counter *c,
+			      enum ubc_strict strict)
+{
+	switch (strict) {
+	case UBC_BARRIER:
+		return READ_ONCE(c->barrier);
+	case UBC_LIMIT:
+		return READ_ONCE(c->limit);
+	default:
+		return LONG_MAX;
+	}
+}
+
 /**
  * ubc_counter_charge - try to add @val to a counter
  * @c: the counter
@@ -68,18 +81,7 @@ int ubc_counter_charge(struct ubc_counter *c, long val, enum ubc_strict strict)
 {
 	long bound, held;
 
-	switch (strict) {
-	case UBC_BARRIER:
-		bound = READ_ONCE(c->barrier);
-		break;
-	case UBC_LIMIT:
-		bound = READ_ONCE(c->limit);
-		break;
-	default:
-		bound = LONG_MAX;
-		break;
-	}
-
+	bound = ubc_counter_bound(c, strict);
 	held = atomic_long_add_return(val, &c->held);
 	/* held < 0 after the add means we wrapped past LONG_MAX. */
 	if (unlikely(held > bound || held < 0) && strict != UBC_FORCE) {
@@ -89,6 +91,23 @@ int ubc_counter_charge(struct ubc_counter *c, long val, enum ubc_strict strict)
 	}
 	ubc_counter_note_max(c, held);
 	return 0;
+}
+
+/**
+ * ubc_counter_check - would a charge of @val fit now?
+ *
+ * For a hook that must refuse before the object to charge exists, and
+ * charges it (forced) later: 0 if it fits, else -ENOMEM with the refusal
+ * counted in failcnt. held is not touched.
+ */
+int ubc_counter_check(struct ubc_counter *c, long val, enum ubc_strict strict)
+{
+	long held = atomic_long_read(&c->held);
+
+	if (strict == UBC_FORCE || held <= ubc_counter_bound(c, strict) - val)
+		return 0;
+	atomic_long_inc(&c->failcnt);
+	return -ENOMEM;
 }
 
 /**

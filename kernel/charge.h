@@ -41,6 +41,7 @@ struct ubc_counter {
 
 void ubc_counter_init(struct ubc_counter *c);
 int ubc_counter_charge(struct ubc_counter *c, long val, enum ubc_strict strict);
+int ubc_counter_check(struct ubc_counter *c, long val, enum ubc_strict strict);
 void ubc_counter_uncharge(struct ubc_counter *c, long val);
 void ubc_counter_set(struct ubc_counter *c, long barrier, long limit);
 

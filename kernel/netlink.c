@@ -115,33 +115,15 @@ static void ubc_apply_limits(struct ubc_comp *comp, const struct ubc_limits *lim
 /* Mutations: CAP_SYS_ADMIN in the initial user namespace, from the host. */
 static int ubc_nl_admin_check(struct sk_buff *skb, struct genl_info *info)
 {
-	bool inside;
-
 	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
 		GENL_SET_ERR_MSG(info, "CAP_SYS_ADMIN in the initial user namespace required");
 		return -EPERM;
 	}
-	rcu_read_lock();
-	inside = ubc_task_comp(current);
-	rcu_read_unlock();
-	if (inside) {
+	if (ubc_current_id()) {
 		GENL_SET_ERR_MSG(info, "not allowed from inside a compartment");
 		return -EPERM;
 	}
 	return 0;
-}
-
-/* The only compartment id the caller may see, or 0 for "all" (host). */
-static u32 ubc_nl_visible_id(void)
-{
-	struct ubc_comp *comp;
-	u32 id;
-
-	rcu_read_lock();
-	comp = ubc_task_comp(current);
-	id = comp ? comp->id : 0;
-	rcu_read_unlock();
-	return id;
 }
 
 /* UBC_A_ID of a request: required, not 0. */
@@ -319,7 +301,7 @@ static int ubc_nl_get(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	visible = ubc_nl_visible_id();
+	visible = ubc_current_id();	/* 0: the host sees everything */
 	mutex_lock(&ubc_lock);
 	/* dying compartments stay readable until drained */
 	comp = ubc_comp_lookup(id);
@@ -347,7 +329,7 @@ static int ubc_nl_get(struct sk_buff *skb, struct genl_info *info)
  */
 static int ubc_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	u32 visible = ubc_nl_visible_id();
+	u32 visible = ubc_current_id();	/* 0: the host sees everything */
 	u64 next = cb->args[0];
 	struct ubc_comp *comp;
 	void *hdr;

@@ -58,9 +58,9 @@
 static int ubc_file_alloc(struct pt_regs *regs)
 {
 	struct file *file = (struct file *)ubc_arg(regs, 0);
-	struct ubc_comp *comp = ubc_task_comp(current);
+	struct ubc_comp *comp = ubc_hook_comp();
 
-	if (!comp || !in_task())
+	if (!comp)
 		return 0;
 	switch (ubc_owner_charge(file, comp, UBC_NUMFILE, 1, UBC_BARRIER)) {
 	case 0:
@@ -95,9 +95,9 @@ static int ubc_socket_create(struct pt_regs *regs)
 	int kern = (int)ubc_arg(regs, 4);
 	struct ubc_comp *comp;
 
-	if (kern || !sock->sk || !in_task())
+	if (kern || !sock->sk)
 		return 0;
-	comp = ubc_task_comp(current);
+	comp = ubc_hook_comp();
 	if (!comp)
 		return 0;
 	return ubc_owner_charge(sock->sk, comp, ubc_sock_res(sock->sk), 1,
@@ -111,30 +111,20 @@ static int ubc_socket_create(struct pt_regs *regs)
 static int ubc_socket_accept(struct pt_regs *regs)
 {
 	struct socket *sock = (struct socket *)ubc_arg(regs, 0);
-	struct ubc_counter *c;
-	struct ubc_comp *comp;
+	struct ubc_comp *comp = ubc_hook_comp();
 
-	if (!sock->sk || !in_task())
+	if (!comp || !sock->sk)
 		return 0;
-	comp = ubc_task_comp(current);
-	if (!comp)
-		return 0;
-	c = &comp->res[ubc_sock_res(sock->sk)];
-	if (ubc_counter_charge(c, 1, UBC_BARRIER))
-		return -ENOBUFS;
-	ubc_counter_uncharge(c, 1);
-	return 0;
+	return ubc_counter_check(&comp->res[ubc_sock_res(sock->sk)], 1,
+				 UBC_BARRIER) ? -ENOBUFS : 0;
 }
 
 /* security_sock_graft(struct sock *sk, struct socket *parent) */
 static int ubc_socket_graft(struct pt_regs *regs)
 {
 	struct sock *sk = (struct sock *)ubc_arg(regs, 0);
-	struct ubc_comp *comp;
+	struct ubc_comp *comp = ubc_hook_comp();
 
-	if (!in_task())
-		return 0;
-	comp = ubc_task_comp(current);
 	if (comp)
 		ubc_owner_charge(sk, comp, ubc_sock_res(sk), 1, UBC_FORCE);
 	return 0;
@@ -154,24 +144,20 @@ static const void *ubc_pty_key(unsigned long fsi, unsigned int index)
 /* devpts_new_index(struct pts_fs_info *fsi): room for one more pty? */
 static int ubc_pty_alloc(struct pt_regs *regs)
 {
-	struct ubc_comp *comp = ubc_task_comp(current);
-	struct ubc_counter *c;
+	struct ubc_comp *comp = ubc_hook_comp();
 
-	if (!comp || !in_task())
+	if (!comp)
 		return 0;
-	c = &comp->res[UBC_NUMPTY];
-	if (ubc_counter_charge(c, 1, UBC_BARRIER))
-		return -ENOSPC;
-	ubc_counter_uncharge(c, 1);
-	return 0;
+	return ubc_counter_check(&comp->res[UBC_NUMPTY], 1, UBC_BARRIER) ?
+		-ENOSPC : 0;
 }
 
 /* devpts_pty_new(struct pts_fs_info *fsi, int index, void *priv) */
 static int ubc_pty_new(struct pt_regs *regs)
 {
-	struct ubc_comp *comp = ubc_task_comp(current);
+	struct ubc_comp *comp = ubc_hook_comp();
 
-	if (comp && in_task())
+	if (comp)
 		ubc_owner_charge(ubc_pty_key(ubc_arg(regs, 0), ubc_arg(regs, 1)),
 				 comp, UBC_NUMPTY, 1, UBC_FORCE);
 	return 0;

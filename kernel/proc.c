@@ -105,19 +105,14 @@ static const struct seq_operations ubc_proc_ops = {
 
 static int ubc_proc_open(struct inode *inode, struct file *file)
 {
-	struct ubc_comp *comp;
-	unsigned long visible;
 	int err;
 
 	err = seq_open(file, &ubc_proc_ops);
 	if (err)
 		return err;
 	/* Whom the opener may see is decided once, at open. */
-	rcu_read_lock();
-	comp = ubc_task_comp(current);
-	visible = comp ? comp->id : 0;
-	rcu_read_unlock();
-	((struct seq_file *)file->private_data)->private = (void *)visible;
+	((struct seq_file *)file->private_data)->private =
+		(void *)(unsigned long)ubc_current_id();
 	return 0;
 }
 

@@ -79,6 +79,19 @@ struct ubc_comp *__ubc_task_comp(struct task_struct *task)
 	return e ? e->comp : NULL;
 }
 
+/* The id of current's compartment, 0 for the host. Any task context. */
+u32 ubc_current_id(void)
+{
+	struct ubc_comp *comp;
+	u32 id;
+
+	rcu_read_lock();
+	comp = ubc_task_comp(current);
+	id = comp ? comp->id : 0;
+	rcu_read_unlock();
+	return id;
+}
+
 /* Hash @e unless its task already has an entry (-EEXIST). */
 static int ubc_task_hash_add(struct ubc_task *e)
 {

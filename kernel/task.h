@@ -25,6 +25,18 @@ static __always_inline struct ubc_comp *ubc_task_comp(struct task_struct *task)
 	return __ubc_task_comp(task);
 }
 
+/*
+ * The compartment a hook should charge: current's, in task context only
+ * (an interrupt charges nothing to the task it interrupted). Hooks run with
+ * preemption disabled, which keeps the result valid.
+ */
+static __always_inline struct ubc_comp *ubc_hook_comp(void)
+{
+	return in_task() ? ubc_task_comp(current) : NULL;
+}
+
+u32 ubc_current_id(void);
+
 int ubc_tasks_init(void);
 int ubc_tasks_arm(void);
 void ubc_tasks_disarm(void);

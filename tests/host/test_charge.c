@@ -74,6 +74,26 @@ static void test_limit_below_held(void)
 	      "after usage drops charges succeed again");
 }
 
+static void test_check(void)
+{
+	struct ubc_counter c;
+
+	ubc_counter_init(&c);
+	ubc_counter_set(&c, 2, 3);
+	ubc_counter_charge(&c, 2, UBC_BARRIER);
+	CHECK(ubc_counter_check(&c, 1, UBC_BARRIER) == -ENOMEM &&
+	      FAILCNT(&c) == 1 && HELD(&c) == 2 && MAXHELD(&c) == 2,
+	      "check past the barrier: refused, failcnt 1, held and maxheld untouched");
+	CHECK(ubc_counter_check(&c, 1, UBC_LIMIT) == 0 &&
+	      ubc_counter_check(&c, 2, UBC_LIMIT) == -ENOMEM && FAILCNT(&c) == 2,
+	      "check against the limit: 1 fits, 2 does not");
+	CHECK(ubc_counter_check(&c, 100, UBC_FORCE) == 0 && FAILCNT(&c) == 2,
+	      "forced check always fits");
+	ubc_counter_uncharge(&c, 2);
+	CHECK(ubc_counter_check(&c, 2, UBC_BARRIER) == 0 && HELD(&c) == 0,
+	      "after uncharge the check fits again");
+}
+
 static void test_underflow(void)
 {
 	struct ubc_counter c;
@@ -202,6 +222,7 @@ int main(void)
 	printf("TAP version 13\n");
 	test_bounds();
 	test_limit_below_held();
+	test_check();
 	test_underflow();
 	test_concurrent();
 	test_never_past_bound();
