@@ -18,29 +18,45 @@
 #include "comp.h"
 #include "main.h"
 #include "netlink.h"
-#include "objects.h"
 #include "probe.h"
 #include "proc.h"
-#include "task.h"
+#include "part.h"
+
+static const struct ubc_part *const ubc_parts[] = {
+	&ubc_tasks_part,
+	&ubc_objects_part,
+	&ubc_kmem_part,
+	&ubc_locksig_part,
+	&ubc_vm_part,
+	&ubc_oom_part,
+};
 
 static bool ubc_armed;	/* under ubc_lock */
+
+static void ubc_parts_disarm(unsigned int n)
+{
+	while (n--)
+		if (ubc_parts[n]->disarm)
+			ubc_parts[n]->disarm();
+	ubc_probes_quiesce();
+}
 
 /* Attach every hook; under ubc_lock, before the first compartment exists. */
 int ubc_arm(void)
 {
+	unsigned int i;
 	int err;
 
 	lockdep_assert_held(&ubc_lock);
 	if (ubc_armed)
 		return 0;
-	err = ubc_tasks_arm();
-	if (err)
-		return err;
-	err = ubc_objects_arm();
-	if (err) {
-		ubc_tasks_disarm();
-		ubc_probes_quiesce();
-		return err;
+	for (i = 0; i < ARRAY_SIZE(ubc_parts); i++) {
+		err = ubc_parts[i]->arm ? ubc_parts[i]->arm() : 0;
+		if (err) {
+			pr_err("cannot arm %s (error %d)\n", ubc_parts[i]->name, err);
+			ubc_parts_disarm(i);
+			return err;
+		}
 	}
 	ubc_armed = true;
 	return 0;
@@ -50,30 +66,35 @@ static void ubc_disarm(void)
 {
 	mutex_lock(&ubc_lock);
 	if (ubc_armed) {
-		ubc_objects_disarm();
-		ubc_tasks_disarm();
-		ubc_probes_quiesce();
+		ubc_parts_disarm(ARRAY_SIZE(ubc_parts));
 		ubc_armed = false;
 	}
 	mutex_unlock(&ubc_lock);
 }
 
+static void ubc_parts_exit(unsigned int n)
+{
+	while (n--)
+		if (ubc_parts[n]->exit)
+			ubc_parts[n]->exit();
+}
+
 static int __init ubc_init(void)
 {
+	unsigned int i;
 	int err;
 
 	err = ubc_comps_init();
 	if (err)
 		return err;
-	err = ubc_tasks_init();
-	if (err)
-		goto err_comps;
-	err = ubc_objects_init();
-	if (err)
-		goto err_tasks;
+	for (i = 0; i < ARRAY_SIZE(ubc_parts); i++) {
+		err = ubc_parts[i]->init ? ubc_parts[i]->init() : 0;
+		if (err)
+			goto err_parts;
+	}
 	err = ubc_proc_init();
 	if (err)
-		goto err_objects;
+		goto err_parts;
 	err = ubc_genl_init();
 	if (err)
 		goto err_proc;
@@ -83,11 +104,8 @@ static int __init ubc_init(void)
 
 err_proc:
 	ubc_proc_exit();
-err_objects:
-	ubc_objects_exit();
-err_tasks:
-	ubc_tasks_exit();
-err_comps:
+err_parts:
+	ubc_parts_exit(i);
 	ubc_comps_exit();
 	return err;
 }
@@ -97,8 +115,7 @@ static void __exit ubc_exit(void)
 	ubc_genl_exit();
 	ubc_proc_exit();
 	ubc_disarm();
-	ubc_objects_exit();
-	ubc_tasks_exit();
+	ubc_parts_exit(ARRAY_SIZE(ubc_parts));
 	ubc_comps_exit();
 	pr_info("unloaded\n");
 }

@@ -49,10 +49,10 @@
 #include <linux/socket.h>
 #include <net/sock.h>
 
-#include "objects.h"
 #include "owner.h"
 #include "probe.h"
 #include "task.h"
+#include "part.h"
 
 /* security_file_alloc(struct file *file) */
 static int ubc_file_alloc(struct pt_regs *regs)
@@ -184,7 +184,7 @@ static struct ubc_hook ubc_object_hooks[] = {
 	{ .symbol = "devpts_pty_new", .fn = ubc_pty_new },
 };
 
-int ubc_objects_init(void)
+static int ubc_objects_init(void)
 {
 	int err = ubc_owners_init();
 
@@ -196,19 +196,27 @@ int ubc_objects_init(void)
 	return err;
 }
 
-int ubc_objects_arm(void)
+static int ubc_objects_arm(void)
 {
 	return ubc_hooks_arm(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
 }
 
 /* The caller quiesces (ubc_probes_quiesce()) before ubc_objects_exit(). */
-void ubc_objects_disarm(void)
+static void ubc_objects_disarm(void)
 {
 	ubc_hooks_disarm(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
 }
 
-void ubc_objects_exit(void)
+static void ubc_objects_exit(void)
 {
 	ubc_hooks_release(ubc_object_hooks, ARRAY_SIZE(ubc_object_hooks));
 	ubc_owners_exit();
 }
+
+const struct ubc_part ubc_objects_part = {
+	.name = "objects",
+	.init = ubc_objects_init,
+	.arm = ubc_objects_arm,
+	.disarm = ubc_objects_disarm,
+	.exit = ubc_objects_exit,
+};

@@ -54,7 +54,9 @@ static void notrace ubc_hook_thunk(unsigned long ip, unsigned long parent_ip,
 	preempt_disable_notrace();
 	err = hook->fn(regs);
 	if (unlikely(err) && hook->gate) {
-		regs->ax = (unsigned long)(long)err;
+		/* UBC_HOOK_RETURN: the gate put the return value in %rax */
+		if (err < 0)
+			regs->ax = (unsigned long)(long)err;
 		/* the trampoline resumes at regs->ip (FTRACE_OPS_FL_IPMODIFY) */
 		instruction_pointer_set(regs, (unsigned long)&ubc_just_return);
 	}

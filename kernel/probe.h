@@ -41,6 +41,23 @@ struct ubc_tracepoint {
 };
 
 /*
+ * A gate that must make its function return something other than -errno
+ * (NULL from an allocator, 0 = "allowed" from a check) sets the value with
+ * ubc_hook_return() and returns UBC_HOOK_RETURN.
+ *
+ * Only one ftrace_ops per function may modify the resume address
+ * (FTRACE_OPS_FL_IPMODIFY): a function is gated by one hook of one part
+ * only; any number of watches may share it.
+ */
+#define UBC_HOOK_RETURN	1
+
+static inline int ubc_hook_return(struct pt_regs *regs, unsigned long val)
+{
+	regs->ax = val;
+	return UBC_HOOK_RETURN;
+}
+
+/*
  * Life of a table of hooks: prepare at module load (resolves every symbol:
  * a missing one fails the load, naming it), arm when the first compartment
  * is created (from then on the kernel calls the hooks), disarm and release

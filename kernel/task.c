@@ -38,6 +38,7 @@
 
 #include "probe.h"
 #include "task.h"
+#include "part.h"
 
 struct ubc_task {
 	struct hlist_node node;
@@ -389,7 +390,7 @@ static struct ubc_tracepoint ubc_task_tps[] = {
 	{ .name = "task_newtask", .probe = ubc_task_newtask },
 };
 
-int ubc_tasks_init(void)
+static int ubc_tasks_init(void)
 {
 	unsigned int i;
 	int err;
@@ -402,7 +403,7 @@ int ubc_tasks_init(void)
 	return err ?: ubc_hooks_prepare(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
 }
 
-int ubc_tasks_arm(void)
+static int ubc_tasks_arm(void)
 {
 	int err;
 
@@ -416,7 +417,7 @@ int ubc_tasks_arm(void)
 }
 
 /* The caller quiesces (ubc_probes_quiesce()) before ubc_tasks_exit(). */
-void ubc_tasks_disarm(void)
+static void ubc_tasks_disarm(void)
 {
 	ubc_hooks_disarm(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
 	ubc_tracepoints_unregister(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
@@ -426,7 +427,7 @@ void ubc_tasks_disarm(void)
  * After ubc_tasks_disarm() and quiescing: drop every entry; tasks that were
  * in compartments carry on as host tasks.
  */
-void ubc_tasks_exit(void)
+static void ubc_tasks_exit(void)
 {
 	unsigned int i;
 
@@ -450,3 +451,11 @@ void ubc_tasks_exit(void)
 	}
 	static_branch_disable(&ubc_tasks_tracked);
 }
+
+const struct ubc_part ubc_tasks_part = {
+	.name = "tasks",
+	.init = ubc_tasks_init,
+	.arm = ubc_tasks_arm,
+	.disarm = ubc_tasks_disarm,
+	.exit = ubc_tasks_exit,
+};

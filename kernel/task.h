@@ -37,10 +37,6 @@ static __always_inline struct ubc_comp *ubc_hook_comp(void)
 
 u32 ubc_current_id(void);
 
-int ubc_tasks_init(void);
-int ubc_tasks_arm(void);
-void ubc_tasks_disarm(void);
-void ubc_tasks_exit(void);
 int ubc_task_enter(struct ubc_comp *comp, pid_t pid,
 		   struct netlink_ext_ack *extack);
 
