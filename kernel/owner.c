@@ -1,21 +1,211 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The owner table: object address -> (compartment, resource, amount).
+ * The owner table: who paid for a kernel object, so that its charge goes
+ * back to that compartment whoever frees the object and wherever.
  *
- * An entry exists from the charge of an object to its free. It holds a
- * reference on the compartment, so a destroyed compartment lingers (dying,
- * still visible) until every object it paid for is freed.
+ * Two stores behind one interface:
  *
- * Concurrency: an rhashtable, lookups under RCU, inserts and removals from
- * task or softirq context (never hardirq: files and sockets are not freed
- * there). Entries are freed after an RCU grace period. An object is charged
- * once: its allocation hook runs before any other CPU can see it, and its
- * free hook runs once, after the last user.
+ * 1. Slab objects charged one unit (files, sockets, and every other object
+ *    count): a bitmap per (slab, compartment, resource). The slab is found
+ *    from the object (virt_to_folio()); an xarray indexed by the slab's pfn
+ *    holds a short list of struct ubc_slab_owner, one per compartment and
+ *    resource with objects on that slab, each with one bit per object.
+ *    Objects of one slab are at least ksize() bytes apart, so the object's
+ *    offset in the slab divided by the largest power of two <= ksize() is
+ *    a unique bit number. A filp slab (two pages, 32 files) costs one
+ *    40-byte entry: about 1.3 bytes per charged file instead of the
+ *    ~90 bytes (a kmalloc'ed hash node plus its rhashtable slot) of a
+ *    per-object entry.
+ *
+ * 2. Anything else (keys that are not slab objects, such as ptys, and
+ *    charges of more than one unit): an rhashtable of per-object entries.
+ *
+ * Every charged object holds a reference on its compartment, so a
+ * destroyed compartment lingers (dying, still visible) until every object
+ * it paid for is freed.
+ *
+ * Locking contract:
+ *  - ubc_owner_charge() runs in task context from a hook (preemption
+ *    disabled); ubc_owner_uncharge() runs in any context: task, softirq
+ *    (RCU callbacks), or with interrupts disabled (objects freed under
+ *    spin_lock_irq(), e.g. sigqueues under a sighand lock). Nothing sleeps.
+ *  - Slab store: a slab's list is changed, and its bits set and cleared,
+ *    under one of UBC_SLAB_LOCKS spinlocks chosen by pfn, taken with
+ *    interrupts saved and disabled. The xarray's own lock (also irqsave)
+ *    nests inside it, only to add or remove a slab's list head. An entry is
+ *    freed under the slab lock once its last bit is cleared: nothing can
+ *    reach it without that lock. ubc_owner_uncharge() first looks for the
+ *    slab under RCU without a lock, so freeing an object that was never
+ *    charged costs one xarray lookup.
+ *  - Hash store: an rhashtable (bucket locks, lookups under RCU), used only
+ *    while it holds entries (ubc_owner_hashed).
+ *  - An object is charged once: its charge hook runs before another CPU can
+ *    see it, a second charge of the same object (an sk made by socket() and
+ *    later grafted) finds its bit or entry and does nothing, and its free
+ *    hook runs once, after the last user.
  */
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include "owner.h"
+
+/* ---- slab store ---------------------------------------------------- */
+
+struct ubc_slab_owner {
+	struct ubc_slab_owner *next;	/* other (comp, res) on this slab */
+	struct ubc_comp *comp;
+	unsigned short res;
+	unsigned char shift;		/* bit = offset in the slab >> shift */
+	unsigned int count;		/* bits set */
+	unsigned long bits[];
+};
+
+#define UBC_SLAB_LOCK_BITS	8
+static spinlock_t ubc_slab_locks[1 << UBC_SLAB_LOCK_BITS];
+static DEFINE_XARRAY_FLAGS(ubc_slabs, XA_FLAGS_LOCK_IRQ);
+
+struct ubc_slab_pos {
+	unsigned long pfn;
+	unsigned long off;	/* of the object in its slab */
+	unsigned long bytes;	/* of the slab */
+	spinlock_t *lock;
+};
+
+/* Is @obj a slab object? Then where. */
+static bool ubc_slab_pos(const void *obj, struct ubc_slab_pos *pos)
+{
+	struct folio *folio;
+
+	if (!virt_addr_valid(obj))
+		return false;
+	folio = virt_to_folio(obj);
+	if (!folio_test_slab(folio))
+		return false;
+	pos->pfn = folio_pfn(folio);
+	pos->off = obj - folio_address(folio);
+	pos->bytes = folio_size(folio);
+	pos->lock = &ubc_slab_locks[hash_long(pos->pfn, UBC_SLAB_LOCK_BITS)];
+	return true;
+}
+
+/* The entry of @head's list whose bit for @off is set, under the lock. */
+static struct ubc_slab_owner *ubc_slab_find(struct ubc_slab_owner *head,
+					    unsigned long off,
+					    struct ubc_slab_owner ***link)
+{
+	struct ubc_slab_owner **pp, *so;
+
+	for (pp = &head, so = head; so; pp = &so->next, so = so->next) {
+		if (test_bit(off >> so->shift, so->bits)) {
+			if (link)
+				*link = pp;
+			return so;
+		}
+	}
+	return NULL;
+}
+
+static int ubc_slab_charge(const void *obj, const struct ubc_slab_pos *pos,
+			   struct ubc_comp *comp, unsigned int res,
+			   enum ubc_strict strict)
+{
+	struct ubc_slab_owner *head, *so;
+	unsigned long flags;
+	unsigned int shift;
+	size_t size;
+	int err = 0;
+
+	size = ksize(obj);
+	if (WARN_ON_ONCE(!size))
+		return -EINVAL;
+	shift = ilog2(size);
+
+	spin_lock_irqsave(pos->lock, flags);
+	head = xa_load(&ubc_slabs, pos->pfn);
+	if (ubc_slab_find(head, pos->off, NULL))
+		goto unlock;	/* already charged */
+	for (so = head; so; so = so->next)
+		if (so->comp == comp && so->res == res && so->shift == shift)
+			break;
+	if (ubc_counter_charge(&comp->res[res], 1, strict)) {
+		err = -ENOSPC;
+		goto unlock;
+	}
+	if (!so) {
+		so = kzalloc(struct_size(so, bits,
+					 BITS_TO_LONGS(pos->bytes >> shift)),
+			     GFP_ATOMIC | __GFP_NOWARN);
+		if (!so)
+			goto nomem;
+		so->comp = comp;
+		so->res = res;
+		so->shift = shift;
+		so->next = head;
+		xa_lock(&ubc_slabs);
+		err = xa_err(__xa_store(&ubc_slabs, pos->pfn, so, GFP_ATOMIC));
+		xa_unlock(&ubc_slabs);
+		if (err) {
+			kfree(so);
+			goto nomem;
+		}
+	}
+	__set_bit(pos->off >> shift, so->bits);
+	so->count++;
+	ubc_comp_get(comp);
+unlock:
+	spin_unlock_irqrestore(pos->lock, flags);
+	return err;
+nomem:
+	ubc_counter_uncharge(&comp->res[res], 1);
+	spin_unlock_irqrestore(pos->lock, flags);
+	return -ENOMEM;
+}
+
+/* Returns false if @obj has no charge in the slab store. */
+static bool ubc_slab_uncharge(const struct ubc_slab_pos *pos)
+{
+	struct ubc_slab_owner *head, *so, **link, *gone = NULL;
+	struct ubc_comp *comp;
+	unsigned long flags;
+	unsigned int res;
+
+	if (!xa_load(&ubc_slabs, pos->pfn))	/* RCU: the common case */
+		return false;
+	spin_lock_irqsave(pos->lock, flags);
+	head = xa_load(&ubc_slabs, pos->pfn);
+	so = ubc_slab_find(head, pos->off, &link);
+	if (!so) {
+		spin_unlock_irqrestore(pos->lock, flags);
+		return false;
+	}
+	__clear_bit(pos->off >> so->shift, so->bits);
+	comp = so->comp;
+	res = so->res;
+	if (!--so->count) {
+		gone = so;
+		if (so == head) {
+			xa_lock(&ubc_slabs);
+			if (so->next)
+				__xa_store(&ubc_slabs, pos->pfn, so->next, GFP_ATOMIC);
+			else
+				__xa_erase(&ubc_slabs, pos->pfn);
+			xa_unlock(&ubc_slabs);
+		} else {
+			*link = so->next;
+		}
+	}
+	spin_unlock_irqrestore(pos->lock, flags);
+	kfree(gone);
+	ubc_counter_uncharge(&comp->res[res], 1);
+	ubc_comp_put(comp);
+	return true;
+}
+
+/* ---- hash store ---------------------------------------------------- */
 
 struct ubc_owner {
 	struct rhash_head node;
@@ -34,46 +224,24 @@ static const struct rhashtable_params ubc_owner_params = {
 };
 
 static struct rhashtable ubc_owners;
-
-int ubc_owners_init(void)
-{
-	return rhashtable_init(&ubc_owners, &ubc_owner_params);
-}
+static atomic_long_t ubc_owner_hashed = ATOMIC_LONG_INIT(0);
 
 static void ubc_owner_release(struct ubc_owner *o)
 {
+	atomic_long_dec(&ubc_owner_hashed);
 	ubc_counter_uncharge(&o->comp->res[o->res], o->val);
 	ubc_comp_put(o->comp);
 	kfree_rcu(o, rcu);
 }
 
-static void ubc_owner_drain(void *ptr, void *arg)
-{
-	ubc_owner_release(ptr);
-}
-
-/* After every hook that charges or uncharges objects is gone. */
-void ubc_owners_exit(void)
-{
-	rhashtable_free_and_destroy(&ubc_owners, ubc_owner_drain, NULL);
-}
-
-/**
- * ubc_owner_charge - charge @comp for a new object and remember it
- *
- * Returns 0, -ENOSPC if the charge was refused (failcnt counted it) or
- * -ENOMEM if the table could not grow; nothing is charged on failure.
- * Any context but hardirq; never sleeps.
- */
-int ubc_owner_charge(const void *obj, struct ubc_comp *comp, unsigned int res,
-		     long val, enum ubc_strict strict)
+static int ubc_hash_charge(const void *obj, struct ubc_comp *comp,
+			   unsigned int res, long val, enum ubc_strict strict)
 {
 	struct ubc_owner *o;
 	int err;
 
-	/* already charged (e.g. an sk made by socket() and later grafted) */
 	if (rhashtable_lookup_fast(&ubc_owners, &obj, ubc_owner_params))
-		return 0;
+		return 0;	/* already charged */
 	o = kmalloc(sizeof(*o), GFP_ATOMIC | __GFP_NOWARN);
 	if (!o)
 		return -ENOMEM;
@@ -86,9 +254,11 @@ int ubc_owner_charge(const void *obj, struct ubc_comp *comp, unsigned int res,
 	o->res = res;
 	o->val = val;
 	ubc_comp_get(comp);
+	atomic_long_inc(&ubc_owner_hashed);
 	err = rhashtable_lookup_insert_fast(&ubc_owners, &o->node, ubc_owner_params);
 	if (err) {
 		/* -EEXIST would be a missed free: don't charge twice */
+		atomic_long_dec(&ubc_owner_hashed);
 		ubc_counter_uncharge(&comp->res[res], val);
 		ubc_comp_put(comp);
 		kfree(o);
@@ -97,14 +267,82 @@ int ubc_owner_charge(const void *obj, struct ubc_comp *comp, unsigned int res,
 	return 0;
 }
 
-/* Return the charge of @obj, if it has one, to whoever paid for it. */
-void ubc_owner_uncharge(const void *obj)
+static void ubc_hash_uncharge(const void *obj)
 {
 	struct ubc_owner *o;
 
+	if (!atomic_long_read(&ubc_owner_hashed))
+		return;
 	rcu_read_lock();
 	o = rhashtable_lookup(&ubc_owners, &obj, ubc_owner_params);
 	if (o && !rhashtable_remove_fast(&ubc_owners, &o->node, ubc_owner_params))
 		ubc_owner_release(o);
 	rcu_read_unlock();
+}
+
+/* ---- interface ----------------------------------------------------- */
+
+int ubc_owners_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_slab_locks); i++)
+		spin_lock_init(&ubc_slab_locks[i]);
+	return rhashtable_init(&ubc_owners, &ubc_owner_params);
+}
+
+static void ubc_owner_drain(void *ptr, void *arg)
+{
+	ubc_owner_release(ptr);
+}
+
+/* After every hook that charges or uncharges objects is gone. */
+void ubc_owners_exit(void)
+{
+	struct ubc_slab_owner *so, *next;
+	unsigned long pfn;
+
+	xa_for_each(&ubc_slabs, pfn, so) {
+		for (; so; so = next) {
+			next = so->next;
+			ubc_counter_uncharge(&so->comp->res[so->res], so->count);
+			while (so->count--)
+				ubc_comp_put(so->comp);
+			kfree(so);
+		}
+	}
+	xa_destroy(&ubc_slabs);	/* takes the xa_lock irqsave, as its flags say */
+	rhashtable_free_and_destroy(&ubc_owners, ubc_owner_drain, NULL);
+}
+
+/**
+ * ubc_owner_charge - charge @comp for a new object and remember it
+ *
+ * Returns 0, -ENOSPC if the charge was refused (failcnt counted it) or
+ * -ENOMEM if the tables could not grow; nothing is charged on failure.
+ * An object already charged is not charged again (returns 0).
+ * Task context (a hook, preemption disabled); never sleeps.
+ */
+int ubc_owner_charge(const void *obj, struct ubc_comp *comp, unsigned int res,
+		     long val, enum ubc_strict strict)
+{
+	struct ubc_slab_pos pos;
+
+	if (val == 1 && ubc_slab_pos(obj, &pos))
+		return ubc_slab_charge(obj, &pos, comp, res, strict);
+	return ubc_hash_charge(obj, comp, res, val, strict);
+}
+
+/*
+ * Return the charge of @obj, if it has one, to whoever paid for it. Any
+ * context; @obj must still be allocated (call from its free path, before
+ * the memory is given back).
+ */
+void ubc_owner_uncharge(const void *obj)
+{
+	struct ubc_slab_pos pos;
+
+	if (ubc_slab_pos(obj, &pos) && ubc_slab_uncharge(&pos))
+		return;
+	ubc_hash_uncharge(obj);
 }

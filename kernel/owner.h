@@ -8,6 +8,9 @@
 /*
  * Who paid for a kernel object: charges that must be returned to the
  * compartment that paid, whoever frees the object and in whatever context.
+ * ubc_owner_charge() from task context (a hook); ubc_owner_uncharge() from
+ * any context, interrupts disabled included. Slab objects charged one unit
+ * cost about one bit plus a share of a per-slab entry; see owner.c.
  */
 int ubc_owners_init(void);
 void ubc_owners_exit(void);

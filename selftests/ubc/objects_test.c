@@ -17,6 +17,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <linux/netlink.h>
 
 #include "kselftest_harness.h"
@@ -365,6 +366,28 @@ static int obj_listen(void)
 	return ntohs(a.sin_port);
 }
 
+/*
+ * Connects to 127.0.0.1:@port and closes at once: 0 or -errno. With
+ * TCP_LINGER2 above 60 s, tcp_close() keeps the orphaned socket itself in
+ * FIN_WAIT2 (instead of a TIME_WAIT minisock) until the peer's FIN.
+ */
+static int obj_connect_close(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int fd, err = 0, linger2 = 120;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(port);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_LINGER2, &linger2, sizeof(linger2)) ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 static int obj_worker_cmd(struct wshared *sh, char cmd, int arg)
 {
 	int i, n, fd[2];
@@ -411,6 +434,9 @@ static int obj_worker_cmd(struct wshared *sh, char cmd, int arg)
 		return 0;
 	case 'T':	/* a kept TCP listener on 127.0.0.1; ret = its port */
 		sh->ret = obj_listen();
+		return 0;
+	case 'C':	/* connect to 127.0.0.1:@arg, then close (active close) */
+		sh->ret = obj_connect_close(arg);
 		return 0;
 	case 'A':	/* accept @arg connections on the listener, keep them */
 		for (i = 0; i < arg; i++) {
@@ -1270,6 +1296,55 @@ TEST_F_TIMEOUT(ubctest, scm_rights_in_flight, 60)
 	ASSERT_DRAINS(NL, 16140);
 	ASSERT_NL(NL, 0, ubc_create(NL, 16140));
 	ASSERT_RES(NL, 16140, NUMFILE, 0, 0);
+}
+
+/*
+ * A TCP socket closed first by the compartment's side lives on without a
+ * file (FIN_WAIT2, orphaned) until its peer closes too; it keeps the
+ * destroyed compartment, dying, until then. When the peer's FIN arrives the
+ * socket goes to TIME_WAIT, whose minisock (allocated in softirq, charged
+ * to nobody) replaces the socket, which is freed: the charge comes back.
+ */
+TEST_F_TIMEOUT(ubctest, tcp_orphan_outlives_compartment, 60)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	struct ubc_info info;
+	struct worker w;
+	int lfd, acc;
+	uint64_t base;
+
+	IDS(16190, 1);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(lfd, 4));
+	ASSERT_EQ(0, getsockname(lfd, (struct sockaddr *)&a, &len));
+	base = obj_member(_metadata, NL, 16190, &w);
+
+	WCMD(&w, 'C', ntohs(a.sin_port));
+	ASSERT_EQ(0, w.sh->ret) TH_LOG("connect: %s", strerror(-w.sh->ret));
+	acc = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, acc);
+	/* file closed, socket orphaned but alive: numtcpsock still 1 */
+	SETTLE(NL, 16190, NUMFILE, base, 0);
+	ASSERT_RES(NL, 16190, TCPSOCK, 1, 0);
+
+	WSTOP(&w);
+	WAIT_HELD(NL, 16190, 0);
+	ASSERT_NL(NL, 0, ubc_destroy_wait(NL, 16190, DRAIN_MS));
+	msleep(100);
+	ASSERT_GET(NL, 16190, &info);
+	ASSERT_TRUE(info.flags & UBC_F_DYING);
+	ASSERT_EQ(1, info.res[TCPSOCK].held);
+	ASSERT_EQ(0, info.res[NUMFILE].held);
+	assert_id_taken(_metadata, NL, 16190);
+
+	/* The host closes its end: TIME_WAIT, the socket is freed. */
+	ASSERT_EQ(0, close(acc));
+	ASSERT_DRAINS(NL, 16190);
+	close(lfd);
 }
 
 TEST_F_TIMEOUT(ubctest, objects_churn, 600)
