@@ -1,9 +1,419 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * numflock, numsiginfo: not implemented yet.
+ * numflock (10) and numsiginfo (12): file lock structures and queued
+ * signal information.
+ *
+ * User-visible semantics:
+ *  - numflock: every struct file_lock a compartment's task allocates is
+ *    charged one until it is freed, whoever frees it: the lock records of
+ *    flock(2), fcntl(2) POSIX and OFD locks (F_SETLK, F_SETLKW,
+ *    F_OFD_SETLK, F_OFD_SETLKW), the request an fcntl() lock call
+ *    allocates for its own duration, the spare records the kernel
+ *    preallocates inside one lock call (returned before the call returns),
+ *    and on 6.1 lease records (they come from the same allocator; on 6.12
+ *    leases have their own cache and are not counted);
+ *  - a lock request (flock(), fcntl() lock of any kind, F_SETLEASE) fails
+ *    with ENOLCK when one more structure would pass the numflock barrier
+ *    (held + 1 > barrier) at the time the kernel checks it; unlocking is
+ *    never refused and neither is the removal of locks at close() or exit;
+ *    an fcntl() call holds its request structure during the check, so at
+ *    barrier B a task gets B flock() locks but B - 1 fcntl() locks;
+ *  - structures the kernel needs to finish an accepted call (spares,
+ *    splitting a lock in two, unlock of a middle range) are charged even
+ *    past the barrier and the limit (forced: visible in held and maxheld;
+ *    a single fcntl() lock call can pass the barrier by one for its
+ *    duration);
+ *  - numsiginfo: every queued siginfo (struct sigqueue) allocated while a
+ *    compartment's task sends a signal is charged to the sender's
+ *    compartment until the sigqueue is freed, by whoever dequeues or
+ *    flushes it (the receiver, exit, a SIGCONT flushing stop signals,
+ *    sigprocmask/sigaction discarding ignored signals);
+ *  - real-time signals sent with sigqueue(3), rt_sigqueueinfo(2),
+ *    rt_tgsigqueueinfo(2), pidfd_send_signal() with a siginfo, mq_notify,
+ *    fcntl(F_SETSIG) I/O signals and timer_create(2) (the timer's
+ *    preallocated sigqueue, charged from timer_create() until
+ *    timer_delete() or exit) fail with EAGAIN once one more would pass the
+ *    barrier; kill(2) of a real-time signal (SI_USER) still delivers the
+ *    signal, without its information, as the kernel does at
+ *    RLIMIT_SIGPENDING;
+ *  - classic signals (below SIGRTMIN) are refused only past the limit (the
+ *    kernel never refuses them for RLIMIT_SIGPENDING either); a refused one
+ *    is still delivered, with si_code SI_USER and no sender (si_pid 0);
+ *  - signals sent from interrupt context charge nothing (no sender), nor
+ *    do signals host tasks send; SIGKILL and signals to kernel threads
+ *    allocate no siginfo.
+ *  Each refusal adds exactly one to failcnt.
+ *
+ * Hooks (6.1; the same functions and events exist on 6.12):
+ *  - security_file_lock(file, cmd), gate: flock(2) (SYSCALL flock, with its
+ *    request on the stack), do_lock_file_wait() (fcntl_setlk(),
+ *    fcntl_setlk64(), every POSIX and OFD lock) and generic_setlease();
+ *    all return its error to user space, before touching any lock list;
+ *    cmd is F_RDLCK, F_WRLCK or F_UNLCK (never refused);
+ *  - __sigqueue_alloc(sig, t, gfp, override_rlimit, flags), gate (static
+ *    in kernel/signal.c, not inlined on the supported kernels; the load
+ *    fails if it is missing): returning NULL is the failure it has when
+ *    RLIMIT_SIGPENDING or memory runs out; __send_signal_locked() then
+ *    returns -EAGAIN for an rt signal with a non-SI_USER siginfo, or
+ *    delivers the signal without information otherwise; sigqueue_alloc()
+ *    (posix timers) makes timer_create() fail with EAGAIN;
+ *  - kmem:kmem_cache_alloc, tracepoint: the charge, with the new object's
+ *    address. Only allocations whose call site lies in locks_alloc_lock()
+ *    (the only allocator of filelock_cache) or __sigqueue_alloc() (the
+ *    only allocator of sigqueue_cachep) count: two subtractions and
+ *    compares per event before anything else. Both code ranges are
+ *    resolved at load (register_kprobe() gives the address, sprint_symbol()
+ *    the size; nothing is called through them). The cache pointer is
+ *    learnt from the first counted allocation;
+ *  - kmem:kmem_cache_free, tracepoint: the uncharge. 6.1 and 6.12 both
+ *    pass the struct kmem_cache *; it is compared with the two learnt cache
+ *    pointers before any lookup. The event fires before the object returns
+ *    to the allocator, so its address cannot be reused and charged again
+ *    before the uncharge. Every free of a sigqueue (the inlined
+ *    __sigqueue_free()) and of a file_lock (locks_free_lock(), and on 6.1
+ *    lease_free paths through it) goes through kmem_cache_free(): no free
+ *    can be missed. An allocation the charge misses (no memory for the
+ *    owner entry) is only an undercount: its free finds no entry.
+ *
+ * Ownership and locking:
+ *  - file_lock charges live in the owner table (owner.c), keyed by the
+ *    object: file_lock structures are allocated (GFP_KERNEL) and freed in
+ *    task context with interrupts enabled.
+ *  - sigqueues are allocated under the target's siglock with interrupts
+ *    disabled and freed under it, or in hard interrupt context (a posix
+ *    timer's SIGCONT flushing queued stop signals from the hrtimer). The
+ *    owner table's bucket locks disable bottom halves, which is not allowed
+ *    there, so sigqueue charges live in a table of their own here: fixed
+ *    buckets, each with a spinlock taken with interrupts disabled. It is a
+ *    leaf lock (nothing is called under it but list operations), nested
+ *    inside siglock. An entry holds a reference on its compartment; the
+ *    put may queue the compartment's release work, which is allowed in any
+ *    context.
+ *  - every hook runs with preemption disabled (ftrace callbacks, tracepoint
+ *    probes) and allocates only GFP_ATOMIC: nothing sleeps.
+ *  - at unload the hooks are removed and quiesced first; then the sigqueue
+ *    table is drained here and the owner table by the objects part. Objects
+ *    still alive are simply forgotten.
  */
+#include <linux/atomic.h>
+#include <linux/fcntl.h>
+#include <linux/hash.h>
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/list.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "owner.h"
 #include "part.h"
+#include "probe.h"
+#include "task.h"
+
+/* ---- which allocations count: call sites and caches ---- */
+
+struct ubc_code_range {
+	const char *symbol;
+	unsigned long start;
+	unsigned long size;
+};
+
+static struct ubc_code_range ubc_flock_allocator = { .symbol = "locks_alloc_lock" };
+static struct ubc_code_range ubc_sigq_allocator = { .symbol = "__sigqueue_alloc" };
+
+/* Learnt from the first counted allocation; never change afterwards. */
+static const struct kmem_cache *ubc_flock_cache;
+static const struct kmem_cache *ubc_sigq_cache;
+
+static bool ubc_in_range(const struct ubc_code_range *r, unsigned long ip)
+{
+	return ip - r->start < r->size;
+}
+
+/*
+ * Address and size of a kernel function that need not be exported: a
+ * kprobe resolves the name (it may point past an ENDBR), sprint_symbol()
+ * says where that address lies ("name+0xoff/0xsize").
+ */
+static int ubc_code_range_find(struct ubc_code_range *r)
+{
+	struct kprobe kp = { .symbol_name = r->symbol };
+	char buf[KSYM_SYMBOL_LEN], *plus;
+	unsigned long addr, off, size;
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err) {
+		pr_err("cannot find %s (error %d): this kernel lacks a function ubc needs\n",
+		       r->symbol, err);
+		return err;
+	}
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+
+	sprint_symbol(buf, addr);
+	plus = strrchr(buf, '+');
+	if (!plus || (size_t)(plus - buf) != strlen(r->symbol) ||
+	    strncmp(buf, r->symbol, plus - buf) ||
+	    sscanf(plus, "+%lx/%lx", &off, &size) != 2 || off >= size) {
+		pr_err("cannot locate %s (kallsyms says %s)\n", r->symbol, buf);
+		return -ENOENT;
+	}
+	r->start = addr - off;
+	r->size = size;
+	return 0;
+}
+
+static void ubc_learn_cache(const struct kmem_cache **slot,
+			    const struct kmem_cache *s)
+{
+	if (READ_ONCE(*slot) != s)
+		WRITE_ONCE(*slot, s);
+}
+
+/* ---- sigqueue owners ---- */
+
+#define UBC_SIGQ_HASH_BITS	10
+
+struct ubc_sigq_owner {
+	struct hlist_node node;
+	const void *q;
+	struct ubc_comp *comp;
+};
+
+struct ubc_sigq_bucket {
+	spinlock_t lock;
+	struct hlist_head head;
+};
+
+static struct ubc_sigq_bucket ubc_sigq_table[1 << UBC_SIGQ_HASH_BITS];
+static atomic_long_t ubc_sigq_owned = ATOMIC_LONG_INIT(0);
+
+static struct ubc_sigq_bucket *ubc_sigq_bucket(const void *q)
+{
+	return &ubc_sigq_table[hash_ptr(q, UBC_SIGQ_HASH_BITS)];
+}
+
+static void ubc_sigq_release(struct ubc_sigq_owner *o)
+{
+	ubc_counter_uncharge(&o->comp->res[UBC_NUMSIGINFO], 1);
+	ubc_comp_put(o->comp);
+	kfree(o);
+}
+
+/* A new sigqueue @q sent by a task of @comp; any context, never sleeps. */
+static void ubc_sigq_charge(const void *q, struct ubc_comp *comp)
+{
+	struct ubc_sigq_bucket *b = ubc_sigq_bucket(q);
+	struct ubc_sigq_owner *o, *old;
+	unsigned long flags;
+
+	o = kmalloc(sizeof(*o), GFP_ATOMIC | __GFP_NOWARN);
+	if (!o)
+		return;		/* undercount: its free finds no entry */
+	o->q = q;
+	o->comp = comp;
+	ubc_comp_get(comp);
+	/* the gate already decided; the charge itself is never refused */
+	ubc_counter_charge(&comp->res[UBC_NUMSIGINFO], 1, UBC_FORCE);
+
+	spin_lock_irqsave(&b->lock, flags);
+	hlist_for_each_entry(old, &b->head, node)
+		if (old->q == q)
+			break;
+	if (!old) {
+		hlist_add_head(&o->node, &b->head);
+		atomic_long_inc(&ubc_sigq_owned);
+		o = NULL;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+
+	/* still charged: a free was missed, which must not happen */
+	if (WARN_ON_ONCE(o))
+		ubc_sigq_release(o);
+}
+
+/* The sigqueue @q is being freed; any context, never sleeps. */
+static void ubc_sigq_uncharge(const void *q)
+{
+	struct ubc_sigq_bucket *b = ubc_sigq_bucket(q);
+	struct ubc_sigq_owner *o;
+	unsigned long flags;
+
+	spin_lock_irqsave(&b->lock, flags);
+	hlist_for_each_entry(o, &b->head, node) {
+		if (o->q == q) {
+			hlist_del(&o->node);
+			atomic_long_dec(&ubc_sigq_owned);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (o)
+		ubc_sigq_release(o);
+}
+
+/* At unload, once no hook runs any more. */
+static void ubc_sigq_drain(void)
+{
+	struct ubc_sigq_owner *o;
+	struct hlist_node *tmp;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_sigq_table); i++) {
+		struct ubc_sigq_bucket *b = &ubc_sigq_table[i];
+
+		spin_lock_irq(&b->lock);
+		hlist_for_each_entry_safe(o, tmp, &b->head, node) {
+			hlist_del(&o->node);
+			atomic_long_dec(&ubc_sigq_owned);
+			ubc_sigq_release(o);
+		}
+		spin_unlock_irq(&b->lock);
+	}
+}
+
+/* ---- hooks ---- */
+
+/*
+ * security_file_lock(struct file *file, unsigned int cmd): room for one
+ * more lock structure below the barrier? Unlocks always pass.
+ */
+static int ubc_flock_gate(struct pt_regs *regs)
+{
+	unsigned int cmd = (unsigned int)ubc_arg(regs, 1);
+	struct ubc_comp *comp;
+
+	if (cmd == F_UNLCK)
+		return 0;
+	comp = ubc_hook_comp();
+	if (!comp)
+		return 0;
+	return ubc_counter_check(&comp->res[UBC_NUMFLOCK], 1, UBC_BARRIER) ?
+		-ENOLCK : 0;
+}
+
+/*
+ * __sigqueue_alloc(int sig, struct task_struct *t, gfp_t gfp_flags,
+ *                  int override_rlimit, unsigned int sigqueue_flags)
+ * current is the sender. override_rlimit is set for classic signals from
+ * kill() and the kernel: those are refused only past the limit.
+ */
+static int ubc_sigq_gate(struct pt_regs *regs)
+{
+	int override_rlimit = (int)ubc_arg(regs, 3);
+	struct ubc_comp *comp = ubc_hook_comp();
+
+	if (!comp)
+		return 0;
+	if (!ubc_counter_check(&comp->res[UBC_NUMSIGINFO], 1,
+			       override_rlimit ? UBC_LIMIT : UBC_BARRIER))
+		return 0;
+	return ubc_hook_return(regs, 0);	/* NULL: no sigqueue */
+}
+
+/* kmem:kmem_cache_alloc(call_site, ptr, s, gfp_flags, node) */
+static void ubc_locksig_alloc(void *data, unsigned long call_site,
+			      const void *ptr, struct kmem_cache *s,
+			      gfp_t gfp_flags, int node)
+{
+	struct ubc_comp *comp;
+
+	if (likely(!ubc_in_range(&ubc_sigq_allocator, call_site) &&
+		   !ubc_in_range(&ubc_flock_allocator, call_site)))
+		return;
+	if (!ptr)
+		return;
+	comp = ubc_hook_comp();
+	if (!comp)
+		return;
+	if (ubc_in_range(&ubc_sigq_allocator, call_site)) {
+		ubc_learn_cache(&ubc_sigq_cache, s);
+		ubc_sigq_charge(ptr, comp);
+	} else {
+		ubc_learn_cache(&ubc_flock_cache, s);
+		/* the gate already decided: never refused */
+		ubc_owner_charge(ptr, comp, UBC_NUMFLOCK, 1, UBC_FORCE);
+	}
+}
+
+/* kmem:kmem_cache_free(call_site, ptr, s) */
+static void ubc_locksig_free(void *data, unsigned long call_site,
+			     const void *ptr, const struct kmem_cache *s)
+{
+	if (s == READ_ONCE(ubc_sigq_cache) &&
+	    atomic_long_read(&ubc_sigq_owned))
+		ubc_sigq_uncharge(ptr);
+	if (s == READ_ONCE(ubc_flock_cache) &&
+	    static_branch_unlikely(&ubc_tasks_tracked))
+		ubc_owner_uncharge(ptr);
+}
+
+/* Frees before allocations: no charge may exist without its free probe. */
+static struct ubc_tracepoint ubc_locksig_events[] = {
+	{ .name = "kmem_cache_free", .probe = ubc_locksig_free },
+	{ .name = "kmem_cache_alloc", .probe = ubc_locksig_alloc },
+};
+
+static struct ubc_hook ubc_locksig_hooks[] = {
+	{ .symbol = "security_file_lock", .fn = ubc_flock_gate, .gate = true },
+	{ .symbol = "__sigqueue_alloc", .fn = ubc_sigq_gate, .gate = true },
+};
+
+static int ubc_locksig_init(void)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_sigq_table); i++) {
+		spin_lock_init(&ubc_sigq_table[i].lock);
+		INIT_HLIST_HEAD(&ubc_sigq_table[i].head);
+	}
+	err = ubc_code_range_find(&ubc_flock_allocator);
+	if (!err)
+		err = ubc_code_range_find(&ubc_sigq_allocator);
+	if (!err)
+		err = ubc_tracepoints_find(ubc_locksig_events,
+					   ARRAY_SIZE(ubc_locksig_events));
+	if (err)
+		return err;
+	return ubc_hooks_prepare(ubc_locksig_hooks,
+				 ARRAY_SIZE(ubc_locksig_hooks));
+}
+
+static int ubc_locksig_arm(void)
+{
+	int err;
+
+	err = ubc_tracepoints_register(ubc_locksig_events,
+				       ARRAY_SIZE(ubc_locksig_events));
+	if (err)
+		return err;
+	err = ubc_hooks_arm(ubc_locksig_hooks, ARRAY_SIZE(ubc_locksig_hooks));
+	if (err)
+		ubc_tracepoints_unregister(ubc_locksig_events,
+					   ARRAY_SIZE(ubc_locksig_events));
+	return err;
+}
+
+/* The caller quiesces (ubc_probes_quiesce()) before ubc_locksig_exit(). */
+static void ubc_locksig_disarm(void)
+{
+	ubc_hooks_disarm(ubc_locksig_hooks, ARRAY_SIZE(ubc_locksig_hooks));
+	ubc_tracepoints_unregister(ubc_locksig_events,
+				   ARRAY_SIZE(ubc_locksig_events));
+}
+
+/* file_lock charges are in the owner table, drained by the objects part. */
+static void ubc_locksig_exit(void)
+{
+	ubc_hooks_release(ubc_locksig_hooks, ARRAY_SIZE(ubc_locksig_hooks));
+	ubc_sigq_drain();
+}
 
 const struct ubc_part ubc_locksig_part = {
 	.name = "locksig",
+	.init = ubc_locksig_init,
+	.arm = ubc_locksig_arm,
+	.disarm = ubc_locksig_disarm,
+	.exit = ubc_locksig_exit,
 };
