@@ -58,13 +58,19 @@
  *    delivers the signal without information otherwise; sigqueue_alloc()
  *    (posix timers) makes timer_create() fail with EAGAIN;
  *  - kmem:kmem_cache_alloc, tracepoint: the charge, with the new object's
- *    address. Only allocations whose call site lies in locks_alloc_lock()
- *    (the only allocator of filelock_cache) or __sigqueue_alloc() (the
- *    only allocator of sigqueue_cachep) count: two subtractions and
- *    compares per event before anything else. Both code ranges are
- *    resolved at load (register_kprobe() gives the address, sprint_symbol()
- *    the size; nothing is called through them). The cache pointer is
- *    learnt from the first counted allocation;
+ *    address. A sigqueue is recognised by the call site, which lies in
+ *    __sigqueue_alloc() (the only allocator of sigqueue_cachep; its code
+ *    range is resolved at load: register_kprobe() gives the address,
+ *    sprint_symbol() the size; nothing is called through them), and the
+ *    sigqueue cache is learnt from the first one (SLUB merges it with
+ *    other caches of its size: the cache alone would not do). A file_lock
+ *    is recognised by its cache: locks_alloc_lock() is inlined into its
+ *    callers in fs/locks.c, so its call sites are not recognisable;
+ *    filelock_cache is found at load by allocating one lock with
+ *    locks_alloc_lock() (exported) under a temporary probe. It is not
+ *    merged on the supported kernels (no other cache of its size at boot;
+ *    a cache created later and merged into it would be counted too). Both
+ *    tests cost one subtraction and two compares per event;
  *  - kmem:kmem_cache_free, tracepoint: the uncharge. 6.1 and 6.12 both
  *    pass the struct kmem_cache *; it is compared with the two learnt cache
  *    pointers before any lookup. The event fires before the object returns
@@ -101,8 +107,13 @@
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/list.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/tracepoint.h>
+#if __has_include(<linux/filelock.h>)
+#include <linux/filelock.h>	/* 6.9+: locks_alloc_lock() moved here */
+#endif
 
 #include "owner.h"
 #include "part.h"
@@ -117,10 +128,12 @@ struct ubc_code_range {
 	unsigned long size;
 };
 
-static struct ubc_code_range ubc_flock_allocator = { .symbol = "locks_alloc_lock" };
 static struct ubc_code_range ubc_sigq_allocator = { .symbol = "__sigqueue_alloc" };
 
-/* Learnt from the first counted allocation; never change afterwards. */
+/*
+ * filelock_cache, found at load; sigqueue_cachep, learnt from the first
+ * counted allocation. Neither changes afterwards.
+ */
 static const struct kmem_cache *ubc_flock_cache;
 static const struct kmem_cache *ubc_sigq_cache;
 
@@ -168,6 +181,54 @@ static void ubc_learn_cache(const struct kmem_cache **slot,
 {
 	if (READ_ONCE(*slot) != s)
 		WRITE_ONCE(*slot, s);
+}
+
+/*
+ * The cache of struct file_lock. locks_alloc_lock() is exported but the
+ * compiler inlines it into its callers in fs/locks.c, so its call sites
+ * cannot be recognised: the cache is. Found by allocating one lock here
+ * while a temporary probe notes what this task allocates.
+ */
+static struct task_struct *ubc_flock_learner;
+static const void *ubc_flock_learnt_obj;
+static const struct kmem_cache *ubc_flock_learnt_cache;
+
+static void ubc_flock_learn_probe(void *data, unsigned long call_site,
+				  const void *ptr, struct kmem_cache *s,
+				  gfp_t gfp_flags, int node)
+{
+	if (in_task() && current == READ_ONCE(ubc_flock_learner)) {
+		ubc_flock_learnt_obj = ptr;
+		ubc_flock_learnt_cache = s;
+	}
+}
+
+static int ubc_flock_cache_find(struct tracepoint *alloc_event)
+{
+	struct file_lock *fl;
+	int err;
+
+	WRITE_ONCE(ubc_flock_learner, current);
+	err = tracepoint_probe_register(alloc_event, ubc_flock_learn_probe,
+					NULL);
+	if (err) {
+		WRITE_ONCE(ubc_flock_learner, NULL);
+		return err;
+	}
+	fl = locks_alloc_lock();
+	tracepoint_probe_unregister(alloc_event, ubc_flock_learn_probe, NULL);
+	tracepoint_synchronize_unregister();
+	WRITE_ONCE(ubc_flock_learner, NULL);
+	if (!fl)
+		return -ENOMEM;
+	if (ubc_flock_learnt_obj == fl)
+		ubc_flock_cache = ubc_flock_learnt_cache;
+	locks_free_lock(fl);
+	if (!ubc_flock_cache) {
+		pr_err("cannot find the cache of struct file_lock\n");
+		return -ENOENT;
+	}
+	return 0;
 }
 
 /* ---- sigqueue owners ---- */
@@ -319,7 +380,7 @@ static void ubc_locksig_alloc(void *data, unsigned long call_site,
 	struct ubc_comp *comp;
 
 	if (likely(!ubc_in_range(&ubc_sigq_allocator, call_site) &&
-		   !ubc_in_range(&ubc_flock_allocator, call_site)))
+		   s != ubc_flock_cache))
 		return;
 	if (!ptr)
 		return;
@@ -330,7 +391,6 @@ static void ubc_locksig_alloc(void *data, unsigned long call_site,
 		ubc_learn_cache(&ubc_sigq_cache, s);
 		ubc_sigq_charge(ptr, comp);
 	} else {
-		ubc_learn_cache(&ubc_flock_cache, s);
 		/* the gate already decided: never refused */
 		ubc_owner_charge(ptr, comp, UBC_NUMFLOCK, 1, UBC_FORCE);
 	}
@@ -343,7 +403,7 @@ static void ubc_locksig_free(void *data, unsigned long call_site,
 	if (s == READ_ONCE(ubc_sigq_cache) &&
 	    atomic_long_read(&ubc_sigq_owned))
 		ubc_sigq_uncharge(ptr);
-	if (s == READ_ONCE(ubc_flock_cache) &&
+	if (s == ubc_flock_cache &&
 	    static_branch_unlikely(&ubc_tasks_tracked))
 		ubc_owner_uncharge(ptr);
 }
@@ -368,12 +428,12 @@ static int ubc_locksig_init(void)
 		spin_lock_init(&ubc_sigq_table[i].lock);
 		INIT_HLIST_HEAD(&ubc_sigq_table[i].head);
 	}
-	err = ubc_code_range_find(&ubc_flock_allocator);
-	if (!err)
-		err = ubc_code_range_find(&ubc_sigq_allocator);
+	err = ubc_code_range_find(&ubc_sigq_allocator);
 	if (!err)
 		err = ubc_tracepoints_find(ubc_locksig_events,
 					   ARRAY_SIZE(ubc_locksig_events));
+	if (!err)
+		err = ubc_flock_cache_find(ubc_locksig_events[1].tp);
 	if (err)
 		return err;
 	return ubc_hooks_prepare(ubc_locksig_hooks,

@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * numflock (10) and numsiginfo (12).
+ *
+ * numflock counts the struct file_lock objects a compartment's tasks
+ * allocate: a flock(2) lock is one; an fcntl(2) POSIX or OFD lock is one,
+ * plus its request structure during the call; lock requests past the
+ * barrier fail with ENOLCK (so at barrier B: B flock locks, B - 1 fcntl
+ * locks); unlocks never fail. numsiginfo counts queued siginfo structures
+ * charged to the sending task's compartment until dequeued: sigqueue(3),
+ * rt_sigqueueinfo(2) and timer_create(2) past the barrier fail with EAGAIN;
+ * kill(2) of a real-time signal is delivered without its information;
+ * classic signals are refused (information lost) only past the limit.
+ * Each refusal adds exactly one to failcnt; frees by other processes
+ * (a host process unlocking or closing an inherited file, a host process
+ * dequeuing a signal a compartment task sent) return the charge; host tasks
+ * are never charged; churn leaves no drift.
+ *
+ * With UBC_LOCKSIG_HOLD=1 in the environment the binary instead takes locks,
+ * queues signals and creates a timer, reports "held" on stdout and sleeps
+ * (the VM's unload test runs it inside a compartment).
+ *
+ * Compartment ids: 18000..18999.
+ */
+#include <sys/file.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "ubc_test.h"
+#include "ubc_worker.h"
+
+#define U UBC_UNLIMITED
+#define NL (&self->nl)
+#define NUMFLOCK UBC_NUMFLOCK
+#define NUMSIGINFO UBC_NUMSIGINFO
+
+#define LS_FDS		64
+#define LS_TIMERS	32
+#define LS_SIGS		512
+
+/* Worker-side state, and results shared with the test (MAP_SHARED). */
+struct ls_shared {
+	pid_t target;		/* 'S': where to send */
+	int shared_fd;		/* fd the worker inherited from the test */
+	int nrecv;		/* 'w': signals received */
+	int signo[LS_SIGS];	/* 'w': each one's number, sender, value */
+	int pid[LS_SIGS];
+	int code[LS_SIGS];
+	int value[LS_SIGS];
+};
+
+static struct ls_shared *ls;
+static char ls_path[64];
+static int ls_fds[LS_FDS], ls_nfds, ls_nflock, ls_nposix, ls_nofd;
+static timer_t ls_timers[LS_TIMERS];
+static int ls_ntimers;
+
+#define SIG_Q	(SIGRTMIN)	/* sigqueue() */
+#define SIG_I	(SIGRTMIN + 1)	/* rt_sigqueueinfo() */
+#define SIG_K	(SIGRTMIN + 2)	/* kill() of an rt signal */
+#define SIG_T	(SIGRTMIN + 3)	/* timers */
+
+/* Blocks every signal the tests queue; inherited by the worker. */
+static int block_sigs(void)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIG_Q);
+	sigaddset(&s, SIG_I);
+	sigaddset(&s, SIG_K);
+	sigaddset(&s, SIG_T);
+	sigaddset(&s, SIGUSR1);
+	sigaddset(&s, SIGUSR2);
+	sigaddset(&s, SIGHUP);
+	return sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+/*
+ * Dequeues every pending blocked test signal without waiting, recording
+ * them in ls; returns how many.
+ */
+static int drain_sigs(void)
+{
+	struct timespec zero = { 0, 0 };
+	siginfo_t si;
+	sigset_t s;
+	int n = 0;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIG_Q);
+	sigaddset(&s, SIG_I);
+	sigaddset(&s, SIG_K);
+	sigaddset(&s, SIG_T);
+	sigaddset(&s, SIGUSR1);
+	sigaddset(&s, SIGUSR2);
+	sigaddset(&s, SIGHUP);
+	while (sigtimedwait(&s, &si, &zero) > 0) {
+		if (n < LS_SIGS) {
+			ls->signo[n] = si.si_signo;
+			ls->pid[n] = si.si_pid;
+			ls->code[n] = si.si_code;
+			ls->value[n] = si.si_value.sival_int;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void ls_note(struct wshared *sh, int r)
+{
+	if (r >= 0) {
+		sh->nok++;
+	} else {
+		if (sh->nfail < W_MAX)
+			sh->err[sh->nfail] = errno;
+		sh->nfail++;
+	}
+}
+
+static int ls_range_lock(int fd, int cmd, short type, off_t start, off_t len)
+{
+	struct flock fl = {
+		.l_type = type, .l_whence = SEEK_SET,
+		.l_start = start, .l_len = len,
+	};
+
+	return fcntl(fd, cmd, &fl);
+}
+
+static long ls_rt_sigqueueinfo(pid_t pid, int sig, int val)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = val;
+	return syscall(SYS_rt_sigqueueinfo, pid, sig, &si);
+}
+
+static int ls_timer_create(timer_t *t)
+{
+	struct sigevent ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIG_T;
+	return timer_create(CLOCK_MONOTONIC, &ev, t);
+}
+
+/* Commands of our own: letters ubc_worker.h does not use. */
+static int ls_worker_cmd(struct wshared *sh, char cmd, int arg)
+{
+	union sigval v;
+	int i, r;
+
+	sh->ret = 0;
+	switch (cmd) {
+	case 'O':	/* open @arg more descriptions of the test file */
+		for (i = 0; i < arg && ls_nfds < LS_FDS; i++) {
+			r = open(ls_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+			ls_note(sh, r);
+			if (r >= 0)
+				ls_fds[ls_nfds++] = r;
+		}
+		return 0;
+	case 'l':	/* flock(LOCK_SH) on @arg more of them */
+		for (i = 0; i < arg; i++) {
+			if (ls_nflock >= ls_nfds) {
+				sh->ret = -ENOSPC;
+				break;
+			}
+			r = flock(ls_fds[ls_nflock], LOCK_SH | LOCK_NB);
+			ls_note(sh, r);
+			if (!r)
+				ls_nflock++;
+		}
+		return 0;
+	case 'U':	/* flock(LOCK_UN) on every one */
+		for (i = 0; i < ls_nfds; i++)
+			ls_note(sh, flock(ls_fds[i], LOCK_UN));
+		ls_nflock = 0;
+		return 0;
+	case 'p':	/* @arg more POSIX write locks, one byte, never adjacent */
+	case 'q':	/* the same as OFD locks */
+		for (i = 0; i < arg; i++) {
+			int *n = cmd == 'p' ? &ls_nposix : &ls_nofd;
+
+			r = ls_range_lock(ls_fds[0],
+					  cmd == 'p' ? F_SETLK : F_OFD_SETLK,
+					  F_WRLCK, 2 * *n, 1);
+			ls_note(sh, r);
+			if (!r)
+				(*n)++;
+		}
+		return 0;
+	case '1':	/* unlock the whole file (POSIX) */
+	case '2':	/* (OFD) */
+		ls_note(sh, ls_range_lock(ls_fds[0],
+					  cmd == '1' ? F_SETLK : F_OFD_SETLK,
+					  F_UNLCK, 0, 0));
+		if (cmd == '1')
+			ls_nposix = 0;
+		else
+			ls_nofd = 0;
+		return 0;
+	case 'M':	/* unlock the middle of a 3-byte POSIX lock (a split) */
+		ls_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_WRLCK, 100, 3));
+		ls_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_UNLCK, 101, 1));
+		return 0;
+	case 'C':	/* close every description */
+		while (ls_nfds > 0)
+			close(ls_fds[--ls_nfds]);
+		ls_nflock = ls_nposix = ls_nofd = 0;
+		return 0;
+	case 'h':	/* churn: @arg rounds of flock, POSIX and OFD lock+unlock */
+		for (i = 0; i < arg; i++) {
+			ls_note(sh, flock(ls_fds[0], LOCK_EX | LOCK_NB));
+			ls_note(sh, flock(ls_fds[0], LOCK_UN));
+			ls_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_WRLCK,
+						  i % 7, 1 + i % 3));
+			ls_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_UNLCK,
+						  0, 0));
+			ls_note(sh, ls_range_lock(ls_fds[1], F_OFD_SETLK,
+						  F_RDLCK, 10 + i % 5, 2));
+			ls_note(sh, ls_range_lock(ls_fds[1], F_OFD_SETLK,
+						  F_UNLCK, 0, 0));
+		}
+		return 0;
+	case 'F':	/* flock(LOCK_EX) the inherited fd */
+		ls_note(sh, flock(ls->shared_fd, LOCK_EX | LOCK_NB));
+		return 0;
+	case 'L':	/* OFD write lock on byte 0 of the inherited fd */
+		ls_note(sh, ls_range_lock(ls->shared_fd, F_OFD_SETLK, F_WRLCK,
+					  0, 1));
+		return 0;
+	case 'Z':	/* close the inherited fd here */
+		ls_note(sh, close(ls->shared_fd));
+		return 0;
+	case 's':	/* sigqueue(self) @arg times */
+	case 'A':	/* sigqueue(ls->target) @arg times */
+		for (i = 0; i < arg; i++) {
+			v.sival_int = i;
+			ls_note(sh, sigqueue(cmd == 's' ? getpid() : ls->target,
+					     SIG_Q, v));
+		}
+		return 0;
+	case 'i':	/* rt_sigqueueinfo(self) @arg times */
+		for (i = 0; i < arg; i++)
+			ls_note(sh, ls_rt_sigqueueinfo(getpid(), SIG_I, i));
+		return 0;
+	case 'j':	/* kill(self) with rt signal SIG_K, @arg times */
+		for (i = 0; i < arg; i++)
+			ls_note(sh, kill(getpid(), SIG_K));
+		return 0;
+	case 'J':	/* kill(self) with classic signal number @arg */
+		ls_note(sh, kill(getpid(), arg));
+		return 0;
+	case 'w':	/* dequeue everything pending */
+		ls->nrecv = drain_sigs();
+		return 0;
+	case 'H':	/* churn: @arg rounds of sigqueue + dequeue */
+		for (i = 0; i < arg; i++) {
+			v.sival_int = i;
+			ls_note(sh, sigqueue(getpid(), SIG_Q, v));
+			if (drain_sigs() != 1)
+				sh->ret = -EIO;
+		}
+		return 0;
+	case 'T':	/* @arg posix timers */
+		for (i = 0; i < arg && ls_ntimers < LS_TIMERS; i++) {
+			r = ls_timer_create(&ls_timers[ls_ntimers]);
+			ls_note(sh, r);
+			if (!r)
+				ls_ntimers++;
+		}
+		return 0;
+	case 'I':	/* delete every timer */
+		while (ls_ntimers > 0)
+			ls_note(sh, timer_delete(ls_timers[--ls_ntimers]));
+		return 0;
+	}
+	return -1;
+}
+
+/* UBC_LOCKSIG_HOLD=1: hold charges of both kinds until killed. */
+static void ls_hold(void)
+{
+	char path[] = "/tmp/ubc-locksig-hold.XXXXXX";
+	union sigval v = { .sival_int = 0 };
+	timer_t t;
+	int fd, fd2, i;
+
+	if (block_sigs())
+		_exit(20);
+	fd = mkstemp(path);
+	fd2 = open(path, O_RDWR);
+	if (fd < 0 || fd2 < 0)
+		_exit(21);
+	unlink(path);
+	if (flock(fd, LOCK_SH) || flock(fd2, LOCK_SH) ||
+	    ls_range_lock(fd, F_SETLK, F_WRLCK, 0, 1) ||
+	    ls_range_lock(fd2, F_OFD_SETLK, F_WRLCK, 5, 1))
+		_exit(22);
+	for (i = 0; i < 3; i++)
+		if (sigqueue(getpid(), SIGRTMIN, v))
+			_exit(23);
+	if (ls_timer_create(&t))
+		_exit(24);
+	printf("held\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+__attribute__((constructor)) static void ls_init(void)
+{
+	if (getenv("UBC_LOCKSIG_HOLD"))
+		ls_hold();
+	worker_ext = ls_worker_cmd;
+	ls = shared_mem(sizeof(*ls));
+	snprintf(ls_path, sizeof(ls_path), "/tmp/ubc-locksig.%d",
+		 (int)getpid());
+}
+
+/* ---- test side ---- */
+
+#define HELD(_id, _res)	ubc_field(NL, _id, _res, UBC_RES_A_HELD)
+
+/* held and failcnt of @res of @id are exactly these; held <= limit. */
+#define ASSERT_LS(_id, _res, _held, _failcnt) do {			\
+	struct ubc_info __i;						\
+	uint32_t __r = (_res);						\
+	ASSERT_GET(NL, _id, &__i);					\
+	ASSERT_EQ((uint64_t)(_held), __i.res[__r].held)			\
+		TH_LOG("%s held", ubc_resource_name(__r));		\
+	ASSERT_EQ((uint64_t)(_failcnt), __i.res[__r].failcnt)		\
+		TH_LOG("%s failcnt", ubc_resource_name(__r));		\
+	ASSERT_LE(__i.res[__r].held, __i.res[__r].limit);		\
+} while (0)
+
+#define ASSERT_MAXHELD_LE(_id, _res, _max)				\
+	ASSERT_GE((uint64_t)(_max), ubc_field(NL, _id, _res,		\
+					      UBC_RES_A_MAXHELD))	\
+		TH_LOG("%s maxheld above %llu", ubc_resource_name(_res), \
+		       (unsigned long long)(_max))
+
+#define WAIT_LS(_id, _res, _want)					\
+	ASSERT_EQ((uint64_t)(_want),					\
+		  ubc_wait_field(NL, _id, _res, UBC_RES_A_HELD, _want,	\
+				 DRAIN_MS))				\
+		TH_LOG("%s held of %u did not reach %llu",		\
+		       ubc_resource_name(_res), (unsigned)(_id),	\
+		       (unsigned long long)(_want))
+
+/* The worker's last command: @ok successes, @fail refusals with @err. */
+#define WASSERT_LS(w, ok, fail, _err) do {				\
+	int __j;							\
+	ASSERT_EQ(ok, (w)->sh->nok);					\
+	ASSERT_EQ(fail, (w)->sh->nfail)					\
+		TH_LOG("first errno %s", strerror((w)->sh->err[0]));	\
+	for (__j = 0; __j < (w)->sh->nfail && __j < W_MAX; __j++)	\
+		ASSERT_EQ(_err, (w)->sh->err[__j])			\
+			TH_LOG("refusal %d: %s", __j,			\
+			       strerror((w)->sh->err[__j]));		\
+	ASSERT_EQ(0, (w)->sh->ret);					\
+} while (0)
+
+/* Runs @cmd @arg in @w; every call succeeds. */
+#define WOK(w, cmd, arg) do {						\
+	WCMD(w, cmd, arg);						\
+	ASSERT_EQ(0, (w)->sh->nfail)					\
+		TH_LOG("'%c' %d: %s", cmd, (int)(arg),			\
+		       strerror((w)->sh->err[0]));			\
+	ASSERT_EQ(0, (w)->sh->ret);					\
+} while (0)
+
+/*
+ * Creates @id with @res at @barrier/@limit, blocks the test signals (the
+ * worker inherits the mask), starts @w and ENTERs it. Both resources start
+ * at zero.
+ */
+static void ls_member(struct __test_metadata *_metadata, struct ubc_nl *h,
+		      uint32_t id, uint32_t res, uint64_t barrier,
+		      uint64_t limit, struct worker *w)
+{
+	ASSERT_NL(h, 0, ubc_create(h, id));
+	ASSERT_NL(h, 0, ubc_set(h, id, res, barrier, limit));
+	ASSERT_EQ(0, block_sigs());
+	ASSERT_EQ(0, worker_start(w));
+	ASSERT_NL(h, 0, ubc_enter(h, id, w->pid));
+	ASSERT_EQ(0, ubc_field(h, id, NUMFLOCK, UBC_RES_A_HELD));
+	ASSERT_EQ(0, ubc_field(h, id, NUMSIGINFO, UBC_RES_A_HELD));
+}
+
+/* ---- numflock ---- */
+
+TEST_F(ubctest, flock_barrier)
+{
+	struct worker w;
+
+	IDS(18000, 1);
+	ls_member(_metadata, NL, 18000, NUMFLOCK, 5, 5, &w);
+	WOK(&w, 'O', 8);
+	ASSERT_LS(18000, NUMFLOCK, 0, 0);
+
+	/* B flock locks, then ENOLCK, each refusal counted once */
+	WCMD(&w, 'l', 8);
+	WASSERT_LS(&w, 5, 3, ENOLCK);
+	ASSERT_LS(18000, NUMFLOCK, 5, 3);
+	ASSERT_MAXHELD_LE(18000, NUMFLOCK, 5);
+
+	/* unlocking at the barrier works and returns everything */
+	WOK(&w, 'U', 0);
+	ASSERT_LS(18000, NUMFLOCK, 0, 3);
+
+	/* the room is back */
+	WCMD(&w, 'l', 6);
+	WASSERT_LS(&w, 5, 1, ENOLCK);
+	ASSERT_LS(18000, NUMFLOCK, 5, 4);
+
+	/* close() removes the locks */
+	WOK(&w, 'C', 0);
+	ASSERT_LS(18000, NUMFLOCK, 0, 4);
+	ASSERT_MAXHELD_LE(18000, NUMFLOCK, 5);
+	WSTOP(&w);
+	ASSERT_LS(18000, NUMFLOCK, 0, 4);
+	ASSERT_LS(18000, NUMSIGINFO, 0, 0);
+}
+
+/* POSIX (@cmd 'p') or OFD ('q') locks: B - 1 of them, the request counts */
+static void ls_fcntl_barrier(struct __test_metadata *_metadata,
+			     struct ubc_nl *h, uint32_t id, char cmd,
+			     char unlock)
+{
+	struct worker w;
+
+	ls_member(_metadata, h, id, NUMFLOCK, 5, 6, &w);
+	WOK(&w, 'O', 1);
+
+	WCMD(&w, cmd, 7);
+	WASSERT_LS(&w, 4, 3, ENOLCK);
+	{
+		struct ubc_info i;
+
+		ASSERT_GET(h, id, &i);
+		ASSERT_EQ(4, i.res[NUMFLOCK].held);
+		ASSERT_EQ(3, i.res[NUMFLOCK].failcnt);
+		/* the spares of one call: at most the limit */
+		ASSERT_LE(i.res[NUMFLOCK].maxheld, 6);
+		ASSERT_LE(5, i.res[NUMFLOCK].maxheld);
+	}
+	/* unlock everything at once: never refused */
+	WOK(&w, unlock, 0);
+	ASSERT_EQ(0, ubc_field(h, id, NUMFLOCK, UBC_RES_A_HELD));
+	ASSERT_EQ(3, ubc_field(h, id, NUMFLOCK, UBC_RES_A_FAILCNT));
+
+	/* the room is back */
+	WCMD(&w, cmd, 5);
+	WASSERT_LS(&w, 4, 1, ENOLCK);
+	ASSERT_EQ(4, ubc_field(h, id, NUMFLOCK, UBC_RES_A_HELD));
+	ASSERT_EQ(4, ubc_field(h, id, NUMFLOCK, UBC_RES_A_FAILCNT));
+
+	/* close() drops them too (POSIX: any close; OFD: the last) */
+	WOK(&w, 'C', 0);
+	ASSERT_EQ(0, ubc_field(h, id, NUMFLOCK, UBC_RES_A_HELD));
+	WSTOP(&w);
+	ASSERT_EQ(0, ubc_field(h, id, NUMFLOCK, UBC_RES_A_HELD));
+	ASSERT_EQ(4, ubc_field(h, id, NUMFLOCK, UBC_RES_A_FAILCNT));
+}
+
+TEST_F(ubctest, posix_lock_barrier)
+{
+	IDS(18010, 1);
+	ls_fcntl_barrier(_metadata, NL, 18010, 'p', '1');
+}
+
+TEST_F(ubctest, ofd_lock_barrier)
+{
+	IDS(18020, 1);
+	ls_fcntl_barrier(_metadata, NL, 18020, 'q', '2');
+}
+
+/* Splitting a lock by an unlock in its middle is never refused. */
+TEST_F(ubctest, unlock_split_forced)
+{
+	struct worker w;
+
+	IDS(18030, 1);
+	ls_member(_metadata, NL, 18030, NUMFLOCK, 2, 2, &w);
+	WOK(&w, 'O', 1);
+	/* one lock of 3 bytes (held 1), then unlock byte 101: two records */
+	WOK(&w, 'M', 0);
+	ASSERT_EQ(2, HELD(18030, NUMFLOCK));
+	/* at the barrier now: a new lock is refused */
+	WCMD(&w, 'p', 1);
+	WASSERT_LS(&w, 0, 1, ENOLCK);
+	ASSERT_LS(18030, NUMFLOCK, 2, 1);
+	WOK(&w, '1', 0);
+	ASSERT_LS(18030, NUMFLOCK, 0, 1);
+	WSTOP(&w);
+}
+
+/* A host process releases locks a compartment task took on a shared file. */
+TEST_F(ubctest, flock_freed_by_host)
+{
+	struct worker w;
+	char path[] = "/tmp/ubc-locksig-shared.XXXXXX";
+	int fd;
+
+	IDS(18040, 1);
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	unlink(path);
+	ls->shared_fd = fd;
+	ls_member(_metadata, NL, 18040, NUMFLOCK, U, U, &w);
+
+	/* flock and OFD lock on the inherited description, then closed there */
+	WOK(&w, 'F', 0);
+	WOK(&w, 'L', 0);
+	ASSERT_LS(18040, NUMFLOCK, 2, 0);
+	WOK(&w, 'Z', 0);
+	ASSERT_LS(18040, NUMFLOCK, 2, 0);
+
+	/* the host unlocks them: the compartment gets them back */
+	ASSERT_EQ(0, flock(fd, LOCK_UN));
+	ASSERT_LS(18040, NUMFLOCK, 1, 0);
+	ASSERT_EQ(0, ls_range_lock(fd, F_OFD_SETLK, F_UNLCK, 0, 0));
+	ASSERT_LS(18040, NUMFLOCK, 0, 0);
+
+	/* again, now released by the host's last close */
+	WSTOP(&w);
+	ASSERT_EQ(0, worker_start(&w));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 18040, w.pid));
+	WOK(&w, 'F', 0);
+	WOK(&w, 'L', 0);
+	WOK(&w, 'Z', 0);
+	ASSERT_LS(18040, NUMFLOCK, 2, 0);
+	/* the host's own lock on it is not charged */
+	ASSERT_EQ(0, ls_range_lock(fd, F_SETLK, F_WRLCK, 10, 1));
+	ASSERT_LS(18040, NUMFLOCK, 2, 0);
+	ASSERT_EQ(0, close(fd));
+	ASSERT_LS(18040, NUMFLOCK, 0, 0);
+	WSTOP(&w);
+	ASSERT_LS(18040, NUMFLOCK, 0, 0);
+}
+
+TEST_F(ubctest, flock_host_never_charged)
+{
+	struct worker w;
+	char path[] = "/tmp/ubc-locksig-host.XXXXXX";
+	int fd, fd2;
+
+	IDS(18050, 1);
+	ls_member(_metadata, NL, 18050, NUMFLOCK, 0, 0, &w);
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	fd2 = open(path, O_RDWR);
+	ASSERT_LE(0, fd2);
+	unlink(path);
+	/* barrier 0: the compartment can take no lock, the host all */
+	WOK(&w, 'O', 1);
+	WCMD(&w, 'l', 1);
+	WASSERT_LS(&w, 0, 1, ENOLCK);
+	WCMD(&w, 'p', 1);
+	WASSERT_LS(&w, 0, 1, ENOLCK);
+	ASSERT_EQ(0, flock(fd, LOCK_SH));
+	ASSERT_EQ(0, ls_range_lock(fd, F_SETLK, F_WRLCK, 0, 1));
+	ASSERT_EQ(0, ls_range_lock(fd2, F_OFD_SETLK, F_WRLCK, 4, 1));
+	ASSERT_LS(18050, NUMFLOCK, 0, 2);
+	close(fd);
+	close(fd2);
+	WSTOP(&w);
+	ASSERT_LS(18050, NUMFLOCK, 0, 2);
+}
+
+TEST_F(ubctest, flock_exit_returns_everything)
+{
+	struct worker w;
+
+	IDS(18060, 1);
+	ls_member(_metadata, NL, 18060, NUMFLOCK, U, U, &w);
+	WOK(&w, 'O', 6);
+	WOK(&w, 'l', 3);
+	WOK(&w, 'p', 4);
+	ASSERT_LS(18060, NUMFLOCK, 7, 0);
+	ASSERT_EQ(0, kill(w.pid, SIGKILL));
+	ASSERT_EQ(128 + SIGKILL, reap(w.pid));
+	ASSERT_LS(18060, NUMFLOCK, 0, 0);
+}
+
+TEST_F_TIMEOUT(ubctest, flock_churn, 300)
+{
+	struct worker w;
+
+	IDS(18070, 1);
+	ls_member(_metadata, NL, 18070, NUMFLOCK, 4, 4, &w);
+	WOK(&w, 'O', 2);
+	WOK(&w, 'h', 3000);
+	ASSERT_EQ(6 * 3000, w.sh->nok);
+	ASSERT_LS(18070, NUMFLOCK, 0, 0);
+	ASSERT_MAXHELD_LE(18070, NUMFLOCK, 4);
+	WOK(&w, 'C', 0);
+	WSTOP(&w);
+	ASSERT_LS(18070, NUMFLOCK, 0, 0);
+}
+
+/* ---- numsiginfo ---- */
+
+TEST_F(ubctest, sigqueue_barrier)
+{
+	struct worker w;
+	int i, nk = 0;
+
+	IDS(18100, 1);
+	ls_member(_metadata, NL, 18100, NUMSIGINFO, 5, 5, &w);
+
+	/* sigqueue: B of them, then EAGAIN */
+	WCMD(&w, 's', 8);
+	WASSERT_LS(&w, 5, 3, EAGAIN);
+	ASSERT_LS(18100, NUMSIGINFO, 5, 3);
+	/* rt_sigqueueinfo: EAGAIN */
+	WCMD(&w, 'i', 2);
+	WASSERT_LS(&w, 0, 2, EAGAIN);
+	ASSERT_LS(18100, NUMSIGINFO, 5, 5);
+	/* kill() of an rt signal: delivered, its information dropped */
+	WOK(&w, 'j', 1);
+	ASSERT_LS(18100, NUMSIGINFO, 5, 6);
+	ASSERT_MAXHELD_LE(18100, NUMSIGINFO, 5);
+
+	/* dequeuing returns everything */
+	WOK(&w, 'w', 0);
+	ASSERT_EQ(6, ls->nrecv);
+	for (i = 0; i < 6; i++) {
+		if (ls->signo[i] == SIG_K) {
+			nk++;
+			ASSERT_EQ(0, ls->pid[i]);
+			ASSERT_EQ(SI_USER, ls->code[i]);
+		} else {
+			ASSERT_EQ(SIG_Q, ls->signo[i]);
+			ASSERT_EQ(w.pid, ls->pid[i]);
+			ASSERT_EQ(SI_QUEUE, ls->code[i]);
+		}
+	}
+	ASSERT_EQ(1, nk);
+	ASSERT_LS(18100, NUMSIGINFO, 0, 6);
+
+	/* the room is back */
+	WCMD(&w, 'i', 6);
+	WASSERT_LS(&w, 5, 1, EAGAIN);
+	ASSERT_LS(18100, NUMSIGINFO, 5, 7);
+	WOK(&w, 'w', 0);
+	ASSERT_EQ(5, ls->nrecv);
+	ASSERT_LS(18100, NUMSIGINFO, 0, 7);
+	WSTOP(&w);
+	ASSERT_LS(18100, NUMSIGINFO, 0, 7);
+}
+
+/* Classic signals pass the barrier, up to the limit. */
+TEST_F(ubctest, classic_signals_up_to_limit)
+{
+	struct worker w;
+	int i;
+
+	IDS(18110, 1);
+	ls_member(_metadata, NL, 18110, NUMSIGINFO, 2, 4, &w);
+	WCMD(&w, 's', 3);
+	WASSERT_LS(&w, 2, 1, EAGAIN);
+	ASSERT_LS(18110, NUMSIGINFO, 2, 1);
+	WOK(&w, 'J', SIGUSR1);
+	WOK(&w, 'J', SIGUSR2);
+	ASSERT_LS(18110, NUMSIGINFO, 4, 1);
+	/* past the limit: delivered without information */
+	WOK(&w, 'J', SIGHUP);
+	ASSERT_LS(18110, NUMSIGINFO, 4, 2);
+	ASSERT_MAXHELD_LE(18110, NUMSIGINFO, 4);
+	WOK(&w, 'w', 0);
+	ASSERT_EQ(5, ls->nrecv);
+	for (i = 0; i < 5; i++) {
+		int want = ls->signo[i] == SIGHUP ? 0 : w.pid;
+
+		ASSERT_EQ(want, ls->pid[i]);
+	}
+	ASSERT_LS(18110, NUMSIGINFO, 0, 2);
+	WSTOP(&w);
+}
+
+/* A signal a compartment task queues to a host process, dequeued there. */
+TEST_F(ubctest, sigqueue_to_host)
+{
+	struct worker w;
+	int round, i;
+
+	IDS(18120, 1);
+	ls->target = getpid();
+	ls_member(_metadata, NL, 18120, NUMSIGINFO, 300, 300, &w);
+	for (round = 0; round < 3; round++) {
+		WOK(&w, 'A', 200);
+		ASSERT_LS(18120, NUMSIGINFO, 200, 0);
+		ASSERT_EQ(200, drain_sigs());
+		for (i = 0; i < 200; i++) {
+			ASSERT_EQ(w.pid, ls->pid[i]);
+			ASSERT_EQ(SIG_Q, ls->signo[i]);
+		}
+		ASSERT_LS(18120, NUMSIGINFO, 0, 0);
+	}
+	/* at the barrier towards the host too */
+	WCMD(&w, 'A', 302);
+	WASSERT_LS(&w, 300, 2, EAGAIN);
+	ASSERT_LS(18120, NUMSIGINFO, 300, 2);
+	ASSERT_EQ(300, drain_sigs());
+	ASSERT_LS(18120, NUMSIGINFO, 0, 2);
+	/* a host process exits with them pending: flushed, returned */
+	{
+		pid_t p = fork();
+
+		ASSERT_LE(0, p);
+		if (p == 0) {
+			/* the child has the parent's mask: they stay queued */
+			ls->target = getpid();
+			for (;;)
+				pause();
+		}
+		for (i = 0; i < 1000 && ls->target != p; i++)
+			msleep(5);
+		ASSERT_EQ(p, ls->target);
+		WOK(&w, 'A', 10);
+		ASSERT_LS(18120, NUMSIGINFO, 10, 2);
+		kill(p, SIGKILL);
+		ASSERT_EQ(128 + SIGKILL, reap(p));
+		ASSERT_LS(18120, NUMSIGINFO, 0, 2);
+	}
+	WSTOP(&w);
+}
+
+TEST_F(ubctest, sigqueue_host_never_charged)
+{
+	struct worker w;
+	union sigval v = { .sival_int = 7 };
+	int i;
+
+	IDS(18130, 1);
+	ls_member(_metadata, NL, 18130, NUMSIGINFO, 0, 0, &w);
+	/* the host queues to the compartment task: nobody is charged */
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(0, sigqueue(w.pid, SIG_Q, v));
+	ASSERT_LS(18130, NUMSIGINFO, 0, 0);
+	/* the compartment itself can queue nothing */
+	WCMD(&w, 's', 1);
+	WASSERT_LS(&w, 0, 1, EAGAIN);
+	ASSERT_LS(18130, NUMSIGINFO, 0, 1);
+	WOK(&w, 'w', 0);
+	ASSERT_EQ(20, ls->nrecv);
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(getpid(), ls->pid[i]);
+	ASSERT_LS(18130, NUMSIGINFO, 0, 1);
+	WSTOP(&w);
+}
+
+TEST_F(ubctest, timer_create_barrier)
+{
+	struct worker w;
+
+	IDS(18140, 1);
+	ls_member(_metadata, NL, 18140, NUMSIGINFO, 3, 3, &w);
+	WCMD(&w, 'T', 5);
+	WASSERT_LS(&w, 3, 2, EAGAIN);
+	ASSERT_LS(18140, NUMSIGINFO, 3, 2);
+	WOK(&w, 'I', 0);
+	ASSERT_LS(18140, NUMSIGINFO, 0, 2);
+	WOK(&w, 'T', 2);
+	ASSERT_LS(18140, NUMSIGINFO, 2, 2);
+	/* exit deletes the timers */
+	WSTOP(&w);
+	ASSERT_LS(18140, NUMSIGINFO, 0, 2);
+}
+
+TEST_F(ubctest, siginfo_exit_returns_everything)
+{
+	struct worker w;
+
+	IDS(18150, 1);
+	ls_member(_metadata, NL, 18150, NUMSIGINFO, U, U, &w);
+	WOK(&w, 's', 40);
+	WOK(&w, 'i', 10);
+	WOK(&w, 'T', 4);
+	ASSERT_LS(18150, NUMSIGINFO, 54, 0);
+	ASSERT_EQ(0, kill(w.pid, SIGKILL));
+	ASSERT_EQ(128 + SIGKILL, reap(w.pid));
+	WAIT_LS(18150, NUMSIGINFO, 0);
+}
+
+TEST_F_TIMEOUT(ubctest, siginfo_churn, 300)
+{
+	struct worker w;
+
+	IDS(18160, 1);
+	ls_member(_metadata, NL, 18160, NUMSIGINFO, 1, 1, &w);
+	WOK(&w, 'H', 5000);
+	ASSERT_EQ(5000, w.sh->nok);
+	ASSERT_LS(18160, NUMSIGINFO, 0, 0);
+	ASSERT_MAXHELD_LE(18160, NUMSIGINFO, 1);
+	WSTOP(&w);
+	ASSERT_LS(18160, NUMSIGINFO, 0, 0);
+}
+
+/* A destroyed compartment lingers until the host dequeues its signal. */
+TEST_F(ubctest, siginfo_outlives_compartment)
+{
+	struct worker w;
+
+	IDS(18170, 1);
+	ls->target = getpid();
+	ls_member(_metadata, NL, 18170, NUMSIGINFO, U, U, &w);
+	WOK(&w, 'A', 3);
+	WSTOP(&w);
+	ASSERT_LS(18170, NUMSIGINFO, 3, 0);
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 18170));
+	{
+		struct ubc_info i;
+
+		ASSERT_GET(NL, 18170, &i);
+		ASSERT_TRUE(i.flags & UBC_F_DYING);
+		ASSERT_EQ(3, i.res[NUMSIGINFO].held);
+	}
+	ASSERT_EQ(3, drain_sigs());
+	ASSERT_DRAINS(NL, 18170);
+}
+
+TEST_HARNESS_MAIN
