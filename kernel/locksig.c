@@ -64,13 +64,14 @@
  *    sprint_symbol() the size; nothing is called through them), and the
  *    sigqueue cache is learnt from the first one (SLUB merges it with
  *    other caches of its size: the cache alone would not do). A file_lock
- *    is recognised by its cache: locks_alloc_lock() is inlined into its
- *    callers in fs/locks.c, so its call sites are not recognisable;
- *    filelock_cache is found at load by allocating one lock with
- *    locks_alloc_lock() (exported) under a temporary probe. It is not
- *    merged on the supported kernels (no other cache of its size at boot;
- *    a cache created later and merged into it would be counted too). Both
- *    tests cost one subtraction and two compares per event;
+ *    is recognised by its cache and a call site in fs/locks.c:
+ *    locks_alloc_lock() is inlined into its callers there, so the call
+ *    site alone does not name it, and filelock_cache is merged with
+ *    unrelated caches on 6.12 (aio_kiocb, rtable, ...), so the cache
+ *    alone does not either. filelock_cache is found at load by allocating
+ *    one lock with locks_alloc_lock() (exported) under a temporary probe;
+ *    the span of fs/locks.c from the functions kallsyms knows there.
+ *    Both tests cost a few compares per event;
  *  - kmem:kmem_cache_free, tracepoint: the uncharge. 6.1 and 6.12 both
  *    pass the struct kmem_cache *; it is compared with the two learnt cache
  *    pointers before any lookup. The event fires before the object returns
@@ -145,9 +146,10 @@ static bool ubc_in_range(const struct ubc_code_range *r, unsigned long ip)
 /*
  * Address and size of a kernel function that need not be exported: a
  * kprobe resolves the name (it may point past an ENDBR), sprint_symbol()
- * says where that address lies ("name+0xoff/0xsize").
+ * says where that address lies ("name+0xoff/0xsize"). -ENOENT, silently
+ * if @quiet, when the kernel has no such function (e.g. inlined).
  */
-static int ubc_code_range_find(struct ubc_code_range *r)
+static int ubc_code_range_find(struct ubc_code_range *r, bool quiet)
 {
 	struct kprobe kp = { .symbol_name = r->symbol };
 	char buf[KSYM_SYMBOL_LEN], *plus;
@@ -156,9 +158,10 @@ static int ubc_code_range_find(struct ubc_code_range *r)
 
 	err = register_kprobe(&kp);
 	if (err) {
-		pr_err("cannot find %s (error %d): this kernel lacks a function ubc needs\n",
-		       r->symbol, err);
-		return err;
+		if (!quiet)
+			pr_err("cannot find %s (error %d): this kernel lacks a function ubc needs\n",
+			       r->symbol, err);
+		return -ENOENT;
 	}
 	addr = (unsigned long)kp.addr;
 	unregister_kprobe(&kp);
@@ -173,6 +176,48 @@ static int ubc_code_range_find(struct ubc_code_range *r)
 	}
 	r->start = addr - off;
 	r->size = size;
+	return 0;
+}
+
+/*
+ * Code of fs/locks.c, the only file that allocates from filelock_cache:
+ * the span of the functions below that this kernel has (the first ones
+ * are exported and always there; the static ones extend the span when the
+ * compiler kept them). A translation unit's text is contiguous, so the
+ * span holds fs/locks.c code only. SLUB may merge filelock_cache with
+ * other caches of its size (on 6.12 with aio_kiocb, rtable, inet_peer,
+ * skbuff_ext_cache, ...): an allocation counts as a file_lock only when
+ * both its cache and its call site match.
+ */
+static const char *const ubc_flock_code_symbols[] = {
+	"locks_alloc_lock", "locks_release_private", "posix_test_lock",
+	"posix_lock_file", "generic_setlease", "locks_lock_inode_wait",
+	"vfs_lock_file", "locks_remove_posix", "vfs_cancel_lock",
+	"vfs_inode_has_locks",
+	/* static or not exported, when not inlined */
+	"lease_alloc", "flock_lock_inode", "posix_lock_inode", "fcntl_setlk",
+	"fcntl_setlk64", "fcntl_getlk", "fcntl_getlk64", "locks_remove_file",
+};
+
+static struct ubc_code_range ubc_flock_code = { .symbol = "fs/locks.c" };
+
+static int ubc_flock_code_find(void)
+{
+	unsigned long start = ULONG_MAX, end = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_flock_code_symbols); i++) {
+		struct ubc_code_range r = { .symbol = ubc_flock_code_symbols[i] };
+
+		if (ubc_code_range_find(&r, i > 0))
+			continue;
+		start = min(start, r.start);
+		end = max(end, r.start + r.size);
+	}
+	if (!end)
+		return -ENOENT;
+	ubc_flock_code.start = start;
+	ubc_flock_code.size = end - start;
 	return 0;
 }
 
@@ -380,7 +425,8 @@ static void ubc_locksig_alloc(void *data, unsigned long call_site,
 	struct ubc_comp *comp;
 
 	if (likely(!ubc_in_range(&ubc_sigq_allocator, call_site) &&
-		   s != ubc_flock_cache))
+		   (s != ubc_flock_cache ||
+		    !ubc_in_range(&ubc_flock_code, call_site))))
 		return;
 	if (!ptr)
 		return;
@@ -428,7 +474,9 @@ static int ubc_locksig_init(void)
 		spin_lock_init(&ubc_sigq_table[i].lock);
 		INIT_HLIST_HEAD(&ubc_sigq_table[i].head);
 	}
-	err = ubc_code_range_find(&ubc_sigq_allocator);
+	err = ubc_code_range_find(&ubc_sigq_allocator, false);
+	if (!err)
+		err = ubc_flock_code_find();
 	if (!err)
 		err = ubc_tracepoints_find(ubc_locksig_events,
 					   ARRAY_SIZE(ubc_locksig_events));
