@@ -144,39 +144,55 @@ static bool ubc_in_range(const struct ubc_code_range *r, unsigned long ip)
 }
 
 /*
- * Address and size of a kernel function that need not be exported: a
- * kprobe resolves the name (it may point past an ENDBR), sprint_symbol()
- * says where that address lies ("name+0xoff/0xsize"). -ENOENT, silently
- * if @quiet, when the kernel has no such function (e.g. inlined).
+ * Where a kernel function that need not be exported lies: kprobes resolve
+ * names (the probes are registered disabled, never armed, and only read
+ * for their address, which may point past an ENDBR); sprint_symbol() says
+ * where an address lies ("name+0xoff/0xsize"). Resolves @n ranges; those
+ * whose function this kernel lacks (e.g. inlined) get size 0. Returns how
+ * many were found.
  */
-static int ubc_code_range_find(struct ubc_code_range *r, bool quiet)
+static unsigned int ubc_code_ranges_find(struct ubc_code_range *r,
+					 unsigned int n)
 {
-	struct kprobe kp = { .symbol_name = r->symbol };
-	char buf[KSYM_SYMBOL_LEN], *plus;
-	unsigned long addr, off, size;
-	int err;
+	struct kprobe *kps, **reg;
+	unsigned int i, nreg = 0, found = 0;
 
-	err = register_kprobe(&kp);
-	if (err) {
-		if (!quiet)
-			pr_err("cannot find %s (error %d): this kernel lacks a function ubc needs\n",
-			       r->symbol, err);
-		return -ENOENT;
+	kps = kcalloc(n, sizeof(*kps), GFP_KERNEL);
+	reg = kcalloc(n, sizeof(*reg), GFP_KERNEL);
+	if (!kps || !reg)
+		goto out;
+	for (i = 0; i < n; i++) {
+		r[i].start = r[i].size = 0;
+		kps[i].symbol_name = r[i].symbol;
+		kps[i].flags = KPROBE_FLAG_DISABLED;
+		if (!register_kprobe(&kps[i]))
+			reg[nreg++] = &kps[i];
 	}
-	addr = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
+	if (nreg)
+		unregister_kprobes(reg, nreg);
+	for (i = 0; i < n; i++) {
+		unsigned long addr = (unsigned long)kps[i].addr, off, size;
+		char buf[KSYM_SYMBOL_LEN], *plus;
 
-	sprint_symbol(buf, addr);
-	plus = strrchr(buf, '+');
-	if (!plus || (size_t)(plus - buf) != strlen(r->symbol) ||
-	    strncmp(buf, r->symbol, plus - buf) ||
-	    sscanf(plus, "+%lx/%lx", &off, &size) != 2 || off >= size) {
-		pr_err("cannot locate %s (kallsyms says %s)\n", r->symbol, buf);
-		return -ENOENT;
+		if (!addr)
+			continue;
+		sprint_symbol(buf, addr);
+		plus = strrchr(buf, '+');
+		if (!plus || (size_t)(plus - buf) != strlen(r[i].symbol) ||
+		    strncmp(buf, r[i].symbol, plus - buf) ||
+		    sscanf(plus, "+%lx/%lx", &off, &size) != 2 || off >= size) {
+			pr_warn("cannot locate %s (kallsyms says %s)\n",
+				r[i].symbol, buf);
+			continue;
+		}
+		r[i].start = addr - off;
+		r[i].size = size;
+		found++;
 	}
-	r->start = addr - off;
-	r->size = size;
-	return 0;
+out:
+	kfree(reg);
+	kfree(kps);
+	return found;
 }
 
 /*
@@ -203,19 +219,24 @@ static struct ubc_code_range ubc_flock_code = { .symbol = "fs/locks.c" };
 
 static int ubc_flock_code_find(void)
 {
+	struct ubc_code_range r[ARRAY_SIZE(ubc_flock_code_symbols)];
 	unsigned long start = ULONG_MAX, end = 0;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(ubc_flock_code_symbols); i++) {
-		struct ubc_code_range r = { .symbol = ubc_flock_code_symbols[i] };
-
-		if (ubc_code_range_find(&r, i > 0))
-			continue;
-		start = min(start, r.start);
-		end = max(end, r.start + r.size);
-	}
-	if (!end)
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		r[i].symbol = ubc_flock_code_symbols[i];
+	ubc_code_ranges_find(r, ARRAY_SIZE(r));
+	if (!r[0].size) {
+		pr_err("cannot find %s: this kernel lacks a function ubc needs\n",
+		       r[0].symbol);
 		return -ENOENT;
+	}
+	for (i = 0; i < ARRAY_SIZE(r); i++) {
+		if (!r[i].size)
+			continue;
+		start = min(start, r[i].start);
+		end = max(end, r[i].start + r[i].size);
+	}
 	ubc_flock_code.start = start;
 	ubc_flock_code.size = end - start;
 	return 0;
@@ -474,9 +495,12 @@ static int ubc_locksig_init(void)
 		spin_lock_init(&ubc_sigq_table[i].lock);
 		INIT_HLIST_HEAD(&ubc_sigq_table[i].head);
 	}
-	err = ubc_code_range_find(&ubc_sigq_allocator, false);
-	if (!err)
-		err = ubc_flock_code_find();
+	if (!ubc_code_ranges_find(&ubc_sigq_allocator, 1)) {
+		pr_err("cannot find %s: this kernel lacks a function ubc needs\n",
+		       ubc_sigq_allocator.symbol);
+		return -ENOENT;
+	}
+	err = ubc_flock_code_find();
 	if (!err)
 		err = ubc_tracepoints_find(ubc_locksig_events,
 					   ARRAY_SIZE(ubc_locksig_events));
