@@ -532,6 +532,8 @@ TEST_F(ubctest, unlock_split_forced)
 	/* one lock of 3 bytes (held 1), then unlock byte 101: two records */
 	WOK(&w, 'M', 0);
 	ASSERT_EQ(2, HELD(18030, NUMFLOCK));
+	/* the spares of the calls were forced past the limit, visibly */
+	ASSERT_LT(2, ubc_field(NL, 18030, NUMFLOCK, UBC_RES_A_MAXHELD));
 	/* at the barrier now: a new lock is refused */
 	WCMD(&w, 'p', 1);
 	WASSERT_LS(&w, 0, 1, ENOLCK);
