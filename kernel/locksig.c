@@ -83,34 +83,24 @@
  *    owner entry) is only an undercount: its free finds no entry.
  *
  * Ownership and locking:
- *  - file_lock charges live in the owner table (owner.c), keyed by the
- *    object: file_lock structures are allocated (GFP_KERNEL) and freed in
- *    task context with interrupts enabled.
- *  - sigqueues are allocated under the target's siglock with interrupts
- *    disabled and freed under it, or in hard interrupt context (a posix
- *    timer's SIGCONT flushing queued stop signals from the hrtimer). The
- *    owner table's bucket locks disable bottom halves, which is not allowed
- *    there, so sigqueue charges live in a table of their own here: fixed
- *    buckets, each with a spinlock taken with interrupts disabled. It is a
- *    leaf lock (nothing is called under it but list operations), nested
- *    inside siglock. An entry holds a reference on its compartment; the
- *    put may queue the compartment's release work, which is allowed in any
- *    context.
+ *  - both charges live in the owner table (owner.c), keyed by the object.
+ *    file_lock structures are allocated (GFP_KERNEL) in task context;
+ *    sigqueues are allocated in task context under the target's siglock
+ *    with interrupts disabled, and freed under it or in hard interrupt
+ *    context (a posix timer's SIGCONT flushing queued stop signals from
+ *    the hrtimer): owner.c's slab store takes its locks with interrupts
+ *    saved and disabled and allocates GFP_ATOMIC, which allows both.
  *  - every hook runs with preemption disabled (ftrace callbacks, tracepoint
- *    probes) and allocates only GFP_ATOMIC: nothing sleeps.
- *  - at unload the hooks are removed and quiesced first; then the sigqueue
- *    table is drained here and the owner table by the objects part. Objects
+ *    probes) and nothing here sleeps or takes a lock of its own.
+ *  - at unload the hooks are removed and quiesced first; the owner table
+ *    is then drained by the objects part (exits after this one). Objects
  *    still alive are simply forgotten.
  */
-#include <linux/atomic.h>
 #include <linux/fcntl.h>
-#include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
-#include <linux/list.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/tracepoint.h>
 #if __has_include(<linux/filelock.h>)
 #include <linux/filelock.h>	/* 6.9+: locks_alloc_lock() moved here */
@@ -297,108 +287,6 @@ static int ubc_flock_cache_find(struct tracepoint *alloc_event)
 	return 0;
 }
 
-/* ---- sigqueue owners ---- */
-
-#define UBC_SIGQ_HASH_BITS	10
-
-struct ubc_sigq_owner {
-	struct hlist_node node;
-	const void *q;
-	struct ubc_comp *comp;
-};
-
-struct ubc_sigq_bucket {
-	spinlock_t lock;
-	struct hlist_head head;
-};
-
-static struct ubc_sigq_bucket ubc_sigq_table[1 << UBC_SIGQ_HASH_BITS];
-static atomic_long_t ubc_sigq_owned = ATOMIC_LONG_INIT(0);
-
-static struct ubc_sigq_bucket *ubc_sigq_bucket(const void *q)
-{
-	return &ubc_sigq_table[hash_ptr(q, UBC_SIGQ_HASH_BITS)];
-}
-
-static void ubc_sigq_release(struct ubc_sigq_owner *o)
-{
-	ubc_counter_uncharge(&o->comp->res[UBC_NUMSIGINFO], 1);
-	ubc_comp_put(o->comp);
-	kfree(o);
-}
-
-/* A new sigqueue @q sent by a task of @comp; any context, never sleeps. */
-static void ubc_sigq_charge(const void *q, struct ubc_comp *comp)
-{
-	struct ubc_sigq_bucket *b = ubc_sigq_bucket(q);
-	struct ubc_sigq_owner *o, *old;
-	unsigned long flags;
-
-	o = kmalloc(sizeof(*o), GFP_ATOMIC | __GFP_NOWARN);
-	if (!o)
-		return;		/* undercount: its free finds no entry */
-	o->q = q;
-	o->comp = comp;
-	ubc_comp_get(comp);
-	/* the gate already decided; the charge itself is never refused */
-	ubc_counter_charge(&comp->res[UBC_NUMSIGINFO], 1, UBC_FORCE);
-
-	spin_lock_irqsave(&b->lock, flags);
-	hlist_for_each_entry(old, &b->head, node)
-		if (old->q == q)
-			break;
-	if (!old) {
-		hlist_add_head(&o->node, &b->head);
-		atomic_long_inc(&ubc_sigq_owned);
-		o = NULL;
-	}
-	spin_unlock_irqrestore(&b->lock, flags);
-
-	/* still charged: a free was missed, which must not happen */
-	if (WARN_ON_ONCE(o))
-		ubc_sigq_release(o);
-}
-
-/* The sigqueue @q is being freed; any context, never sleeps. */
-static void ubc_sigq_uncharge(const void *q)
-{
-	struct ubc_sigq_bucket *b = ubc_sigq_bucket(q);
-	struct ubc_sigq_owner *o;
-	unsigned long flags;
-
-	spin_lock_irqsave(&b->lock, flags);
-	hlist_for_each_entry(o, &b->head, node) {
-		if (o->q == q) {
-			hlist_del(&o->node);
-			atomic_long_dec(&ubc_sigq_owned);
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&b->lock, flags);
-	if (o)
-		ubc_sigq_release(o);
-}
-
-/* At unload, once no hook runs any more. */
-static void ubc_sigq_drain(void)
-{
-	struct ubc_sigq_owner *o;
-	struct hlist_node *tmp;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ubc_sigq_table); i++) {
-		struct ubc_sigq_bucket *b = &ubc_sigq_table[i];
-
-		spin_lock_irq(&b->lock);
-		hlist_for_each_entry_safe(o, tmp, &b->head, node) {
-			hlist_del(&o->node);
-			atomic_long_dec(&ubc_sigq_owned);
-			ubc_sigq_release(o);
-		}
-		spin_unlock_irq(&b->lock);
-	}
-}
-
 /* ---- hooks ---- */
 
 /*
@@ -454,23 +342,23 @@ static void ubc_locksig_alloc(void *data, unsigned long call_site,
 	comp = ubc_hook_comp();
 	if (!comp)
 		return;
+	/* the gates already decided: never refused */
 	if (ubc_in_range(&ubc_sigq_allocator, call_site)) {
 		ubc_learn_cache(&ubc_sigq_cache, s);
-		ubc_sigq_charge(ptr, comp);
+		ubc_owner_charge(ptr, comp, UBC_NUMSIGINFO, 1, UBC_FORCE);
 	} else {
-		/* the gate already decided: never refused */
 		ubc_owner_charge(ptr, comp, UBC_NUMFLOCK, 1, UBC_FORCE);
 	}
 }
 
-/* kmem:kmem_cache_free(call_site, ptr, s) */
+/*
+ * kmem:kmem_cache_free(call_site, ptr, s): only the two caches reach the
+ * owner table (one xarray lookup for an object that was never charged).
+ */
 static void ubc_locksig_free(void *data, unsigned long call_site,
 			     const void *ptr, const struct kmem_cache *s)
 {
-	if (s == READ_ONCE(ubc_sigq_cache) &&
-	    atomic_long_read(&ubc_sigq_owned))
-		ubc_sigq_uncharge(ptr);
-	if (s == ubc_flock_cache &&
+	if ((s == READ_ONCE(ubc_sigq_cache) || s == ubc_flock_cache) &&
 	    static_branch_unlikely(&ubc_tasks_tracked))
 		ubc_owner_uncharge(ptr);
 }
@@ -488,13 +376,8 @@ static struct ubc_hook ubc_locksig_hooks[] = {
 
 static int ubc_locksig_init(void)
 {
-	unsigned int i;
 	int err;
 
-	for (i = 0; i < ARRAY_SIZE(ubc_sigq_table); i++) {
-		spin_lock_init(&ubc_sigq_table[i].lock);
-		INIT_HLIST_HEAD(&ubc_sigq_table[i].head);
-	}
 	if (!ubc_code_ranges_find(&ubc_sigq_allocator, 1)) {
 		pr_err("cannot find %s: this kernel lacks a function ubc needs\n",
 		       ubc_sigq_allocator.symbol);
@@ -535,11 +418,10 @@ static void ubc_locksig_disarm(void)
 				   ARRAY_SIZE(ubc_locksig_events));
 }
 
-/* file_lock charges are in the owner table, drained by the objects part. */
+/* The charges are in the owner table, drained by the objects part. */
 static void ubc_locksig_exit(void)
 {
 	ubc_hooks_release(ubc_locksig_hooks, ARRAY_SIZE(ubc_locksig_hooks));
-	ubc_sigq_drain();
 }
 
 const struct ubc_part ubc_locksig_part = {
