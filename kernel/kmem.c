@@ -1,9 +1,777 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmemsize, dcachesize: not implemented yet.
+ * kmemsize and dcachesize: the kernel memory a compartment's tasks cause.
+ *
+ * User-visible semantics:
+ *  - kmemsize (bytes) is the kernel memory the kernel itself marks as
+ *    caused by a task, memcg's definition: objects of SLAB_ACCOUNT caches
+ *    (task_struct, files, dentries, inodes, vm areas, sockets, ...),
+ *    kmalloc(..., __GFP_ACCOUNT) (the kmalloc-cg-* caches) and page
+ *    allocations with __GFP_ACCOUNT (page tables, pipe buffers, large
+ *    kmallocs, vmalloc'ed tables), allocated in task context by a task of
+ *    the compartment. An object is charged its cache's object size
+ *    (including the slab's per-object metadata), a page allocation
+ *    PAGE_SIZE << order. Host tasks and interrupts are never charged;
+ *  - dcachesize (bytes) is the part of kmemsize spent on dentries and
+ *    inodes: objects of the "dentry" cache and of every cache whose name
+ *    ends in "inode_cache" (inode_cache, shmem_inode_cache,
+ *    ext4_inode_cache, proc_inode_cache, sock_inode_cache, ...). Long names
+ *    (> DNAME_INLINE_LEN) that __d_alloc() kmallocs are kmemsize only;
+ *  - an ordinary allocation that would pass the kmemsize barrier (or, for
+ *    dentries and inodes, the dcachesize barrier) fails as if the kernel
+ *    were out of memory: the system call returns ENOMEM (open(), pipe(),
+ *    socket(), mkdir(), fork() ...), and failcnt counts one per refused
+ *    allocation;
+ *  - allocations the kernel cannot fail gracefully are forced: counted,
+ *    never refused, so held may pass the barrier and the limit:
+ *      * __GFP_NOFAIL: the caller loops forever on failure;
+ *      * no __GFP_DIRECT_RECLAIM (GFP_ATOMIC, GFP_NOWAIT): atomic callers
+ *        (softirq work done on behalf of a task, under spinlocks) take a
+ *        failure as data loss, not as an error a system call can report;
+ *      * __GFP_HIGH and PF_MEMALLOC: the kernel's own emergency reserves,
+ *        used by reclaim and writeback to make progress;
+ *      * a task that is exiting (PF_EXITING) or has a fatal signal
+ *        pending: it must be able to die and free what it holds (memcg's
+ *        should_force_charge());
+ *      * a user page fault (current->in_user_fault): a refused page table
+ *        makes the fault return VM_FAULT_OOM, which on 6.1 is retried
+ *        forever by pagefault_out_of_memory() outside a memcg OOM;
+ *    These are the paths that made upstream give up kmem limits (cgroup v1
+ *    memory.kmem.limit_in_bytes, deprecated in 5.16, removed in 6.1).
+ *    Kernel-mode faults (copy_to_user into unpopulated memory) are not
+ *    marked by the kernel; a refused page table there makes the copy fail
+ *    with EFAULT;
+ *  - every charge is returned to the compartment that paid it when the
+ *    object is freed, by whatever task or context (softirq, RCU callbacks,
+ *    kfree_bulk()); a destroyed compartment lingers until then;
+ *  - on a kernel without should_failslab() / should_fail_alloc_page()
+ *    (6.12 built without CONFIG_FAILSLAB / CONFIG_FAIL_PAGE_ALLOC, like
+ *    Debian's) both resources are counted but never refused; the module
+ *    says so when it loads.
+ *
+ * Hooks (6.1):
+ *  - should_failslab(s, gfp), gate: slab_pre_alloc_hook(), before every
+ *    slab allocation (kmem_cache_alloc*, kmalloc); -ENOMEM makes that
+ *    allocation return NULL, which its caller handles like any failed
+ *    allocation (the kernel's own error injection, mm/failslab.c);
+ *  - should_fail_alloc_page(gfp, order), gate: prepare_alloc_pages() in
+ *    __alloc_pages(); true makes the allocation return NULL;
+ *  - tracepoints kmem:kmalloc, kmem:kmem_cache_alloc (after the
+ *    allocation, with the object) charge; kmem:mm_page_alloc charges
+ *    pages;
+ *  - tracepoints kmem:kfree, kmem:kmem_cache_free uncharge objects,
+ *    kmem:mm_page_free (free_pages_prepare(), every page freed, also
+ *    batched and slab pages) uncharges pages and drops what is left of a
+ *    freed slab page;
+ *  - kmem_cache_free_bulk(s, nr, p), watch: kfree_bulk() (kfree_rcu()
+ *    batches) frees objects with no per-object tracepoint.
+ * The gates only check room (ubc_counter_check()); the charge is made
+ * when the object exists. Two tasks racing for the last bytes may both
+ * pass the check: held can pass the barrier by the objects in flight.
+ *
+ * Tracking (who paid for an object): a hash table keyed by the page frame
+ * of the object's slab (or of the charged page). An entry holds the size
+ * charged per object and an array of 8-byte records, one per charged
+ * object: the compartment (its physical address, 49 bits) and the object's
+ * offset in the slab (15 bits, in 8-byte units). See ubc_kmem_tracking for
+ * the bytes this costs.
+ *
+ * Locking: entries and their records are changed only under the entry's
+ * bucket lock (a hashed spinlock, irqsave: objects are freed in any
+ * context, hardirq included). Nothing is allocated or freed under a bucket
+ * lock: a larger entry is allocated (GFP_ATOMIC) before taking it, old
+ * entries are freed after dropping it, so the allocator's own tracepoints
+ * never find a bucket lock held on this CPU. A free looks at the bucket
+ * head without the lock first: an object is charged before it is handed to
+ * anyone who can free it, so its entry is visible to its free. Nothing
+ * sleeps; compartment references are put outside the lock.
  */
+#include <linux/gfp.h>
+#include <linux/hash.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/version.h>
+#include <linux/vmalloc.h>
+
+#include "charge.h"
+#include "comp.h"
+#include "probe.h"
+#include "task.h"
 #include "part.h"
+
+/* ---- struct kmem_cache: flags, size and name, found at load ---- */
+
+/*
+ * struct kmem_cache is private to mm/ (<linux/slub_def.h> on 6.1,
+ * mm/slab.h on 6.12). ubc needs three fields of it: flags (SLAB_ACCOUNT),
+ * size (bytes charged per object) and name (dentry and inode caches). Their
+ * offsets are found at load by creating three caches with known properties
+ * and looking for the words that differ exactly as they must:
+ *  - flags: caches A and B differ only by SLAB_ACCOUNT, A and C share it;
+ *  - size: A and B are 200 bytes, C 328: the first word equal in A and B
+ *    and 128 more in C;
+ *  - name: the first pointer that reads back as each cache's name.
+ * Each cache has a constructor, so that none is merged with an existing
+ * cache. If any field is not found the module refuses to load.
+ */
+#define UBC_KC_SCAN	160	/* bytes: every field sought lies before */
+
+static unsigned int ubc_kc_flags_off, ubc_kc_size_off, ubc_kc_name_off;
+
+static inline slab_flags_t ubc_kc_flags(const struct kmem_cache *s)
+{
+	return *(const slab_flags_t *)((const char *)s + ubc_kc_flags_off);
+}
+
+static inline unsigned int ubc_kc_size(const struct kmem_cache *s)
+{
+	return *(const unsigned int *)((const char *)s + ubc_kc_size_off);
+}
+
+static inline const char *ubc_kc_name(const struct kmem_cache *s)
+{
+	return *(const char *const *)((const char *)s + ubc_kc_name_off);
+}
+
+static void ubc_kc_ctor(void *obj)
+{
+}
+
+static bool ubc_kc_name_at(const struct kmem_cache *s, unsigned int off,
+			   const char *name)
+{
+	const char *p;
+	char buf[32];
+	size_t len = strlen(name) + 1;
+
+	memcpy(&p, (const char *)s + off, sizeof(p));
+	if (len > sizeof(buf) || (unsigned long)p < PAGE_OFFSET ||
+	    copy_from_kernel_nofault(buf, p, len))
+		return false;
+	return !memcmp(buf, name, len);
+}
+
+static int ubc_kc_calibrate(void)
+{
+	static const char *const names[] = {
+		"ubc_kmem_calib_a", "ubc_kmem_calib_b", "ubc_kmem_calib_c",
+	};
+	static const unsigned int sizes[] = { 200, 200, 328 };
+	static const slab_flags_t flags[] = { SLAB_ACCOUNT, 0, SLAB_ACCOUNT };
+	struct kmem_cache *c[3] = {};
+	bool fl = false, sz = false, nm = false;
+	unsigned int i, off;
+	int err = -ENOMEM;
+
+	for (i = 0; i < 3; i++) {
+		c[i] = kmem_cache_create(names[i], sizes[i], 0, flags[i],
+					 ubc_kc_ctor);
+		if (!c[i])
+			goto out;
+	}
+	for (off = 0; off + sizeof(u32) <= UBC_KC_SCAN; off += sizeof(u32)) {
+		u32 a = *(u32 *)((char *)c[0] + off);
+		u32 b = *(u32 *)((char *)c[1] + off);
+		u32 cc = *(u32 *)((char *)c[2] + off);
+
+		if (!fl && (a ^ b) == (__force u32)SLAB_ACCOUNT && a == cc) {
+			ubc_kc_flags_off = off;
+			fl = true;
+		}
+		if (!sz && a == b && a >= 200 && a < 4096 && cc == a + 128) {
+			ubc_kc_size_off = off;
+			sz = true;
+		}
+		if (!nm && !(off % sizeof(void *)) &&
+		    off + sizeof(void *) <= UBC_KC_SCAN &&
+		    ubc_kc_name_at(c[0], off, names[0]) &&
+		    ubc_kc_name_at(c[1], off, names[1]) &&
+		    ubc_kc_name_at(c[2], off, names[2])) {
+			ubc_kc_name_off = off;
+			nm = true;
+		}
+	}
+	err = 0;
+	if (!fl || !sz || !nm) {
+		pr_err("kmem: cannot find %s in this kernel's struct kmem_cache: kmemsize cannot be accounted\n",
+		       !fl ? "flags" : !sz ? "size" : "name");
+		err = -ENOEXEC;
+	}
+out:
+	for (i = 0; i < 3; i++)
+		kmem_cache_destroy(c[i]);	/* NULL is fine */
+	return err;
+}
+
+static bool ubc_kc_is_dcache(const struct kmem_cache *s)
+{
+	static const char suffix[] = "inode_cache";
+	const char *name = ubc_kc_name(s);
+	size_t len;
+
+	if (!name)
+		return false;
+	if (!strcmp(name, "dentry"))
+		return true;
+	len = strlen(name);
+	return len >= sizeof(suffix) - 1 &&
+	       !strcmp(name + len - (sizeof(suffix) - 1), suffix);
+}
+
+/* ---- who paid: entries per page frame, records per object ---- */
+
+/*
+ * A record: the compartment's physical address (kmalloc'ed, so in the
+ * direct map; 8-aligned, at most 52 bits: 49 bits stored) and the object's
+ * offset in its slab in 8-byte units (15 bits: slabs up to 256 KiB). An
+ * object that does not fit is not charged.
+ */
+#define UBC_REC_COMP_BITS	49
+#define UBC_REC_OFF_MAX		((1UL << (64 - UBC_REC_COMP_BITS)) - 1)
+
+static inline u64 ubc_rec(struct ubc_comp *comp, unsigned long off)
+{
+	return ((u64)(off >> 3) << UBC_REC_COMP_BITS) | (__pa(comp) >> 3);
+}
+
+static inline struct ubc_comp *ubc_rec_comp(u64 rec)
+{
+	return __va((rec & ((1ULL << UBC_REC_COMP_BITS) - 1)) << 3);
+}
+
+static inline unsigned long ubc_rec_off(u64 rec)
+{
+	return (unsigned long)(rec >> UBC_REC_COMP_BITS) << 3;
+}
+
+struct ubc_kent {
+	struct hlist_node node;
+	unsigned long pfn;	/* first page frame of the slab or page */
+	u32 size;		/* bytes charged per record */
+	u16 n, cap;		/* records used, room */
+	bool dcache;		/* records are also charged to dcachesize */
+	u64 rec[];
+};
+
+#define UBC_KHASH_BITS		12
+#define UBC_KLOCK_BITS		8
+
+static struct hlist_head *ubc_khash;
+static spinlock_t ubc_klock[1 << UBC_KLOCK_BITS];
+
+/* Tracking statistics (approximate under concurrency). */
+static atomic_long_t ubc_kent_count;	/* entries */
+static atomic_long_t ubc_krec_count;	/* records = charged objects/pages */
+static atomic_long_t ubc_kent_bytes;	/* bytes of entries, as allocated */
+static atomic_long_t ubc_kmem_lost;	/* charges not made: no memory */
+
+static inline unsigned int ubc_kbucket(unsigned long pfn)
+{
+	return hash_long(pfn, UBC_KHASH_BITS);
+}
+
+static inline spinlock_t *ubc_kbucket_lock(unsigned int b)
+{
+	return &ubc_klock[b & ((1 << UBC_KLOCK_BITS) - 1)];
+}
+
+static struct ubc_kent *ubc_kent_find(unsigned int b, unsigned long pfn)
+{
+	struct ubc_kent *e;
+
+	hlist_for_each_entry(e, &ubc_khash[b], node)
+		if (e->pfn == pfn)
+			return e;
+	return NULL;
+}
+
+static size_t ubc_kent_bytes_for(unsigned int cap)
+{
+	return kmalloc_size_roundup(struct_size((struct ubc_kent *)NULL, rec, cap));
+}
+
+static struct ubc_kent *ubc_kent_alloc(unsigned int want)
+{
+	size_t bytes = ubc_kent_bytes_for(want);
+	struct ubc_kent *e = kmalloc(bytes, GFP_ATOMIC | __GFP_NOWARN);
+
+	if (!e)
+		return NULL;
+	e->cap = min_t(size_t, (bytes - sizeof(*e)) / sizeof(u64), U16_MAX);
+	atomic_long_add(bytes, &ubc_kent_bytes);
+	return e;
+}
+
+static void ubc_kent_free(struct ubc_kent *e)
+{
+	if (!e)
+		return;
+	atomic_long_sub(ubc_kent_bytes_for(e->cap), &ubc_kent_bytes);
+	kfree(e);
+}
+
+/* Return one record's charge; the caller puts the compartment reference. */
+static struct ubc_comp *ubc_rec_uncharge(const struct ubc_kent *e, u64 rec)
+{
+	struct ubc_comp *comp = ubc_rec_comp(rec);
+
+	ubc_counter_uncharge(&comp->res[UBC_KMEMSIZE], e->size);
+	if (e->dcache)
+		ubc_counter_uncharge(&comp->res[UBC_DCACHESIZE], e->size);
+	atomic_long_dec(&ubc_krec_count);
+	return comp;
+}
+
+/*
+ * Charge @comp for an object at @off of the slab (or page) at @pfn, @size
+ * bytes. Forced: the allocation happened; the gate decided before it.
+ */
+static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
+			   unsigned long off, u32 size, bool dcache)
+{
+	unsigned int b = ubc_kbucket(pfn);
+	spinlock_t *lock = ubc_kbucket_lock(b);
+	struct ubc_kent *e, *spare = NULL, *old = NULL;
+	struct ubc_comp *stale = NULL;
+	u64 rec = ubc_rec(comp, off);
+	unsigned long flags;
+	unsigned int i, tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		spin_lock_irqsave(lock, flags);
+		e = ubc_kent_find(b, pfn);
+		if (e && e->size != size) {
+			/* a stale entry of a page freed unseen: never charge it */
+			spin_unlock_irqrestore(lock, flags);
+			goto lost;
+		}
+		if (e) {
+			/* the same object again means its free was missed */
+			for (i = 0; i < e->n; i++)
+				if (ubc_rec_off(e->rec[i]) == off)
+					break;
+			if (i < e->n) {
+				stale = ubc_rec_uncharge(e, e->rec[i]);
+				e->rec[i] = rec;
+				goto charge;
+			}
+			if (e->n < e->cap) {
+				e->rec[e->n++] = rec;
+				goto charge;
+			}
+		}
+		if (spare && spare->cap > (e ? e->n : 0)) {
+			if (e) {
+				memcpy(spare->rec, e->rec, e->n * sizeof(u64));
+				spare->n = e->n;
+				hlist_replace_rcu(&e->node, &spare->node);
+				old = e;
+			} else {
+				spare->n = 0;
+				hlist_add_head(&spare->node, &ubc_khash[b]);
+				atomic_long_inc(&ubc_kent_count);
+			}
+			e = spare;
+			spare = NULL;
+			e->pfn = pfn;
+			e->size = size;
+			e->dcache = dcache;
+			e->rec[e->n++] = rec;
+			goto charge;
+		}
+		i = e ? e->cap * 2 : 2;
+		spin_unlock_irqrestore(lock, flags);
+		ubc_kent_free(spare);
+		spare = i <= U16_MAX ? ubc_kent_alloc(i) : NULL;
+		if (!spare)
+			goto lost;
+	}
+	ubc_kent_free(spare);
+lost:
+	atomic_long_inc(&ubc_kmem_lost);
+	return;
+
+charge:
+	ubc_comp_get(comp);
+	ubc_counter_charge(&comp->res[UBC_KMEMSIZE], size, UBC_FORCE);
+	if (dcache)
+		ubc_counter_charge(&comp->res[UBC_DCACHESIZE], size, UBC_FORCE);
+	atomic_long_inc(&ubc_krec_count);
+	spin_unlock_irqrestore(lock, flags);
+	ubc_kent_free(spare);
+	ubc_kent_free(old);
+	if (stale)
+		ubc_comp_put(stale);
+}
+
+/* Uncharge the object at @off of the slab at @pfn, if it was charged. */
+static void ubc_kmem_untrack(unsigned long pfn, unsigned long off)
+{
+	unsigned int b = ubc_kbucket(pfn);
+	spinlock_t *lock = ubc_kbucket_lock(b);
+	struct ubc_comp *comp = NULL;
+	struct ubc_kent *e, *dead = NULL;
+	unsigned long flags;
+	unsigned int i;
+
+	if (!READ_ONCE(ubc_khash[b].first))
+		return;
+	spin_lock_irqsave(lock, flags);
+	e = ubc_kent_find(b, pfn);
+	if (e) {
+		for (i = 0; i < e->n; i++) {
+			if (ubc_rec_off(e->rec[i]) != off)
+				continue;
+			comp = ubc_rec_uncharge(e, e->rec[i]);
+			e->rec[i] = e->rec[--e->n];
+			break;
+		}
+		if (!e->n) {
+			hlist_del(&e->node);
+			atomic_long_dec(&ubc_kent_count);
+			dead = e;
+		}
+	}
+	spin_unlock_irqrestore(lock, flags);
+	ubc_kent_free(dead);
+	if (comp)
+		ubc_comp_put(comp);
+}
+
+/* Drop the entry of @pfn (a page, or a slab page being freed), if any. */
+static void ubc_kmem_untrack_page(unsigned long pfn)
+{
+	unsigned int b = ubc_kbucket(pfn);
+	spinlock_t *lock = ubc_kbucket_lock(b);
+	struct ubc_kent *e;
+	unsigned long flags;
+	unsigned int i;
+
+	if (!READ_ONCE(ubc_khash[b].first))
+		return;
+	spin_lock_irqsave(lock, flags);
+	e = ubc_kent_find(b, pfn);
+	if (e) {
+		hlist_del(&e->node);
+		atomic_long_dec(&ubc_kent_count);
+	}
+	spin_unlock_irqrestore(lock, flags);
+	if (!e)
+		return;
+	for (i = 0; i < e->n; i++)
+		ubc_comp_put(ubc_rec_uncharge(e, e->rec[i]));
+	ubc_kent_free(e);
+}
+
+/* ---- which allocations, which compartment ---- */
+
+static bool ubc_in_user_fault(void)
+{
+#if defined(CONFIG_MEMCG_V1) || \
+	(defined(CONFIG_MEMCG) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0))
+	return current->in_user_fault;
+#else
+	return false;
+#endif
+}
+
+/* Allocations that must not be refused (see the top of this file). */
+static bool ubc_kmem_forced(gfp_t gfp)
+{
+	return (gfp & (__GFP_NOFAIL | __GFP_HIGH)) ||
+	       !(gfp & __GFP_DIRECT_RECLAIM) ||
+	       (current->flags & (PF_MEMALLOC | PF_EXITING)) ||
+	       fatal_signal_pending(current) || ubc_in_user_fault();
+}
+
+static inline bool ubc_kc_accounted(const struct kmem_cache *s, gfp_t gfp)
+{
+	return (gfp & __GFP_ACCOUNT) || (ubc_kc_flags(s) & SLAB_ACCOUNT);
+}
+
+/* Is there room for @size more bytes? Counts a refusal in failcnt. */
+static bool ubc_kmem_room(struct ubc_comp *comp, long size, bool dcache)
+{
+	if (ubc_counter_check(&comp->res[UBC_KMEMSIZE], size, UBC_BARRIER))
+		return false;
+	return !dcache ||
+	       !ubc_counter_check(&comp->res[UBC_DCACHESIZE], size, UBC_BARRIER);
+}
+
+/* should_failslab(struct kmem_cache *s, gfp_t gfpflags) */
+static int ubc_kmem_slab_gate(struct pt_regs *regs)
+{
+	struct kmem_cache *s = (struct kmem_cache *)ubc_arg(regs, 0);
+	gfp_t gfp = (gfp_t)ubc_arg(regs, 1);
+	struct ubc_comp *comp;
+
+	if (!ubc_kc_accounted(s, gfp))
+		return 0;
+	comp = ubc_hook_comp();
+	if (!comp || ubc_kmem_forced(gfp))
+		return 0;
+	return ubc_kmem_room(comp, ubc_kc_size(s), ubc_kc_is_dcache(s)) ?
+		0 : -ENOMEM;
+}
+
+/* should_fail_alloc_page(gfp_t gfp_mask, unsigned int order): true fails */
+static int ubc_kmem_page_gate(struct pt_regs *regs)
+{
+	gfp_t gfp = (gfp_t)ubc_arg(regs, 0);
+	unsigned int order = (unsigned int)ubc_arg(regs, 1);
+	struct ubc_comp *comp;
+
+	if (!(gfp & __GFP_ACCOUNT))
+		return 0;
+	comp = ubc_hook_comp();
+	if (!comp || ubc_kmem_forced(gfp))
+		return 0;
+	return ubc_kmem_room(comp, PAGE_SIZE << order, false) ?
+		0 : ubc_hook_return(regs, true);
+}
+
+/* A new slab object @ptr of @size bytes, accounted, by current. */
+static void ubc_kmem_obj_new(const void *ptr, u32 size, bool dcache)
+{
+	struct ubc_comp *comp = ubc_hook_comp();
+	struct folio *folio;
+	unsigned long off;
+
+	if (!comp || ZERO_OR_NULL_PTR(ptr))
+		return;
+	folio = virt_to_folio(ptr);
+	if (!folio_test_slab(folio))
+		return;		/* a large kmalloc: charged as pages */
+	off = (unsigned long)ptr - (unsigned long)folio_address(folio);
+	if ((off & 7) || (off >> 3) > UBC_REC_OFF_MAX) {
+		atomic_long_inc(&ubc_kmem_lost);
+		return;
+	}
+	ubc_kmem_track(comp, folio_pfn(folio), off, size, dcache);
+}
+
+static void ubc_kmem_obj_free(const void *ptr)
+{
+	struct folio *folio;
+
+	if (ZERO_OR_NULL_PTR(ptr) || !atomic_long_read(&ubc_kent_count))
+		return;
+	folio = virt_to_folio(ptr);
+	if (!folio_test_slab(folio))
+		return;		/* a large kmalloc: mm_page_free uncharges */
+	ubc_kmem_untrack(folio_pfn(folio),
+			 (unsigned long)ptr - (unsigned long)folio_address(folio));
+}
+
+/* kmem:kmalloc */
+static void ubc_tp_kmalloc(void *data, unsigned long call_site,
+			   const void *ptr, size_t bytes_req,
+			   size_t bytes_alloc, gfp_t gfp, int node)
+{
+	if (gfp & __GFP_ACCOUNT)
+		ubc_kmem_obj_new(ptr, bytes_alloc, false);
+}
+
+/* kmem:kmem_cache_alloc */
+static void ubc_tp_cache_alloc(void *data, unsigned long call_site,
+			       const void *ptr, struct kmem_cache *s,
+			       gfp_t gfp, int node)
+{
+	if (ptr && ubc_kc_accounted(s, gfp))
+		ubc_kmem_obj_new(ptr, ubc_kc_size(s), ubc_kc_is_dcache(s));
+}
+
+/* kmem:kfree */
+static void ubc_tp_kfree(void *data, unsigned long call_site, const void *ptr)
+{
+	ubc_kmem_obj_free(ptr);
+}
+
+/* kmem:kmem_cache_free; the third argument (cache) is not needed */
+static void ubc_tp_cache_free(void *data, unsigned long call_site,
+			      const void *ptr, const void *s)
+{
+	ubc_kmem_obj_free(ptr);
+}
+
+/* kmem:mm_page_alloc */
+static void ubc_tp_page_alloc(void *data, struct page *page,
+			      unsigned int order, gfp_t gfp, int migratetype)
+{
+	struct ubc_comp *comp;
+
+	if (!page || !(gfp & __GFP_ACCOUNT))
+		return;
+	comp = ubc_hook_comp();
+	if (comp)
+		ubc_kmem_track(comp, page_to_pfn(page), 0, PAGE_SIZE << order,
+			       false);
+}
+
+/* kmem:mm_page_free */
+static void ubc_tp_page_free(void *data, struct page *page, unsigned int order)
+{
+	if (atomic_long_read(&ubc_kent_count))
+		ubc_kmem_untrack_page(page_to_pfn(page));
+}
+
+/* kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p) */
+static int ubc_kmem_free_bulk(struct pt_regs *regs)
+{
+	size_t i, n = ubc_arg(regs, 1);
+	void **p = (void **)ubc_arg(regs, 2);
+
+	if (!atomic_long_read(&ubc_kent_count))
+		return 0;
+	for (i = 0; i < n; i++)
+		ubc_kmem_obj_free(p[i]);
+	return 0;
+}
+
+/* ---- tracking statistics ---- */
+
+static int ubc_kmem_tracking_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "entries %ld records %ld bytes %ld lost %ld\n",
+			  atomic_long_read(&ubc_kent_count),
+			  atomic_long_read(&ubc_krec_count),
+			  atomic_long_read(&ubc_kent_bytes),
+			  atomic_long_read(&ubc_kmem_lost));
+}
+
+static const struct kernel_param_ops ubc_kmem_tracking_ops = {
+	.get = ubc_kmem_tracking_get,
+};
+
+/*
+ * /sys/module/ubc/parameters/kmem_tracking: "entries E records R bytes B
+ * lost L": E page frames tracked, R charged objects (and pages), B bytes of
+ * entries as allocated (kmalloc size classes), L charges not made for lack
+ * of memory. Tracking costs B / R bytes per charged object, plus the fixed
+ * bucket array (8 bytes * 4096).
+ */
+module_param_cb(kmem_tracking, &ubc_kmem_tracking_ops, NULL, 0444);
+
+/* ---- the part ---- */
+
+/* Frees before allocations: no charge may exist without its free hook. */
+static struct ubc_tracepoint ubc_kmem_tps[] = {
+	{ .name = "mm_page_free", .probe = ubc_tp_page_free },
+	{ .name = "kfree", .probe = ubc_tp_kfree },
+	{ .name = "kmem_cache_free", .probe = ubc_tp_cache_free },
+	{ .name = "kmalloc", .probe = ubc_tp_kmalloc },
+	{ .name = "kmem_cache_alloc", .probe = ubc_tp_cache_alloc },
+	{ .name = "mm_page_alloc", .probe = ubc_tp_page_alloc },
+};
+
+static struct ubc_hook ubc_kmem_watches[] = {
+	{ .symbol = "kmem_cache_free_bulk", .fn = ubc_kmem_free_bulk },
+};
+
+static struct ubc_hook ubc_kmem_gates[] = {
+	{ .symbol = "should_failslab", .fn = ubc_kmem_slab_gate, .gate = true },
+	{ .symbol = "should_fail_alloc_page", .fn = ubc_kmem_page_gate, .gate = true },
+};
+
+static bool ubc_kmem_gated;
+
+static int ubc_kmem_init(void)
+{
+	unsigned int i;
+	int err;
+
+	err = ubc_kc_calibrate();
+	if (err)
+		return err;
+	err = ubc_tracepoints_find(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
+	if (err)
+		return err;
+	ubc_khash = kvcalloc(1 << UBC_KHASH_BITS, sizeof(*ubc_khash), GFP_KERNEL);
+	if (!ubc_khash)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(ubc_klock); i++)
+		spin_lock_init(&ubc_klock[i]);
+	err = ubc_hooks_prepare(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
+	if (err)
+		goto err_hash;
+	ubc_kmem_gated = !ubc_hooks_prepare(ubc_kmem_gates,
+					    ARRAY_SIZE(ubc_kmem_gates));
+	if (!ubc_kmem_gated)
+		pr_info("kmem: this kernel has no should_failslab()/should_fail_alloc_page() (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC off): kmemsize and dcachesize are counted, never refused\n");
+	return 0;
+
+err_hash:
+	kvfree(ubc_khash);
+	return err;
+}
+
+static int ubc_kmem_arm(void)
+{
+	int err;
+
+	err = ubc_hooks_arm(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
+	if (err)
+		return err;
+	err = ubc_tracepoints_register(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
+	if (err)
+		goto err_watches;
+	if (ubc_kmem_gated) {
+		err = ubc_hooks_arm(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
+		if (err)
+			goto err_tps;
+	}
+	return 0;
+
+err_tps:
+	ubc_tracepoints_unregister(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
+err_watches:
+	ubc_hooks_disarm(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
+	return err;
+}
+
+/* The caller quiesces (ubc_probes_quiesce()) before ubc_kmem_exit(). */
+static void ubc_kmem_disarm(void)
+{
+	if (ubc_kmem_gated)
+		ubc_hooks_disarm(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
+	ubc_tracepoints_unregister(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
+	ubc_hooks_disarm(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
+}
+
+/*
+ * After every hook is gone: return every charge still held (objects stay
+ * allocated; they are simply no longer tracked) and free the table.
+ */
+static void ubc_kmem_exit(void)
+{
+	unsigned int b, i;
+
+	if (ubc_kmem_gated)
+		ubc_hooks_release(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
+	ubc_hooks_release(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
+	for (b = 0; b < (1 << UBC_KHASH_BITS); b++) {
+		struct hlist_node *tmp;
+		struct ubc_kent *e;
+
+		hlist_for_each_entry_safe(e, tmp, &ubc_khash[b], node) {
+			hlist_del(&e->node);
+			for (i = 0; i < e->n; i++)
+				ubc_comp_put(ubc_rec_uncharge(e, e->rec[i]));
+			atomic_long_dec(&ubc_kent_count);
+			ubc_kent_free(e);
+		}
+	}
+	kvfree(ubc_khash);
+}
 
 const struct ubc_part ubc_kmem_part = {
 	.name = "kmem",
+	.init = ubc_kmem_init,
+	.arm = ubc_kmem_arm,
+	.disarm = ubc_kmem_disarm,
+	.exit = ubc_kmem_exit,
 };
