@@ -70,11 +70,10 @@
  * pass the check: held can pass the barrier by the objects in flight.
  *
  * Tracking (who paid for an object): a hash table keyed by the page frame
- * of the object's slab (or of the charged page). An entry holds the size
- * charged per object and an array of 8-byte records, one per charged
- * object: the compartment (its physical address, 49 bits) and the object's
- * offset in the slab (15 bits, in 8-byte units). See ubc_kmem_tracking for
- * the bytes this costs.
+ * of the object's slab (or of the charged page). An entry belongs to one
+ * compartment (one reference, however many objects) and one slab; it holds
+ * the bytes charged per object and a 2-byte offset per charged object. See
+ * kmem_tracking below for what this costs.
  *
  * Locking: entries and their records are changed only under the entry's
  * bucket lock (a hashed spinlock, irqsave: objects are freed in any
@@ -222,41 +221,28 @@ static bool ubc_kc_is_dcache(const struct kmem_cache *s)
 	       !strcmp(name + len - (sizeof(suffix) - 1), suffix);
 }
 
-/* ---- who paid: entries per page frame, records per object ---- */
+/* ---- who paid: entries per (page frame, compartment), offsets per object ---- */
 
 /*
- * A record: the compartment's physical address (kmalloc'ed, so in the
- * direct map; 8-aligned, at most 52 bits: 49 bits stored) and the object's
- * offset in its slab in 8-byte units (15 bits: slabs up to 256 KiB). An
- * object that does not fit is not charged.
+ * An entry: the objects of one slab (or one charged page allocation) that
+ * one compartment paid for. It holds one reference on the compartment,
+ * whatever the number of its objects, the bytes charged per object and
+ * each object's offset in the slab in 8-byte units (u16: slabs up to
+ * 512 KiB; an object beyond is not charged). Objects of one slab charged
+ * to different compartments have one entry each, chained in the same
+ * bucket.
  */
-#define UBC_REC_COMP_BITS	49
-#define UBC_REC_OFF_MAX		((1UL << (64 - UBC_REC_COMP_BITS)) - 1)
-
-static inline u64 ubc_rec(struct ubc_comp *comp, unsigned long off)
-{
-	return ((u64)(off >> 3) << UBC_REC_COMP_BITS) | (__pa(comp) >> 3);
-}
-
-static inline struct ubc_comp *ubc_rec_comp(u64 rec)
-{
-	return __va((rec & ((1ULL << UBC_REC_COMP_BITS) - 1)) << 3);
-}
-
-static inline unsigned long ubc_rec_off(u64 rec)
-{
-	return (unsigned long)(rec >> UBC_REC_COMP_BITS) << 3;
-}
-
 struct ubc_kent {
 	struct hlist_node node;
-	unsigned long pfn;	/* first page frame of the slab or page */
-	u32 size;		/* bytes charged per record */
-	u16 n, cap;		/* records used, room */
-	bool dcache;		/* records are also charged to dcachesize */
-	u64 rec[];
+	unsigned long pfn;		/* first page frame of the slab or page */
+	struct ubc_comp *comp;		/* holds a reference */
+	u32 size;			/* bytes charged per object */
+	u16 n, cap;			/* objects, room */
+	bool dcache;			/* also charged to dcachesize */
+	u16 off[];			/* offsets / 8 */
 };
 
+#define UBC_KOFF_MAX		U16_MAX
 #define UBC_KHASH_BITS		12
 #define UBC_KLOCK_BITS		8
 
@@ -265,7 +251,7 @@ static spinlock_t ubc_klock[1 << UBC_KLOCK_BITS];
 
 /* Tracking statistics (approximate under concurrency). */
 static atomic_long_t ubc_kent_count;	/* entries */
-static atomic_long_t ubc_krec_count;	/* records = charged objects/pages */
+static atomic_long_t ubc_krec_count;	/* charged objects and pages */
 static atomic_long_t ubc_kent_bytes;	/* bytes of entries, as allocated */
 static atomic_long_t ubc_kmem_lost;	/* charges not made: no memory */
 
@@ -279,19 +265,9 @@ static inline spinlock_t *ubc_kbucket_lock(unsigned int b)
 	return &ubc_klock[b & ((1 << UBC_KLOCK_BITS) - 1)];
 }
 
-static struct ubc_kent *ubc_kent_find(unsigned int b, unsigned long pfn)
-{
-	struct ubc_kent *e;
-
-	hlist_for_each_entry(e, &ubc_khash[b], node)
-		if (e->pfn == pfn)
-			return e;
-	return NULL;
-}
-
 static size_t ubc_kent_bytes_for(unsigned int cap)
 {
-	return kmalloc_size_roundup(struct_size((struct ubc_kent *)NULL, rec, cap));
+	return kmalloc_size_roundup(struct_size((struct ubc_kent *)NULL, off, cap));
 }
 
 static struct ubc_kent *ubc_kent_alloc(unsigned int want)
@@ -301,7 +277,8 @@ static struct ubc_kent *ubc_kent_alloc(unsigned int want)
 
 	if (!e)
 		return NULL;
-	e->cap = min_t(size_t, (bytes - sizeof(*e)) / sizeof(u64), U16_MAX);
+	e->cap = min_t(size_t, (bytes - offsetof(struct ubc_kent, off)) /
+			       sizeof(u16), U16_MAX);
 	atomic_long_add(bytes, &ubc_kent_bytes);
 	return e;
 }
@@ -314,16 +291,62 @@ static void ubc_kent_free(struct ubc_kent *e)
 	kfree(e);
 }
 
-/* Return one record's charge; the caller puts the compartment reference. */
-static struct ubc_comp *ubc_rec_uncharge(const struct ubc_kent *e, u64 rec)
+/* Return the charge of @nr objects of @e. Any context, any lock. */
+static void ubc_kent_uncharge(const struct ubc_kent *e, unsigned int nr)
 {
-	struct ubc_comp *comp = ubc_rec_comp(rec);
+	long bytes = (long)e->size * nr;
 
-	ubc_counter_uncharge(&comp->res[UBC_KMEMSIZE], e->size);
+	ubc_counter_uncharge(&e->comp->res[UBC_KMEMSIZE], bytes);
 	if (e->dcache)
-		ubc_counter_uncharge(&comp->res[UBC_DCACHESIZE], e->size);
-	atomic_long_dec(&ubc_krec_count);
-	return comp;
+		ubc_counter_uncharge(&e->comp->res[UBC_DCACHESIZE], bytes);
+	atomic_long_sub(nr, &ubc_krec_count);
+}
+
+/* Unhash a whole entry; the caller uncharges, puts and frees it unlocked. */
+static void ubc_kent_unhash(struct ubc_kent *e)
+{
+	hlist_del(&e->node);
+	atomic_long_dec(&ubc_kent_count);
+}
+
+/* The object at @off8 of @pfn in any entry: its entry and index. */
+static struct ubc_kent *ubc_kent_find_obj(unsigned int b, unsigned long pfn,
+					  u16 off8, unsigned int *idx)
+{
+	struct ubc_kent *e;
+	unsigned int i;
+
+	hlist_for_each_entry(e, &ubc_khash[b], node) {
+		if (e->pfn != pfn)
+			continue;
+		for (i = 0; i < e->n; i++) {
+			if (e->off[i] == off8) {
+				*idx = i;
+				return e;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Remove object @i of @e; returns @e if it became empty (unhashed). */
+static struct ubc_kent *ubc_kent_remove(struct ubc_kent *e, unsigned int i)
+{
+	ubc_kent_uncharge(e, 1);
+	e->off[i] = e->off[--e->n];
+	if (e->n)
+		return NULL;
+	ubc_kent_unhash(e);
+	return e;
+}
+
+static void ubc_kent_release(struct ubc_kent *e)
+{
+	if (!e)
+		return;
+	ubc_kent_uncharge(e, e->n);
+	ubc_comp_put(e->comp);
+	ubc_kent_free(e);
 }
 
 /*
@@ -333,138 +356,120 @@ static struct ubc_comp *ubc_rec_uncharge(const struct ubc_kent *e, u64 rec)
 static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
 			   unsigned long off, u32 size, bool dcache)
 {
-	unsigned int b = ubc_kbucket(pfn);
+	unsigned int b = ubc_kbucket(pfn), i, want = 0, tries;
+	struct ubc_kent *e, *mine, *spare = NULL, *old = NULL, *dead = NULL;
 	spinlock_t *lock = ubc_kbucket_lock(b);
-	struct ubc_kent *e, *spare = NULL, *old = NULL;
-	struct ubc_comp *stale = NULL;
-	u64 rec = ubc_rec(comp, off);
+	u16 off8 = off >> 3;
 	unsigned long flags;
-	unsigned int i, tries;
 
 	for (tries = 0; tries < 4; tries++) {
 		spin_lock_irqsave(lock, flags);
-		e = ubc_kent_find(b, pfn);
-		if (e && e->size != size) {
-			/* a stale entry of a page freed unseen: never charge it */
-			spin_unlock_irqrestore(lock, flags);
-			goto lost;
-		}
-		if (e) {
-			/* the same object again means its free was missed */
-			for (i = 0; i < e->n; i++)
-				if (ubc_rec_off(e->rec[i]) == off)
-					break;
-			if (i < e->n) {
-				stale = ubc_rec_uncharge(e, e->rec[i]);
-				e->rec[i] = rec;
-				goto charge;
+		/* the same object again means its free was missed */
+		e = ubc_kent_find_obj(b, pfn, off8, &i);
+		if (e)
+			dead = ubc_kent_remove(e, i);
+		mine = NULL;
+		hlist_for_each_entry(e, &ubc_khash[b], node) {
+			if (e->pfn != pfn)
+				continue;
+			if (e->size != size) {
+				/* a page freed unseen: never mix sizes */
+				spin_unlock_irqrestore(lock, flags);
+				goto lost;
 			}
-			if (e->n < e->cap) {
-				e->rec[e->n++] = rec;
-				goto charge;
-			}
+			if (e->comp == comp)
+				mine = e;
 		}
-		if (spare && spare->cap > (e ? e->n : 0)) {
-			if (e) {
-				memcpy(spare->rec, e->rec, e->n * sizeof(u64));
-				spare->n = e->n;
-				hlist_replace_rcu(&e->node, &spare->node);
-				old = e;
+		if (mine && mine->n < mine->cap) {
+			mine->off[mine->n++] = off8;
+			goto charged;
+		}
+		want = mine ? mine->cap * 2 : 4;
+		if (spare && spare->cap >= want) {
+			if (mine) {
+				memcpy(spare->off, mine->off, mine->n * sizeof(u16));
+				spare->n = mine->n;
+				hlist_replace_rcu(&mine->node, &spare->node);
+				old = mine;
 			} else {
 				spare->n = 0;
+				spare->comp = comp;
+				ubc_comp_get(comp);
 				hlist_add_head(&spare->node, &ubc_khash[b]);
 				atomic_long_inc(&ubc_kent_count);
 			}
-			e = spare;
+			spare->pfn = pfn;
+			spare->size = size;
+			spare->dcache = dcache;
+			spare->off[spare->n++] = off8;
 			spare = NULL;
-			e->pfn = pfn;
-			e->size = size;
-			e->dcache = dcache;
-			e->rec[e->n++] = rec;
-			goto charge;
+			goto charged;
 		}
-		i = e ? e->cap * 2 : 2;
 		spin_unlock_irqrestore(lock, flags);
+		ubc_kent_release(dead);
+		dead = NULL;
 		ubc_kent_free(spare);
-		spare = i <= U16_MAX ? ubc_kent_alloc(i) : NULL;
+		spare = want <= U16_MAX ? ubc_kent_alloc(want) : NULL;
 		if (!spare)
 			goto lost;
 	}
 	ubc_kent_free(spare);
 lost:
+	ubc_kent_release(dead);
 	atomic_long_inc(&ubc_kmem_lost);
 	return;
 
-charge:
-	ubc_comp_get(comp);
+charged:
 	ubc_counter_charge(&comp->res[UBC_KMEMSIZE], size, UBC_FORCE);
 	if (dcache)
 		ubc_counter_charge(&comp->res[UBC_DCACHESIZE], size, UBC_FORCE);
 	atomic_long_inc(&ubc_krec_count);
 	spin_unlock_irqrestore(lock, flags);
+	ubc_kent_release(dead);
 	ubc_kent_free(spare);
 	ubc_kent_free(old);
-	if (stale)
-		ubc_comp_put(stale);
 }
 
 /* Uncharge the object at @off of the slab at @pfn, if it was charged. */
 static void ubc_kmem_untrack(unsigned long pfn, unsigned long off)
 {
-	unsigned int b = ubc_kbucket(pfn);
+	unsigned int b = ubc_kbucket(pfn), i;
 	spinlock_t *lock = ubc_kbucket_lock(b);
-	struct ubc_comp *comp = NULL;
 	struct ubc_kent *e, *dead = NULL;
 	unsigned long flags;
-	unsigned int i;
 
-	if (!READ_ONCE(ubc_khash[b].first))
+	if (!READ_ONCE(ubc_khash[b].first) || (off >> 3) > UBC_KOFF_MAX)
 		return;
 	spin_lock_irqsave(lock, flags);
-	e = ubc_kent_find(b, pfn);
-	if (e) {
-		for (i = 0; i < e->n; i++) {
-			if (ubc_rec_off(e->rec[i]) != off)
-				continue;
-			comp = ubc_rec_uncharge(e, e->rec[i]);
-			e->rec[i] = e->rec[--e->n];
-			break;
-		}
-		if (!e->n) {
-			hlist_del(&e->node);
-			atomic_long_dec(&ubc_kent_count);
-			dead = e;
-		}
-	}
+	e = ubc_kent_find_obj(b, pfn, off >> 3, &i);
+	if (e)
+		dead = ubc_kent_remove(e, i);
 	spin_unlock_irqrestore(lock, flags);
-	ubc_kent_free(dead);
-	if (comp)
-		ubc_comp_put(comp);
+	ubc_kent_release(dead);
 }
 
-/* Drop the entry of @pfn (a page, or a slab page being freed), if any. */
+/* Drop the entries of @pfn (a page, or a slab page being freed), if any. */
 static void ubc_kmem_untrack_page(unsigned long pfn)
 {
 	unsigned int b = ubc_kbucket(pfn);
 	spinlock_t *lock = ubc_kbucket_lock(b);
 	struct ubc_kent *e;
+	struct hlist_node *tmp;
 	unsigned long flags;
-	unsigned int i;
+	HLIST_HEAD(dead);
 
 	if (!READ_ONCE(ubc_khash[b].first))
 		return;
 	spin_lock_irqsave(lock, flags);
-	e = ubc_kent_find(b, pfn);
-	if (e) {
-		hlist_del(&e->node);
-		atomic_long_dec(&ubc_kent_count);
+	hlist_for_each_entry_safe(e, tmp, &ubc_khash[b], node) {
+		if (e->pfn != pfn)
+			continue;
+		ubc_kent_unhash(e);
+		hlist_add_head(&e->node, &dead);
 	}
 	spin_unlock_irqrestore(lock, flags);
-	if (!e)
-		return;
-	for (i = 0; i < e->n; i++)
-		ubc_comp_put(ubc_rec_uncharge(e, e->rec[i]));
-	ubc_kent_free(e);
+	hlist_for_each_entry_safe(e, tmp, &dead, node)
+		ubc_kent_release(e);
 }
 
 /* ---- which allocations, which compartment ---- */
@@ -547,7 +552,7 @@ static void ubc_kmem_obj_new(const void *ptr, u32 size, bool dcache)
 	if (!folio_test_slab(folio))
 		return;		/* a large kmalloc: charged as pages */
 	off = (unsigned long)ptr - (unsigned long)folio_address(folio);
-	if ((off & 7) || (off >> 3) > UBC_REC_OFF_MAX) {
+	if ((off & 7) || (off >> 3) > UBC_KOFF_MAX) {
 		atomic_long_inc(&ubc_kmem_lost);
 		return;
 	}
@@ -649,7 +654,7 @@ static const struct kernel_param_ops ubc_kmem_tracking_ops = {
 
 /*
  * /sys/module/ubc/parameters/kmem_tracking: "entries E records R bytes B
- * lost L": E page frames tracked, R charged objects (and pages), B bytes of
+ * lost L": E entries, R charged objects (and pages), B bytes of
  * entries as allocated (kmalloc size classes), L charges not made for lack
  * of memory. Tracking costs B / R bytes per charged object, plus the fixed
  * bucket array (8 bytes * 4096).
@@ -748,7 +753,7 @@ static void ubc_kmem_disarm(void)
  */
 static void ubc_kmem_exit(void)
 {
-	unsigned int b, i;
+	unsigned int b;
 
 	if (ubc_kmem_gated)
 		ubc_hooks_release(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
@@ -758,11 +763,8 @@ static void ubc_kmem_exit(void)
 		struct ubc_kent *e;
 
 		hlist_for_each_entry_safe(e, tmp, &ubc_khash[b], node) {
-			hlist_del(&e->node);
-			for (i = 0; i < e->n; i++)
-				ubc_comp_put(ubc_rec_uncharge(e, e->rec[i]));
-			atomic_long_dec(&ubc_kent_count);
-			ubc_kent_free(e);
+			ubc_kent_unhash(e);
+			ubc_kent_release(e);
 		}
 	}
 	kvfree(ubc_khash);
