@@ -50,6 +50,15 @@ static void check_block_vs_get_open(struct __test_metadata *_metadata,
 			continue;
 		}
 		ASSERT_TRUE(res->seen);
+		/*
+		 * An inside reader's own kernel memory (the seq_file buffer,
+		 * ...) is charged while it reads: only the bounds must agree.
+		 */
+		if (open_files && (r == UBC_KMEMSIZE || r == UBC_DCACHESIZE)) {
+			EXPECT_EQ(res->barrier, row->barrier);
+			EXPECT_EQ(res->limit, row->limit);
+			continue;
+		}
 		EXPECT_EQ(res->held + (r == UBC_NUMFILE ? open_files : 0),
 			  row->held) TH_LOG("%u %s", b->id, row->name);
 		EXPECT_EQ(res->maxheld, row->maxheld) TH_LOG("%u %s", b->id,
