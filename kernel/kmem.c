@@ -389,6 +389,7 @@ static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
 			if (mine) {
 				memcpy(spare->off, mine->off, mine->n * sizeof(u16));
 				spare->n = mine->n;
+				spare->comp = comp;	/* mine's reference */
 				hlist_replace_rcu(&mine->node, &spare->node);
 				old = mine;
 			} else {
