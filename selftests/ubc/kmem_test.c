@@ -531,6 +531,8 @@ TEST_F(ubctest, churn_leaves_no_drift)
 	base = settle(NL, 17040, KMEM, -1);
 	KCMD(&c, C_CHURN, 2000);
 	ASSERT_EQ(2000, c.sh->nok);
+	/* the churn was charged while it ran */
+	EXPECT_LT(base + 4096, ubc_field(NL, 17040, KMEM, UBC_RES_A_MAXHELD));
 	slack = 2 * (ncpu > 0 ? ncpu : 1) * 16384;
 	after = settle(NL, 17040, KMEM, base);
 	TH_LOG("kmemsize before %llu after %llu bytes",
