@@ -72,8 +72,8 @@
  * Tracking (who paid for an object): a hash table keyed by the page frame
  * of the object's slab (or of the charged page). An entry belongs to one
  * compartment (one reference, however many objects) and one slab; it holds
- * the bytes charged per object and a 2-byte offset per charged object. See
- * kmem_tracking below for what this costs.
+ * the bytes charged per object and one bit per object the slab can hold.
+ * See kmem_tracking below for what this costs.
  *
  * Locking: entries and their records are changed only under the entry's
  * bucket lock (a hashed spinlock, irqsave: objects are freed in any
@@ -221,39 +221,52 @@ static bool ubc_kc_is_dcache(const struct kmem_cache *s)
 	       !strcmp(name + len - (sizeof(suffix) - 1), suffix);
 }
 
-/* ---- who paid: entries per (page frame, compartment), offsets per object ---- */
+/* ---- who paid: entries per (page frame, compartment), a bit per object ---- */
 
 /*
  * An entry: the objects of one slab (or one charged page allocation) that
  * one compartment paid for. It holds one reference on the compartment,
- * whatever the number of its objects, the bytes charged per object and
- * each object's offset in the slab in 8-byte units (u16: slabs up to
- * 512 KiB; an object beyond is not charged). Objects of one slab charged
- * to different compartments have one entry each, chained in the same
- * bucket.
+ * whatever the number of its objects, the bytes charged per object (the
+ * slab's object stride, so object i lies at offset i * size, give or take
+ * a left red zone smaller than size) and a bitmap with one bit per object
+ * of the slab. Objects of one slab charged to different compartments have
+ * one entry each, chained in the same bucket.
  */
 struct ubc_kent {
 	struct hlist_node node;
 	unsigned long pfn;		/* first page frame of the slab or page */
 	struct ubc_comp *comp;		/* holds a reference */
 	u32 size;			/* bytes charged per object */
-	u16 n, cap;			/* objects, room */
+	u16 n;				/* objects charged */
+	u16 nbits;			/* objects the slab can hold */
 	bool dcache;			/* also charged to dcachesize */
-	u16 off[];			/* offsets / 8 */
+	unsigned long map[];		/* charged objects */
 };
 
-#define UBC_KOFF_MAX		U16_MAX
 #define UBC_KHASH_BITS		12
 #define UBC_KLOCK_BITS		8
 
 static struct hlist_head *ubc_khash;
 static spinlock_t ubc_klock[1 << UBC_KLOCK_BITS];
 
-/* Tracking statistics (approximate under concurrency). */
+/*
+ * Tracking statistics. ubc_kent_count also lets a free skip the table
+ * while nothing is tracked.
+ */
 static atomic_long_t ubc_kent_count;	/* entries */
-static atomic_long_t ubc_krec_count;	/* charged objects and pages */
-static atomic_long_t ubc_kent_bytes;	/* bytes of entries, as allocated */
+static DEFINE_PER_CPU(long, ubc_krec_count);	/* charged objects, pages */
+static DEFINE_PER_CPU(long, ubc_kent_bytes);	/* bytes of entries */
 static atomic_long_t ubc_kmem_lost;	/* charges not made: no memory */
+
+static long ubc_kstat_sum(long __percpu *v)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(v, cpu);
+	return sum;
+}
 
 static inline unsigned int ubc_kbucket(unsigned long pfn)
 {
@@ -265,21 +278,23 @@ static inline spinlock_t *ubc_kbucket_lock(unsigned int b)
 	return &ubc_klock[b & ((1 << UBC_KLOCK_BITS) - 1)];
 }
 
-static size_t ubc_kent_bytes_for(unsigned int cap)
+static size_t ubc_kent_bytes_for(unsigned int nbits)
 {
-	return kmalloc_size_roundup(struct_size((struct ubc_kent *)NULL, off, cap));
+	return kmalloc_size_roundup(struct_size((struct ubc_kent *)NULL, map,
+						BITS_TO_LONGS(nbits)));
 }
 
-static struct ubc_kent *ubc_kent_alloc(unsigned int want)
+static struct ubc_kent *ubc_kent_alloc(unsigned int nbits)
 {
-	size_t bytes = ubc_kent_bytes_for(want);
+	size_t bytes = ubc_kent_bytes_for(nbits);
 	struct ubc_kent *e = kmalloc(bytes, GFP_ATOMIC | __GFP_NOWARN);
 
 	if (!e)
 		return NULL;
-	e->cap = min_t(size_t, (bytes - offsetof(struct ubc_kent, off)) /
-			       sizeof(u16), U16_MAX);
-	atomic_long_add(bytes, &ubc_kent_bytes);
+	e->nbits = nbits;
+	e->n = 0;
+	bitmap_zero(e->map, nbits);
+	this_cpu_add(ubc_kent_bytes, bytes);
 	return e;
 }
 
@@ -287,7 +302,7 @@ static void ubc_kent_free(struct ubc_kent *e)
 {
 	if (!e)
 		return;
-	atomic_long_sub(ubc_kent_bytes_for(e->cap), &ubc_kent_bytes);
+	this_cpu_sub(ubc_kent_bytes, ubc_kent_bytes_for(e->nbits));
 	kfree(e);
 }
 
@@ -299,7 +314,7 @@ static void ubc_kent_uncharge(const struct ubc_kent *e, unsigned int nr)
 	ubc_counter_uncharge(&e->comp->res[UBC_KMEMSIZE], bytes);
 	if (e->dcache)
 		ubc_counter_uncharge(&e->comp->res[UBC_DCACHESIZE], bytes);
-	atomic_long_sub(nr, &ubc_krec_count);
+	this_cpu_sub(ubc_krec_count, nr);
 }
 
 /* Unhash a whole entry; the caller uncharges, puts and frees it unlocked. */
@@ -307,37 +322,6 @@ static void ubc_kent_unhash(struct ubc_kent *e)
 {
 	hlist_del(&e->node);
 	atomic_long_dec(&ubc_kent_count);
-}
-
-/* The object at @off8 of @pfn in any entry: its entry and index. */
-static struct ubc_kent *ubc_kent_find_obj(unsigned int b, unsigned long pfn,
-					  u16 off8, unsigned int *idx)
-{
-	struct ubc_kent *e;
-	unsigned int i;
-
-	hlist_for_each_entry(e, &ubc_khash[b], node) {
-		if (e->pfn != pfn)
-			continue;
-		for (i = 0; i < e->n; i++) {
-			if (e->off[i] == off8) {
-				*idx = i;
-				return e;
-			}
-		}
-	}
-	return NULL;
-}
-
-/* Remove object @i of @e; returns @e if it became empty (unhashed). */
-static struct ubc_kent *ubc_kent_remove(struct ubc_kent *e, unsigned int i)
-{
-	ubc_kent_uncharge(e, 1);
-	e->off[i] = e->off[--e->n];
-	if (e->n)
-		return NULL;
-	ubc_kent_unhash(e);
-	return e;
 }
 
 static void ubc_kent_release(struct ubc_kent *e)
@@ -350,101 +334,112 @@ static void ubc_kent_release(struct ubc_kent *e)
 }
 
 /*
- * Charge @comp for an object at @off of the slab (or page) at @pfn, @size
- * bytes. Forced: the allocation happened; the gate decided before it.
+ * Clear the bit of the object at @off of @pfn in whichever entry has it;
+ * returns the entry if it became empty (then unhashed). Under the lock.
+ */
+static struct ubc_kent *ubc_kent_clear(unsigned int b, unsigned long pfn,
+				       unsigned long off, bool *found)
+{
+	struct ubc_kent *e;
+	unsigned long i;
+
+	hlist_for_each_entry(e, &ubc_khash[b], node) {
+		if (e->pfn != pfn)
+			continue;
+		i = off / e->size;
+		if (i >= e->nbits || !__test_and_clear_bit(i, e->map))
+			continue;
+		*found = true;
+		ubc_kent_uncharge(e, 1);
+		if (--e->n)
+			return NULL;
+		ubc_kent_unhash(e);
+		return e;
+	}
+	return NULL;
+}
+
+/*
+ * Charge @comp for an object at @off of the slab (or page) at @pfn, which
+ * holds @nbits objects of @size bytes. Forced: the allocation happened; the
+ * gate decided before it.
  */
 static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
-			   unsigned long off, u32 size, bool dcache)
+			   unsigned long off, unsigned int nbits, u32 size,
+			   bool dcache)
 {
-	unsigned int b = ubc_kbucket(pfn), i, want = 0, tries;
-	struct ubc_kent *e, *mine, *spare = NULL, *old = NULL, *dead = NULL;
+	unsigned int b = ubc_kbucket(pfn), i = off / size;
+	struct ubc_kent *e, *mine, *spare = NULL, *dead;
 	spinlock_t *lock = ubc_kbucket_lock(b);
-	u16 off8 = off >> 3;
 	unsigned long flags;
+	bool found = false;
 
-	for (tries = 0; tries < 4; tries++) {
+	if (i >= nbits || nbits > U16_MAX)
+		goto lost;
+	for (;;) {
 		spin_lock_irqsave(lock, flags);
 		/* the same object again means its free was missed */
-		e = ubc_kent_find_obj(b, pfn, off8, &i);
-		if (e)
-			dead = ubc_kent_remove(e, i);
+		dead = ubc_kent_clear(b, pfn, off, &found);
 		mine = NULL;
 		hlist_for_each_entry(e, &ubc_khash[b], node) {
 			if (e->pfn != pfn)
 				continue;
-			if (e->size != size) {
+			if (e->size != size || e->nbits != nbits) {
 				/* a page freed unseen: never mix sizes */
 				spin_unlock_irqrestore(lock, flags);
+				ubc_kent_release(dead);
 				goto lost;
 			}
 			if (e->comp == comp)
 				mine = e;
 		}
-		if (mine && mine->n < mine->cap) {
-			mine->off[mine->n++] = off8;
-			goto charged;
-		}
-		want = mine ? mine->cap * 2 : 4;
-		if (spare && spare->cap >= want) {
-			if (mine) {
-				memcpy(spare->off, mine->off, mine->n * sizeof(u16));
-				spare->n = mine->n;
-				spare->comp = comp;	/* mine's reference */
-				hlist_replace_rcu(&mine->node, &spare->node);
-				old = mine;
-			} else {
-				spare->n = 0;
-				spare->comp = comp;
-				ubc_comp_get(comp);
-				hlist_add_head(&spare->node, &ubc_khash[b]);
-				atomic_long_inc(&ubc_kent_count);
-			}
-			spare->pfn = pfn;
-			spare->size = size;
-			spare->dcache = dcache;
-			spare->off[spare->n++] = off8;
+		if (!mine && spare) {
+			mine = spare;
 			spare = NULL;
-			goto charged;
+			mine->pfn = pfn;
+			mine->comp = comp;
+			mine->size = size;
+			mine->dcache = dcache;
+			ubc_comp_get(comp);
+			hlist_add_head(&mine->node, &ubc_khash[b]);
+			atomic_long_inc(&ubc_kent_count);
 		}
+		if (mine)
+			break;
 		spin_unlock_irqrestore(lock, flags);
 		ubc_kent_release(dead);
-		dead = NULL;
-		ubc_kent_free(spare);
-		spare = want <= U16_MAX ? ubc_kent_alloc(want) : NULL;
+		spare = ubc_kent_alloc(nbits);
 		if (!spare)
 			goto lost;
 	}
-	ubc_kent_free(spare);
-lost:
-	ubc_kent_release(dead);
-	atomic_long_inc(&ubc_kmem_lost);
-	return;
-
-charged:
+	__set_bit(i, mine->map);
+	mine->n++;
 	ubc_counter_charge(&comp->res[UBC_KMEMSIZE], size, UBC_FORCE);
 	if (dcache)
 		ubc_counter_charge(&comp->res[UBC_DCACHESIZE], size, UBC_FORCE);
-	atomic_long_inc(&ubc_krec_count);
+	this_cpu_inc(ubc_krec_count);
 	spin_unlock_irqrestore(lock, flags);
 	ubc_kent_release(dead);
 	ubc_kent_free(spare);
-	ubc_kent_free(old);
+	return;
+
+lost:
+	atomic_long_inc(&ubc_kmem_lost);
 }
 
 /* Uncharge the object at @off of the slab at @pfn, if it was charged. */
 static void ubc_kmem_untrack(unsigned long pfn, unsigned long off)
 {
-	unsigned int b = ubc_kbucket(pfn), i;
+	unsigned int b = ubc_kbucket(pfn);
 	spinlock_t *lock = ubc_kbucket_lock(b);
-	struct ubc_kent *e, *dead = NULL;
+	struct ubc_kent *dead;
 	unsigned long flags;
+	bool found = false;
 
-	if (!READ_ONCE(ubc_khash[b].first) || (off >> 3) > UBC_KOFF_MAX)
+	if (!READ_ONCE(ubc_khash[b].first))
 		return;
 	spin_lock_irqsave(lock, flags);
-	e = ubc_kent_find_obj(b, pfn, off >> 3, &i);
-	if (e)
-		dead = ubc_kent_remove(e, i);
+	dead = ubc_kent_clear(b, pfn, off, &found);
 	spin_unlock_irqrestore(lock, flags);
 	ubc_kent_release(dead);
 }
@@ -553,11 +548,8 @@ static void ubc_kmem_obj_new(const void *ptr, u32 size, bool dcache)
 	if (!folio_test_slab(folio))
 		return;		/* a large kmalloc: charged as pages */
 	off = (unsigned long)ptr - (unsigned long)folio_address(folio);
-	if ((off & 7) || (off >> 3) > UBC_KOFF_MAX) {
-		atomic_long_inc(&ubc_kmem_lost);
-		return;
-	}
-	ubc_kmem_track(comp, folio_pfn(folio), off, size, dcache);
+	ubc_kmem_track(comp, folio_pfn(folio), off, folio_size(folio) / size + 1,
+		       size, dcache);
 }
 
 static void ubc_kmem_obj_free(const void *ptr)
@@ -614,7 +606,7 @@ static void ubc_tp_page_alloc(void *data, struct page *page,
 		return;
 	comp = ubc_hook_comp();
 	if (comp)
-		ubc_kmem_track(comp, page_to_pfn(page), 0, PAGE_SIZE << order,
+		ubc_kmem_track(comp, page_to_pfn(page), 0, 1, PAGE_SIZE << order,
 			       false);
 }
 
@@ -640,13 +632,15 @@ static int ubc_kmem_free_bulk(struct pt_regs *regs)
 
 /* ---- tracking statistics ---- */
 
+static bool ubc_kmem_gated;	/* should_failslab() and co. exist */
+
 static int ubc_kmem_tracking_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "entries %ld records %ld bytes %ld lost %ld\n",
+	return sysfs_emit(buf, "entries %ld records %ld bytes %ld lost %ld refuses %d\n",
 			  atomic_long_read(&ubc_kent_count),
-			  atomic_long_read(&ubc_krec_count),
-			  atomic_long_read(&ubc_kent_bytes),
-			  atomic_long_read(&ubc_kmem_lost));
+			  ubc_kstat_sum(&ubc_krec_count),
+			  ubc_kstat_sum(&ubc_kent_bytes),
+			  atomic_long_read(&ubc_kmem_lost), ubc_kmem_gated);
 }
 
 static const struct kernel_param_ops ubc_kmem_tracking_ops = {
@@ -655,9 +649,9 @@ static const struct kernel_param_ops ubc_kmem_tracking_ops = {
 
 /*
  * /sys/module/ubc/parameters/kmem_tracking: "entries E records R bytes B
- * lost L": E entries, R charged objects (and pages), B bytes of
+ * lost L refuses G": E entries, R charged objects (and pages), B bytes of
  * entries as allocated (kmalloc size classes), L charges not made for lack
- * of memory. Tracking costs B / R bytes per charged object, plus the fixed
+ * of memory, G 1 if barriers refuse (the gates exist on this kernel). Tracking costs B / R bytes per charged object, plus the fixed
  * bucket array (8 bytes * 4096).
  */
 module_param_cb(kmem_tracking, &ubc_kmem_tracking_ops, NULL, 0444);
@@ -682,8 +676,6 @@ static struct ubc_hook ubc_kmem_gates[] = {
 	{ .symbol = "should_failslab", .fn = ubc_kmem_slab_gate, .gate = true },
 	{ .symbol = "should_fail_alloc_page", .fn = ubc_kmem_page_gate, .gate = true },
 };
-
-static bool ubc_kmem_gated;
 
 static int ubc_kmem_init(void)
 {
