@@ -43,7 +43,8 @@
  *    with EFAULT;
  *  - every charge is returned to the compartment that paid it when the
  *    object is freed, by whatever task or context (softirq, RCU callbacks,
- *    kfree_bulk()); a destroyed compartment lingers until then;
+ *    kfree_bulk()); once a compartment is destroyed, what it still holds
+ *    is handed to the host (see ubc_kmem_reap());
  *  - on a kernel without should_failslab() / should_fail_alloc_page()
  *    (6.12 built without CONFIG_FAILSLAB / CONFIG_FAIL_PAGE_ALLOC, like
  *    Debian's) both resources are counted but never refused; the module
@@ -468,6 +469,48 @@ static void ubc_kmem_untrack_page(unsigned long pfn)
 		ubc_kent_release(e);
 }
 
+/*
+ * Kernel caches keep objects long after the task that allocated them is
+ * gone: dentries and inodes in the dcache, thread stacks in the per-CPU
+ * stack cache, ... Like memcg reparents the charges of a removed cgroup,
+ * ubc hands the kmem charges of a destroyed compartment to the host: every
+ * UBC_KREAP_MS, entries of dying compartments are uncharged and dropped, so
+ * a destroyed compartment does not linger for objects no task of it uses
+ * any more. A dying compartment has no tasks, so it gets no new charges.
+ */
+#define UBC_KREAP_MS	250
+
+static void ubc_kmem_reap(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ubc_kreap_work, ubc_kmem_reap);
+
+static void ubc_kmem_reap(struct work_struct *work)
+{
+	unsigned int b;
+
+	for (b = 0; b < (1 << UBC_KHASH_BITS); b++) {
+		spinlock_t *lock = ubc_kbucket_lock(b);
+		struct hlist_node *tmp;
+		struct ubc_kent *e;
+		unsigned long flags;
+		HLIST_HEAD(dead);
+
+		if (!READ_ONCE(ubc_khash[b].first))
+			continue;
+		spin_lock_irqsave(lock, flags);
+		hlist_for_each_entry_safe(e, tmp, &ubc_khash[b], node) {
+			if (!READ_ONCE(e->comp->dying))
+				continue;
+			ubc_kent_unhash(e);
+			hlist_add_head(&e->node, &dead);
+		}
+		spin_unlock_irqrestore(lock, flags);
+		hlist_for_each_entry_safe(e, tmp, &dead, node)
+			ubc_kent_release(e);
+		cond_resched();
+	}
+	schedule_delayed_work(&ubc_kreap_work, msecs_to_jiffies(UBC_KREAP_MS));
+}
+
 /* ---- which allocations, which compartment ---- */
 
 static bool ubc_in_user_fault(void)
@@ -722,6 +765,7 @@ static int ubc_kmem_arm(void)
 		if (err)
 			goto err_tps;
 	}
+	schedule_delayed_work(&ubc_kreap_work, msecs_to_jiffies(UBC_KREAP_MS));
 	return 0;
 
 err_tps:
@@ -734,6 +778,7 @@ err_watches:
 /* The caller quiesces (ubc_probes_quiesce()) before ubc_kmem_exit(). */
 static void ubc_kmem_disarm(void)
 {
+	cancel_delayed_work_sync(&ubc_kreap_work);
 	if (ubc_kmem_gated)
 		ubc_hooks_disarm(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
 	ubc_tracepoints_unregister(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
