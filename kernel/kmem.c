@@ -19,9 +19,11 @@
  *    (> DNAME_INLINE_LEN) that __d_alloc() kmallocs are kmemsize only;
  *  - an ordinary allocation that would pass the kmemsize barrier (or, for
  *    dentries and inodes, the dcachesize barrier) fails as if the kernel
- *    were out of memory: the system call returns ENOMEM (open(), pipe(),
- *    socket(), mkdir(), fork() ...), and failcnt counts one per refused
- *    allocation;
+ *    were out of memory, and the system call returns what the kernel
+ *    returns for that failure: open() and mkdir() ENOMEM (the file, the
+ *    dentry), pipe() and socket() ENFILE (their inode), mkdir() on tmpfs
+ *    ENOSPC when its inode is the refused allocation; failcnt counts one
+ *    per refused allocation;
  *  - allocations the kernel cannot fail gracefully are forced: counted,
  *    never refused, so held may pass the barrier and the limit:
  *      * __GFP_NOFAIL: the caller loops forever on failure;
@@ -76,10 +78,11 @@
  * the bytes charged per object and one bit per object the slab can hold.
  * See kmem_tracking below for what this costs.
  *
- * Locking: entries and their records are changed only under the entry's
+ * Locking: entries and their bitmaps are changed only under the entry's
  * bucket lock (a hashed spinlock, irqsave: objects are freed in any
- * context, hardirq included). Nothing is allocated or freed under a bucket
- * lock: a larger entry is allocated (GFP_ATOMIC) before taking it, old
+ * context, hardirq included; the reap work takes it in process context).
+ * Bucket locks never nest. Nothing is allocated or freed under a bucket
+ * lock: a new entry is allocated (GFP_ATOMIC) before taking it, dead
  * entries are freed after dropping it, so the allocator's own tracepoints
  * never find a bucket lock held on this CPU. A free looks at the bucket
  * head without the lock first: an object is charged before it is handed to
@@ -344,6 +347,7 @@ static struct ubc_kent *ubc_kent_clear(unsigned int b, unsigned long pfn,
 	struct ubc_kent *e;
 	unsigned long i;
 
+	lockdep_assert_held(ubc_kbucket_lock(b));
 	hlist_for_each_entry(e, &ubc_khash[b], node) {
 		if (e->pfn != pfn)
 			continue;
