@@ -50,6 +50,17 @@ static void check_block_vs_get_open(struct __test_metadata *_metadata,
 			continue;
 		}
 		ASSERT_TRUE(res->seen);
+		/*
+		 * Kernel memory moves on its own between the two reads (an
+		 * inside reader's seq_file buffer, RCU frees of exited
+		 * tasks' objects): only the bounds must agree.
+		 */
+		if (r == UBC_KMEMSIZE || r == UBC_DCACHESIZE) {
+			EXPECT_EQ(res->barrier, row->barrier);
+			EXPECT_EQ(res->limit, row->limit);
+			EXPECT_LE(row->held, row->maxheld);
+			continue;
+		}
 		EXPECT_EQ(res->held + (r == UBC_NUMFILE ? open_files : 0),
 			  row->held) TH_LOG("%u %s", b->id, row->name);
 		EXPECT_EQ(res->maxheld, row->maxheld) TH_LOG("%u %s", b->id,

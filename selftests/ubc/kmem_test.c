@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmemsize (0) and dcachesize (18): accounted kernel memory (SLAB_ACCOUNT
+ * caches, __GFP_ACCOUNT kmallocs and pages) allocated by a compartment's
+ * tasks, and its dentry/inode part. Past the barrier the allocation fails
+ * like the kernel's own: open() ENOMEM (filp), pipe() and socket() ENFILE
+ * (their inode), mkdir() ENOMEM (the dentry) or, on tmpfs, ENOSPC (the
+ * inode: shmem_get_inode()'s answer). Each refused allocation adds
+ * one to failcnt; frees by other tasks and in RCU callbacks uncharge the
+ * compartment that paid; host tasks are never charged; churn leaves no
+ * drift beyond the kernel's per-CPU caches of thread stacks.
+ *
+ * The child under test is driven through eventfds (never a pipe: a pipe
+ * write allocates an accounted page, which would be charged or refused).
+ *
+ * Compartment ids: 17000..17999.
+ */
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "kselftest_harness.h"
+#include "ubc_test.h"
+
+#define NL (&self->nl)
+#define KMEM UBC_KMEMSIZE
+#define DCACHE UBC_DCACHESIZE
+#define U UBC_UNLIMITED
+#define MAXFD 4096
+#define MAXERR 64
+
+enum { C_OPEN = 1, C_PIPE, C_SOCK, C_MKDIR, C_CLOSE, C_CHURN, C_SEND, C_EXIT };
+
+struct kshared {
+	int cmd, arg;
+	int nok, nfail;
+	int err[MAXERR];
+	int nfds, ndirs, nfiles;
+	int fds[MAXFD];
+};
+
+struct kchild {
+	pid_t pid;
+	int go, done;		/* eventfds */
+	int scm[2];		/* host-made UNIX pair for SCM_RIGHTS */
+	struct kshared *sh;
+};
+
+static char kdir[64];
+
+static void k_fail(struct kshared *sh)
+{
+	if (sh->nfail < MAXERR)
+		sh->err[sh->nfail] = errno;
+	sh->nfail++;
+}
+
+static void k_keep(struct kshared *sh, int fd)
+{
+	if (sh->nfds < MAXFD)
+		sh->fds[sh->nfds++] = fd;
+	else
+		close(fd);
+}
+
+static void k_send_all(struct kchild *c)
+{
+	struct kshared *sh = c->sh;
+	int i;
+
+	for (i = 0; i < sh->nfds; i++) {
+		char cbuf[CMSG_SPACE(sizeof(int))], b = 'f';
+		struct iovec iov = { &b, 1 };
+		struct msghdr m = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &sh->fds[i], sizeof(int));
+		if (sendmsg(c->scm[1], &m, 0) == 1)
+			sh->nok++;
+		else
+			k_fail(sh);
+		close(sh->fds[i]);
+	}
+	sh->nfds = 0;
+}
+
+static void k_churn(struct kshared *sh, int n)
+{
+	int i, st;
+
+	for (i = 0; i < n; i++) {
+		int fd = open("/dev/null", O_RDONLY);
+		pid_t p;
+
+		if (fd >= 0)
+			close(fd);
+		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+		if (fd >= 0)
+			close(fd);
+		p = fork();
+		if (p == 0)
+			_exit(0);
+		if (p > 0)
+			waitpid(p, &st, 0);
+		if (fd < 0 || p < 0)
+			k_fail(sh);
+		else
+			sh->nok++;
+	}
+}
+
+static void k_child(struct kchild *c)
+{
+	struct kshared *sh = c->sh;
+	char path[128];
+	uint64_t v;
+	int i, fd[2];
+
+	close(c->scm[0]);
+	for (;;) {
+		if (read(c->go, &v, sizeof(v)) != sizeof(v))
+			_exit(99);
+		sh->nok = sh->nfail = 0;
+		switch (sh->cmd) {
+		case C_OPEN:
+			for (i = 0; i < sh->arg; i++) {
+				snprintf(path, sizeof(path), "%s/f%d", kdir,
+					 sh->nfiles);
+				fd[0] = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+				if (fd[0] < 0) {
+					k_fail(sh);
+					continue;
+				}
+				sh->nfiles++;
+				sh->nok++;
+				k_keep(sh, fd[0]);
+			}
+			break;
+		case C_PIPE:
+			for (i = 0; i < sh->arg; i++) {
+				if (pipe(fd)) {
+					k_fail(sh);
+					continue;
+				}
+				sh->nok++;
+				k_keep(sh, fd[0]);
+				k_keep(sh, fd[1]);
+			}
+			break;
+		case C_SOCK:
+			for (i = 0; i < sh->arg; i++) {
+				fd[0] = socket(AF_UNIX, SOCK_DGRAM, 0);
+				if (fd[0] < 0) {
+					k_fail(sh);
+					continue;
+				}
+				sh->nok++;
+				k_keep(sh, fd[0]);
+			}
+			break;
+		case C_MKDIR:
+			for (i = 0; i < sh->arg; i++) {
+				snprintf(path, sizeof(path), "%s/d%d", kdir,
+					 sh->ndirs);
+				if (mkdir(path, 0700)) {
+					k_fail(sh);
+					break;	/* stop at the first refusal */
+				}
+				sh->ndirs++;
+				sh->nok++;
+			}
+			break;
+		case C_CLOSE:
+			while (sh->nfds)
+				close(sh->fds[--sh->nfds]);
+			while (sh->nfiles) {
+				snprintf(path, sizeof(path), "%s/f%d", kdir,
+					 --sh->nfiles);
+				unlink(path);
+			}
+			while (sh->ndirs) {
+				snprintf(path, sizeof(path), "%s/d%d", kdir,
+					 --sh->ndirs);
+				rmdir(path);
+			}
+			break;
+		case C_CHURN:
+			k_churn(sh, sh->arg);
+			break;
+		case C_SEND:
+			k_send_all(c);
+			break;
+		case C_EXIT:
+			_exit(0);
+		}
+		v = 1;
+		if (write(c->done, &v, sizeof(v)) != sizeof(v))
+			_exit(98);
+	}
+}
+
+/* Forks the child (stopped in its command loop): 0 or -1. */
+static int kchild_start(struct kchild *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(kdir, sizeof(kdir), "/tmp/ubc-kmem.%d", (int)getpid());
+	mkdir(kdir, 0700);
+	c->sh = shared_mem(sizeof(*c->sh));
+	c->go = eventfd(0, EFD_CLOEXEC);
+	c->done = eventfd(0, EFD_CLOEXEC);
+	if (!c->sh || c->go < 0 || c->done < 0 ||
+	    socketpair(AF_UNIX, SOCK_DGRAM, 0, c->scm))
+		return -1;
+	c->pid = fork();
+	if (c->pid < 0)
+		return -1;
+	if (c->pid == 0)
+		k_child(c);
+	close(c->scm[1]);
+	return 0;
+}
+
+/* Runs one command in the child; 0 once done within 500 s. */
+static int kcmd(struct kchild *c, int cmd, int arg)
+{
+	struct pollfd p = { .fd = c->done, .events = POLLIN };
+	uint64_t v = 1;
+
+	c->sh->cmd = cmd;
+	c->sh->arg = arg;
+	if (write(c->go, &v, sizeof(v)) != sizeof(v))
+		return -1;
+	if (poll(&p, 1, 500000) != 1)
+		return -1;
+	return read(c->done, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
+}
+
+#define KCMD(c, cmd, arg)						\
+	ASSERT_EQ(0, kcmd(c, cmd, arg)) TH_LOG("child command %d", cmd)
+
+static uint64_t held(struct ubc_nl *h, uint32_t id, uint32_t res)
+{
+	return ubc_field(h, id, res, UBC_RES_A_HELD);
+}
+
+static uint64_t failcnt(struct ubc_nl *h, uint32_t id, uint32_t res)
+{
+	return ubc_field(h, id, res, UBC_RES_A_FAILCNT);
+}
+
+/*
+ * Polls until held of @res stops changing for 300 ms (RCU frees done) or
+ * reaches @want; returns the last value.
+ */
+static uint64_t settle(struct ubc_nl *h, uint32_t id, uint32_t res,
+		       uint64_t want)
+{
+	uint64_t last = held(h, id, res), v;
+	int i, still = 0;
+
+	for (i = 0; i < DRAIN_MS / 10 && last != want; i++) {
+		msleep(10);
+		v = held(h, id, res);
+		still = v == last ? still + 1 : 0;
+		last = v;
+		if (want == (uint64_t)-1 && still >= 30)
+			break;
+	}
+	return last;
+}
+
+/* Tells the child to exit (it acknowledges nothing) and reaps it. */
+static int kchild_exit(struct kchild *c)
+{
+	uint64_t v = 1;
+
+	c->sh->cmd = C_EXIT;
+	if (write(c->go, &v, sizeof(v)) != sizeof(v))
+		kill(c->pid, SIGKILL);
+	return reap(c->pid);
+}
+
+static void kchild_stop(struct kchild *c)
+{
+	kcmd(c, C_CLOSE, 0);
+	kchild_exit(c);
+	rmdir(kdir);
+}
+
+/* The module's tracking statistics; 0 or -1. */
+struct kstat {
+	long entries, records, bytes, lost;
+	int refuses;
+};
+
+static int kstat_read(struct kstat *k)
+{
+	FILE *f = fopen("/sys/module/ubc/parameters/kmem_tracking", "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "entries %ld records %ld bytes %ld lost %ld refuses %d",
+		   &k->entries, &k->records, &k->bytes, &k->lost, &k->refuses);
+	fclose(f);
+	return n == 5 ? 0 : -1;
+}
+
+/* Barriers refuse only where the kernel has should_failslab() and co. */
+#define NEED_REFUSAL() do {						\
+	struct kstat __k;						\
+	ASSERT_EQ(0, kstat_read(&__k));					\
+	if (!__k.refuses)						\
+		SKIP(return, "this kernel has no should_failslab(): "	\
+		     "kmemsize is counted, never refused");		\
+} while (0)
+
+/* Host objects, for host-never-charged checks. */
+static void host_work(int n)
+{
+	char path[128];
+	int i, fd[2];
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/host%d", kdir, i);
+		fd[0] = open(path, O_RDWR | O_CREAT, 0600);
+		if (fd[0] >= 0)
+			close(fd[0]);
+		unlink(path);
+		if (!pipe(fd)) {
+			close(fd[0]);
+			close(fd[1]);
+		}
+		fd[0] = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd[0] >= 0)
+			close(fd[0]);
+	}
+}
+
+/*
+ * An idle compartment holds (close to) nothing; host tasks are never
+ * charged; what a child charged is returned when it exits.
+ */
+TEST_F(ubctest, idle_baseline_and_host_never_charged)
+{
+	struct kchild c;
+	uint64_t base;
+
+	IDS(17000, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 17000));
+	ASSERT_EQ(0, kchild_start(&c));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 17000, c.pid));
+	base = settle(NL, 17000, KMEM, -1);
+	TH_LOG("idle compartment: kmemsize %llu, dcachesize %llu bytes",
+	       (unsigned long long)base,
+	       (unsigned long long)held(NL, 17000, DCACHE));
+	EXPECT_GE(16384ULL, base);
+	host_work(200);
+	EXPECT_EQ(base, held(NL, 17000, KMEM));
+	/* the compartment's own work is charged */
+	KCMD(&c, C_OPEN, 10);
+	ASSERT_EQ(10, c.sh->nok);
+	EXPECT_LT(base + 10 * 200, held(NL, 17000, KMEM));
+	EXPECT_LT(0ULL, held(NL, 17000, DCACHE));
+	EXPECT_GE(held(NL, 17000, KMEM), held(NL, 17000, DCACHE));
+	kchild_stop(&c);
+	EXPECT_EQ(0ULL, settle(NL, 17000, KMEM, 0));
+	EXPECT_EQ(0ULL, settle(NL, 17000, DCACHE, 0));
+	EXPECT_EQ(0ULL, failcnt(NL, 17000, KMEM));
+}
+
+/*
+ * At the kmemsize barrier: open() fails with ENOMEM, pipe() and socket()
+ * with ENFILE (the kernel's answer when the inode cannot be allocated);
+ * failcnt counts each refusal once; held stays within the limit; after
+ * release held is back at the baseline.
+ */
+TEST_F(ubctest, kmemsize_refused_exact_errno)
+{
+	uint64_t base, h, f0;
+	struct kchild c;
+	int i;
+
+	NEED_REFUSAL();
+	IDS(17010, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 17010));
+	ASSERT_EQ(0, kchild_start(&c));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 17010, c.pid));
+	/* warm up: fd table, first-use caches */
+	KCMD(&c, C_OPEN, 4);
+	KCMD(&c, C_PIPE, 4);
+	KCMD(&c, C_SOCK, 4);
+	KCMD(&c, C_CLOSE, 0);
+	base = settle(NL, 17010, KMEM, -1);
+
+	KCMD(&c, C_OPEN, 8);
+	ASSERT_EQ(8, c.sh->nok);
+	h = held(NL, 17010, KMEM);
+	ASSERT_LT(base, h);
+	ASSERT_NL(NL, 0, ubc_set(NL, 17010, KMEM, h, h));
+	f0 = failcnt(NL, 17010, KMEM);
+
+	KCMD(&c, C_OPEN, 3);
+	EXPECT_EQ(0, c.sh->nok);
+	ASSERT_EQ(3, c.sh->nfail);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(ENOMEM, c.sh->err[i]) TH_LOG("open: %s",
+						      strerror(c.sh->err[i]));
+	KCMD(&c, C_PIPE, 2);
+	EXPECT_EQ(0, c.sh->nok);
+	ASSERT_EQ(2, c.sh->nfail);
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(ENFILE, c.sh->err[i]) TH_LOG("pipe: %s",
+						      strerror(c.sh->err[i]));
+	KCMD(&c, C_SOCK, 2);
+	EXPECT_EQ(0, c.sh->nok);
+	ASSERT_EQ(2, c.sh->nfail);
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(ENFILE, c.sh->err[i]) TH_LOG("socket: %s",
+						      strerror(c.sh->err[i]));
+	EXPECT_EQ(f0 + 7, failcnt(NL, 17010, KMEM));
+	EXPECT_GE(h, held(NL, 17010, KMEM));
+
+	/* release: back to the baseline; room again */
+	KCMD(&c, C_CLOSE, 0);
+	EXPECT_EQ(base, settle(NL, 17010, KMEM, base));
+	KCMD(&c, C_OPEN, 2);
+	EXPECT_EQ(2, c.sh->nok);
+	KCMD(&c, C_CLOSE, 0);
+	EXPECT_EQ(f0 + 7, failcnt(NL, 17010, KMEM));
+	kchild_stop(&c);
+	EXPECT_EQ(0ULL, settle(NL, 17010, KMEM, 0));
+}
+
+/*
+ * dcachesize: mkdir() until the barrier, which fails with ENOMEM (the
+ * dentry); one refusal counted in dcachesize, none in kmemsize; held
+ * within the barrier; rmdir returns it all.
+ */
+TEST_F(ubctest, dcachesize_mkdir_refused)
+{
+	uint64_t base, kbase, d;
+	struct kchild c;
+
+	NEED_REFUSAL();
+	IDS(17020, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 17020));
+	ASSERT_EQ(0, kchild_start(&c));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 17020, c.pid));
+	KCMD(&c, C_MKDIR, 4);
+	KCMD(&c, C_CLOSE, 0);
+	base = settle(NL, 17020, DCACHE, -1);
+	kbase = settle(NL, 17020, KMEM, -1);
+	ASSERT_NL(NL, 0, ubc_set(NL, 17020, DCACHE, base + 65536,
+				 base + 65536));
+	KCMD(&c, C_MKDIR, 5000);
+	TH_LOG("%d directories until the barrier", c.sh->nok);
+	ASSERT_LT(10, c.sh->nok);
+	ASSERT_EQ(1, c.sh->nfail);
+	/* ENOMEM when the dentry is refused, ENOSPC (tmpfs) for the inode */
+	EXPECT_TRUE(c.sh->err[0] == ENOMEM || c.sh->err[0] == ENOSPC)
+		TH_LOG("mkdir: %s", strerror(c.sh->err[0]));
+	EXPECT_EQ(1ULL, failcnt(NL, 17020, DCACHE));
+	EXPECT_EQ(0ULL, failcnt(NL, 17020, KMEM));
+	d = held(NL, 17020, DCACHE);
+	EXPECT_GE(base + 65536, d);
+	EXPECT_LT(base + 65536 - 4096, d);
+	EXPECT_LE(d - base, held(NL, 17020, KMEM) - kbase);
+	KCMD(&c, C_CLOSE, 0);
+	EXPECT_EQ(base, settle(NL, 17020, DCACHE, base));
+	EXPECT_EQ(kbase, settle(NL, 17020, KMEM, kbase));
+	kchild_stop(&c);
+	EXPECT_EQ(0ULL, settle(NL, 17020, DCACHE, 0));
+}
+
+/* One fd received over SCM_RIGHTS on @sock, or -1. */
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], b;
+	struct iovec iov = { &b, 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &m, MSG_DONTWAIT) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&m);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/*
+ * Objects passed to the host and freed there (files freed in RCU
+ * callbacks, sockets, SCM_RIGHTS lists) uncharge the compartment that
+ * paid, after its last task is gone.
+ */
+TEST_F(ubctest, freed_by_host_uncharges_owner)
+{
+	int got[256], n = 0, i;
+	uint64_t base, h;
+	struct kchild c;
+
+	IDS(17030, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 17030));
+	ASSERT_EQ(0, kchild_start(&c));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 17030, c.pid));
+	KCMD(&c, C_SOCK, 4);
+	KCMD(&c, C_SEND, 0);
+	for (i = 0; i < 4; i++)
+		close(recv_fd(c.scm[0]));
+	base = settle(NL, 17030, KMEM, -1);
+
+	KCMD(&c, C_SOCK, 64);
+	ASSERT_EQ(64, c.sh->nok);
+	KCMD(&c, C_PIPE, 32);
+	ASSERT_EQ(32, c.sh->nok);
+	KCMD(&c, C_SEND, 0);
+	ASSERT_EQ(128, c.sh->nok);
+	h = held(NL, 17030, KMEM);
+	ASSERT_LT(base + 64 * 512, h);
+	/* the child exits; the compartment is destroyed and lingers */
+	ASSERT_EQ(0, kchild_exit(&c));
+	for (n = 0; n < 128; n++) {
+		got[n] = recv_fd(c.scm[0]);
+		ASSERT_LE(0, got[n]) TH_LOG("fd %d not received", n);
+	}
+	/* the child is gone, the host holds what it paid for */
+	EXPECT_LT(base + 64 * 512, held(NL, 17030, KMEM));
+	for (i = 0; i < n; i++)
+		close(got[i]);
+	close(c.scm[0]);
+	rmdir(kdir);
+	/* files are freed in RCU callbacks, sockets by the host's close */
+	EXPECT_EQ(base, settle(NL, 17030, KMEM, base));
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 17030));
+	ASSERT_DRAINS(NL, 17030);
+}
+
+/*
+ * Thousands of open/close, socket/close and fork/exit leave held where it
+ * was, give or take the kernel's per-CPU cache of two thread stacks
+ * (stacks the compartment allocated may be kept there for reuse).
+ */
+TEST_F_TIMEOUT(ubctest, churn_leaves_no_drift, 600)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t base, after, slack;
+	struct kchild c;
+
+	IDS(17040, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 17040));
+	ASSERT_EQ(0, kchild_start(&c));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 17040, c.pid));
+	KCMD(&c, C_CHURN, 50);
+	base = settle(NL, 17040, KMEM, -1);
+	KCMD(&c, C_CHURN, 1000);
+	ASSERT_EQ(1000, c.sh->nok);
+	/* the churn was charged while it ran */
+	EXPECT_LT(base + 4096, ubc_field(NL, 17040, KMEM, UBC_RES_A_MAXHELD));
+	slack = 2 * (ncpu > 0 ? ncpu : 1) * 16384;
+	after = settle(NL, 17040, KMEM, base);
+	TH_LOG("kmemsize before %llu after %llu bytes",
+	       (unsigned long long)base, (unsigned long long)after);
+	EXPECT_GE(base + slack, after);
+	EXPECT_LE(base, after + slack);
+	EXPECT_EQ(0ULL, failcnt(NL, 17040, KMEM));
+	kchild_stop(&c);
+	EXPECT_GE(slack, settle(NL, 17040, KMEM, 0));
+}
+
+/* Tracking memory per charged object, from the module's statistics. */
+TEST_F(ubctest, tracking_bytes_per_object)
+{
+	struct kstat k0, k1;
+	struct kchild c;
+	double per;
+
+	IDS(17050, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 17050));
+	ASSERT_EQ(0, kchild_start(&c));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 17050, c.pid));
+	ASSERT_EQ(0, kstat_read(&k0));
+	KCMD(&c, C_OPEN, 1000);
+	ASSERT_EQ(1000, c.sh->nok);
+	ASSERT_EQ(0, kstat_read(&k1));
+	ASSERT_LT(k0.records + 1000, k1.records);
+	per = (double)(k1.bytes - k0.bytes) / (k1.records - k0.records);
+	TH_LOG("%ld charged objects in %ld entries: %ld bytes, %.1f bytes per object",
+	       k1.records - k0.records, k1.entries - k0.entries,
+	       k1.bytes - k0.bytes, per);
+	EXPECT_EQ(k0.lost, k1.lost);
+	EXPECT_GE(8.0, per);
+	kchild_stop(&c);
+}
+
+TEST_HARNESS_MAIN
