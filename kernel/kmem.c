@@ -743,8 +743,8 @@ static int ubc_kmem_init(void)
 	err = ubc_hooks_prepare(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
 	if (err)
 		goto err_hash;
-	ubc_kmem_gated = !ubc_hooks_prepare(ubc_kmem_gates,
-					    ARRAY_SIZE(ubc_kmem_gates));
+	ubc_kmem_gated = !ubc_hooks_prepare_optional(ubc_kmem_gates,
+						     ARRAY_SIZE(ubc_kmem_gates));
 	if (!ubc_kmem_gated)
 		pr_info("kmem: this kernel has no should_failslab()/should_fail_alloc_page() (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC off): kmemsize and dcachesize are counted, never refused\n");
 	return 0;

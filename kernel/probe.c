@@ -69,7 +69,8 @@ unsigned long ubc_hooks_missed(void)
 	return atomic_long_read(&ubc_missed);
 }
 
-int ubc_hooks_prepare(struct ubc_hook *hooks, unsigned int n)
+static int __ubc_hooks_prepare(struct ubc_hook *hooks, unsigned int n,
+			       bool optional)
 {
 	unsigned int i;
 	int err;
@@ -90,13 +91,32 @@ int ubc_hooks_prepare(struct ubc_hook *hooks, unsigned int n)
 		err = ftrace_set_filter(&hook->ops, (unsigned char *)hook->symbol,
 					strlen(hook->symbol), 1);
 		if (err) {
-			pr_err("cannot hook %s (error %d): this kernel lacks a function ubc needs\n",
-			       hook->symbol, err);
+			if (optional)
+				pr_info("this kernel has no %s to hook (error %d)\n",
+					hook->symbol, err);
+			else
+				pr_err("cannot hook %s (error %d): this kernel lacks a function ubc needs\n",
+				       hook->symbol, err);
 			ubc_hooks_release(hooks, i + 1);
 			return err;
 		}
 	}
 	return 0;
+}
+
+int ubc_hooks_prepare(struct ubc_hook *hooks, unsigned int n)
+{
+	return __ubc_hooks_prepare(hooks, n, false);
+}
+
+/*
+ * For hooks a part can do without on some kernels: a missing function
+ * fails the call (the caller decides what to do without it) and is logged
+ * as information, not as an error.
+ */
+int ubc_hooks_prepare_optional(struct ubc_hook *hooks, unsigned int n)
+{
+	return __ubc_hooks_prepare(hooks, n, true);
 }
 
 void ubc_hooks_release(struct ubc_hook *hooks, unsigned int n)

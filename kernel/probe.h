@@ -64,6 +64,7 @@ static inline int ubc_hook_return(struct pt_regs *regs, unsigned long val)
  * at unload. A module that is loaded but never used costs nothing.
  */
 int ubc_hooks_prepare(struct ubc_hook *hooks, unsigned int n);
+int ubc_hooks_prepare_optional(struct ubc_hook *hooks, unsigned int n);
 int ubc_hooks_arm(struct ubc_hook *hooks, unsigned int n);
 void ubc_hooks_disarm(struct ubc_hook *hooks, unsigned int n);
 void ubc_hooks_release(struct ubc_hook *hooks, unsigned int n);

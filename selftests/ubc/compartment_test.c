@@ -272,6 +272,33 @@ TEST_F(ubctest, cannot_leave)
 	WAIT_HELD(NL, 13050, 0);
 }
 
+/*
+ * Waits until process @pid has @n threads. pthread_join() returns when the
+ * thread clears its tid (mm_release()), before it leaves the thread list;
+ * ENTER counts every thread still on the list.
+ */
+static int wait_threads(pid_t pid, int n)
+{
+	char path[64], line[128];
+	int i, cur = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	for (i = 0; i < 500; i++) {
+		f = fopen(path, "r");
+		if (!f)
+			return -1;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Threads: %d", &cur) == 1)
+				break;
+		fclose(f);
+		if (cur == n)
+			return 0;
+		usleep(10000);
+	}
+	return cur;
+}
+
 TEST_F(ubctest, enter_charges_every_thread)
 {
 	struct worker w;
@@ -302,6 +329,7 @@ TEST_F(ubctest, enter_charges_every_thread)
 	WASSERT_SPAWN(&w, 1, 0);
 	ASSERT_EQ(0, ubc_field(NL, 13060, UBC_NUMPROC, UBC_RES_A_HELD));
 	WCMD(&w, 'r', 0);
+	ASSERT_EQ(0, wait_threads(w.pid, 1));
 	WCMD(&w, 't', 3);
 	WASSERT_SPAWN(&w, 3, 0);
 
