@@ -94,8 +94,10 @@
  */
 #include <linux/hash.h>
 #include <linux/kprobes.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/module.h>
 #include <linux/percpu_counter.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
@@ -124,6 +126,9 @@ struct ubc_vm_acct {
 	bool dead;			/* under lock: pages returned */
 	bool refused;			/* under lock: last may_expand_vm refused */
 	bool retry;			/* under lock: 6.1 mmap_region asks again */
+	const void *refused_by;		/* shm: task of the last refusal */
+	unsigned long refused_index;	/* shm: page index it refused */
+	unsigned long refused_seq;	/* shm: ubc_shrink_seq then */
 	long pages[2];			/* [0] privvm or shm, [1] locked */
 	struct rcu_head rcu;
 };
@@ -590,15 +595,35 @@ static int ubc_shmem_recalc(struct pt_regs *regs)
 }
 
 /*
+ * 6.1's shmem_get_folio_gfp() asks shmem_alloc_and_acct_folio() again for
+ * the same page when shmem_unused_huge_shrink() split a huge page after
+ * -ENOSPC: such a retry is the same refusal, not a new one.
+ */
+static atomic_long_t ubc_shrink_seq = ATOMIC_LONG_INIT(0);
+
+/* shmem_unused_huge_shrink(sbinfo, sc, nr_to_split) (6.1) */
+static int __maybe_unused ubc_shmem_shrink(struct pt_regs *regs)
+{
+	if (!ubc_arg(regs, 1))		/* sc == NULL: from the allocation */
+		atomic_long_inc(&ubc_shrink_seq);
+	return 0;
+}
+
+/*
  * 6.1: shmem_alloc_and_acct_folio(gfp, inode, index, huge);
  * 6.12: shmem_alloc_and_add_folio(vmf, gfp, inode, index, fault_mm, orders).
+ * Only files a compartment created are charged (see ubc_shmem_new()).
  */
 static int ubc_shmem_alloc(struct pt_regs *regs)
 {
 	struct inode *inode = (struct inode *)ubc_arg(regs, UBC_VM_612 + 1);
-	long nr = 1;
+	unsigned long index = ubc_arg(regs, UBC_VM_612 + 2);
+	unsigned long seq = atomic_long_read(&ubc_shrink_seq);
 	struct ubc_counter *c;
 	struct ubc_vm_acct *a;
+	unsigned long irq;
+	bool ok, again;
+	long nr = 1;
 
 #if UBC_VM_612
 	if (ubc_arg(regs, 5))
@@ -607,17 +632,43 @@ static int ubc_shmem_alloc(struct pt_regs *regs)
 	if (ubc_arg(regs, 3) & 1)
 		nr = HPAGE_PMD_NR;
 #endif
-	a = ubc_acct_get(inode, UBC_ACCT_SHM, true);
+	a = ubc_acct_get(inode, UBC_ACCT_SHM, false);
 	if (!a)
 		return 0;
 	c = ubc_acct_counter(a, 0);
-	if (a->dead || ubc_room(c, nr, UBC_BARRIER))
-		return 0;
-	ubc_failcnt(c);
-	return -ENOSPC;		/* ERR_PTR(-ENOSPC) */
+	spin_lock_irqsave(&a->lock, irq);
+	ok = a->dead || ubc_room(c, nr, UBC_BARRIER);
+	again = a->refused_by == current && a->refused_index == index &&
+		a->refused_seq != seq;
+	a->refused_by = ok ? NULL : current;
+	a->refused_index = index;
+	a->refused_seq = seq;
+	if (!ok && !again)
+		ubc_failcnt(c);
+	spin_unlock_irqrestore(&a->lock, irq);
+	return ok ? 0 : -ENOSPC;	/* ERR_PTR(-ENOSPC): tmpfs is full */
 }
 
-/* shmem_evict_inode(struct inode *inode) */
+/*
+ * security_inode_alloc(struct inode *inode): inode_init_always(), with
+ * i_sb set. A shmem inode a compartment's task creates (tmpfs file, memfd,
+ * SysV segment, shared anonymous mapping) is the compartment's: its pages
+ * are charged there. Host-made files are never charged.
+ */
+static int ubc_shmem_new(struct pt_regs *regs)
+{
+	struct inode *inode = (struct inode *)ubc_arg(regs, 0);
+
+	if (inode->i_sb && inode->i_sb->s_magic == TMPFS_MAGIC)
+		ubc_acct_get(inode, UBC_ACCT_SHM, true);
+	return 0;
+}
+
+/*
+ * shmem_evict_inode(struct inode *inode): the file dies, its pages go;
+ * security_inode_free(inode): any inode's end, also one that never got to
+ * evict (inode_init_always() failing after ubc_shmem_new()).
+ */
 static int ubc_shmem_evict(struct pt_regs *regs)
 {
 	ubc_acct_close((void *)ubc_arg(regs, 0));
@@ -637,7 +688,7 @@ static int ubc_shmem_lock(struct pt_regs *regs)
 	locked = SHMEM_I(inode)->flags & VM_LOCKED;
 	if (lock == locked || (!lock && !ubc_arg(regs, 2)))
 		return 0;
-	a = ubc_acct_get(inode, UBC_ACCT_SHM, lock);
+	a = ubc_acct_get(inode, UBC_ACCT_SHM, false);
 	if (!a)
 		return 0;
 	pages = lock ? (i_size_read(inode) + PAGE_SIZE - 1) >> PAGE_SHIFT : 0;
@@ -699,15 +750,13 @@ static int ubc_shmem_zero(struct pt_regs *regs)
 static struct ubc_hook ubc_vm_hooks[] = {
 	{ .symbol = "exit_mmap", .fn = ubc_exit_mmap },
 	{ .symbol = "shmem_evict_inode", .fn = ubc_shmem_evict },
-	{ .symbol = "userfaultfd_unmap_complete", .fn = ubc_mm_changed },
+	{ .symbol = "security_inode_free", .fn = ubc_shmem_evict },
 	{ .symbol = "vm_stat_account", .fn = ubc_vm_stat_account },
 	{ .symbol = "mlock_fixup", .fn = ubc_mlock_fixup },
 	{ .symbol = "shmem_recalc_inode", .fn = ubc_shmem_recalc },
+	{ .symbol = "security_inode_alloc", .fn = ubc_shmem_new },
 #if !UBC_VM_612
 	{ .symbol = "count_vma_pages_range", .fn = ubc_count_vma_pages },
-	{ .symbol = "shmem_alloc_and_acct_folio", .fn = ubc_shmem_alloc, .gate = true },
-#else
-	{ .symbol = "shmem_alloc_and_add_folio", .fn = ubc_shmem_alloc, .gate = true },
 #endif
 	{ .symbol = "may_expand_vm", .fn = ubc_may_expand_vm, .gate = true },
 	{ .symbol = "copy_semundo", .fn = ubc_fork_check, .gate = true },
@@ -718,6 +767,29 @@ static struct ubc_hook ubc_vm_hooks[] = {
 	{ .symbol = "shmem_zero_setup", .fn = ubc_shmem_zero, .gate = true },
 	{ .symbol = "__vm_enough_memory", .fn = ubc_vm_enough_memory, .gate = true },
 };
+
+/*
+ * Hooks a kernel's configuration may compile out or inline (Debian's
+ * stock kernels have them all; a minimal debug kernel without
+ * CONFIG_USERFAULTFD or CONFIG_TRANSPARENT_HUGEPAGE may not). Without
+ * them: brk and MAP_LOCKED reach the account at the mm's next mapping
+ * change; shmem pages are counted but never refused. The names of the
+ * missing ones are in /sys/module/ubc/parameters/vm_missing.
+ */
+static struct ubc_hook ubc_vm_opt_hooks[] = {
+	{ .symbol = "userfaultfd_unmap_complete", .fn = ubc_mm_changed },
+#if !UBC_VM_612
+	{ .symbol = "shmem_unused_huge_shrink", .fn = ubc_shmem_shrink },
+	{ .symbol = "shmem_alloc_and_acct_folio", .fn = ubc_shmem_alloc, .gate = true },
+#else
+	{ .symbol = "shmem_alloc_and_add_folio", .fn = ubc_shmem_alloc, .gate = true },
+#endif
+};
+
+static bool ubc_vm_opt_ok[ARRAY_SIZE(ubc_vm_opt_hooks)];
+static char ubc_vm_missing[128];
+module_param_string(vm_missing, ubc_vm_missing, sizeof(ubc_vm_missing), 0444);
+MODULE_PARM_DESC(vm_missing, "optional vm hooks this kernel lacks");
 
 static struct ubc_tracepoint ubc_vm_tps[] = {
 	{ .name = "task_newtask", .probe = ubc_vm_newtask },
@@ -759,18 +831,53 @@ static int ubc_vm_init(void)
 	err = ubc_tracepoints_find(ubc_vm_tps, ARRAY_SIZE(ubc_vm_tps));
 	if (err)
 		return err;
-	return ubc_hooks_prepare(ubc_vm_hooks, ARRAY_SIZE(ubc_vm_hooks));
+	err = ubc_hooks_prepare(ubc_vm_hooks, ARRAY_SIZE(ubc_vm_hooks));
+	if (err)
+		return err;
+	ubc_vm_missing[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(ubc_vm_opt_hooks); i++) {
+		struct ubc_hook *h = &ubc_vm_opt_hooks[i];
+
+		ubc_vm_opt_ok[i] = ubc_vm_lookup(h->symbol) &&
+				   !ubc_hooks_prepare(h, 1);
+		if (!ubc_vm_opt_ok[i]) {
+			pr_info("%s is not hookable here: see vm_missing\n",
+				h->symbol);
+			if (ubc_vm_missing[0])
+				strlcat(ubc_vm_missing, ",", sizeof(ubc_vm_missing));
+			strlcat(ubc_vm_missing, h->symbol, sizeof(ubc_vm_missing));
+		}
+	}
+	return 0;
+}
+
+static void ubc_vm_opt_disarm(unsigned int n)
+{
+	while (n--)
+		if (ubc_vm_opt_ok[n])
+			ubc_hooks_disarm(&ubc_vm_opt_hooks[n], 1);
 }
 
 static int ubc_vm_arm(void)
 {
+	unsigned int i;
 	int err = ubc_hooks_arm(ubc_vm_hooks, ARRAY_SIZE(ubc_vm_hooks));
 
 	if (err)
 		return err;
+	for (i = 0; i < ARRAY_SIZE(ubc_vm_opt_hooks); i++) {
+		if (!ubc_vm_opt_ok[i])
+			continue;
+		err = ubc_hooks_arm(&ubc_vm_opt_hooks[i], 1);
+		if (err)
+			goto opt;
+	}
 	err = ubc_tracepoints_register(ubc_vm_tps, ARRAY_SIZE(ubc_vm_tps));
-	if (err)
-		ubc_hooks_disarm(ubc_vm_hooks, ARRAY_SIZE(ubc_vm_hooks));
+	if (!err)
+		return 0;
+opt:
+	ubc_vm_opt_disarm(i);
+	ubc_hooks_disarm(ubc_vm_hooks, ARRAY_SIZE(ubc_vm_hooks));
 	return err;
 }
 
@@ -778,6 +885,7 @@ static int ubc_vm_arm(void)
 static void ubc_vm_disarm(void)
 {
 	ubc_tracepoints_unregister(ubc_vm_tps, ARRAY_SIZE(ubc_vm_tps));
+	ubc_vm_opt_disarm(ARRAY_SIZE(ubc_vm_opt_hooks));
 	ubc_hooks_disarm(ubc_vm_hooks, ARRAY_SIZE(ubc_vm_hooks));
 }
 
@@ -786,6 +894,9 @@ static void ubc_vm_exit(void)
 {
 	unsigned int i;
 
+	for (i = 0; i < ARRAY_SIZE(ubc_vm_opt_hooks); i++)
+		if (ubc_vm_opt_ok[i])
+			ubc_hooks_release(&ubc_vm_opt_hooks[i], 1);
 	ubc_hooks_release(ubc_vm_hooks, ARRAY_SIZE(ubc_vm_hooks));
 	for (i = 0; i < ARRAY_SIZE(ubc_vm_hash); i++) {
 		struct ubc_vm_acct *a;
