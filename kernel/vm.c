@@ -16,20 +16,22 @@
  *  - lockedpages: the pages of an address space's mlocked mappings
  *    (mm->locked_vm: mlock, mlock2, mlockall, MAP_LOCKED, mappings made
  *    after mlockall(MCL_FUTURE)) plus the size of every SysV segment the
- *    compartment locked with shmctl(SHM_LOCK). mlock, mlock2 and
+ *    compartment created and locked with shmctl(SHM_LOCK). mlock, mlock2 and
  *    mlockall(MCL_CURRENT) fail with ENOMEM past the barrier, as does
  *    shmctl(SHM_LOCK) (each documents ENOMEM for "over the lock limit").
  *    MAP_LOCKED mappings and growth of locked mappings are charged, never
  *    refused (visible above the barrier).
- *  - shmpages: the pages of shmem files (tmpfs, memfd, SysV segments,
- *    shared anonymous mappings) in memory or swap; a file belongs to the
- *    compartment whose task first added a page to it, and all its pages
- *    (whoever adds them later) are charged there until they are truncated,
- *    punched or the file is freed. Adding a page past the barrier fails:
- *    write(2) and fallocate(2) with ENOSPC (tmpfs full), a fault on a
- *    mapping with SIGBUS. shmget() of a segment larger than the room left
- *    fails with ENOSPC, mmap(MAP_SHARED|MAP_ANONYMOUS) with ENOMEM; both only
- *    check (the pages are charged when they are touched).
+ *  - shmpages: the pages (in memory or in swap) of the shmem files a
+ *    compartment's task created: tmpfs files, memfds, SysV segments,
+ *    shared anonymous mappings. All pages of such a file are charged to
+ *    that compartment, whoever adds them, from the moment a page enters
+ *    the file (write, fallocate, first touch of a mapping) until it leaves
+ *    (truncate, hole punch, the file's end); files the host created are
+ *    never charged. Adding a page past the barrier fails: write(2) and
+ *    fallocate(2) with ENOSPC (as when tmpfs is full), a fault on a mapping
+ *    with SIGBUS. shmget() of a segment larger than the room left fails
+ *    with ENOSPC, mmap(MAP_SHARED|MAP_ANONYMOUS) with ENOMEM; both only
+ *    check (pages are charged when touched).
  *  - vmguarpages: a guarantee, held stays 0. While the compartment's
  *    privvmpages held plus the request stays within its vmguarpages
  *    barrier, the kernel's overcommit check (__vm_enough_memory(), strict
@@ -61,7 +63,8 @@
  *    npages to data_vm/stack_vm (mmap, mremap, mprotect, stack, 6.1 munmap);
  *    the account moves to the new value.
  *  - userfaultfd_unmap_complete(mm, uf), watch: end of mmap, munmap, brk
- *    and mremap, after the kernel dropped mmap_lock; syncs.
+ *    and mremap, after the kernel dropped mmap_lock; syncs. (Optional, as
+ *    are the shmem allocation hooks: see ubc_vm_opt_hooks.)
  *  - copy_semundo(clone_flags, task), gate: fork without CLONE_VM, before
  *    copy_mm() duplicates the mappings (dup_mmap() is inlined on 6.12);
  *    copy_process() unwinds its failure. task_newtask tracepoint: the
@@ -73,12 +76,17 @@
  *    changes; the account follows the kernel's own locked_vm arithmetic.
  *  - shmem_lock(file, lock, ucounts), gate: SHM_LOCK/SHM_UNLOCK and
  *    shm_destroy(); shmctl_do_lock() returns its -ENOMEM.
+ *  - security_inode_alloc(inode), watch: inode_init_always(); a tmpfs
+ *    inode made by a compartment's task gets its account.
  *  - shmem_alloc_and_acct_folio(gfp, inode, ...) (6.12:
  *    shmem_alloc_and_add_folio(vmf, gfp, inode, ...)), gate: a new page for
  *    a shmem file; ERR_PTR(-ENOSPC) is what it returns when tmpfs is full.
+ *    shmem_unused_huge_shrink(), watch (6.1): after it the kernel asks for
+ *    the same page again, which is not a second refusal.
  *  - shmem_recalc_inode(inode) (6.12: (inode, alloced, swapped)), watch:
  *    the kernel settles info->alloced; the account moves to the result.
- *  - shmem_evict_inode(inode), watch: the file dies; its account goes.
+ *  - shmem_evict_inode(inode) and shmem_destroy_inode(inode), watches: the
+ *    file dies; its account goes.
  *  - newseg(ns, params), gate: shmget creating a segment, -ENOSPC.
  *  - shmem_zero_setup(vma), gate: MAP_SHARED|MAP_ANONYMOUS, -ENOMEM.
  *  - __vm_enough_memory(mm, pages, cap_sys_admin), gate: vmguarpages.
@@ -364,6 +372,30 @@ static int ubc_mm_changed(struct pt_regs *regs)
 	struct ubc_vm_acct *a = ubc_acct_get(mm, UBC_ACCT_MM, true);
 	unsigned long irq;
 
+	if (a) {
+		spin_lock_irqsave(&a->lock, irq);
+		ubc_mm_sync(a, mm);
+		spin_unlock_irqrestore(&a->lock, irq);
+	}
+	return 0;
+}
+
+/*
+ * up_write(sem), up_read(sem), only on a kernel without
+ * userfaultfd_unmap_complete() (see ubc_vm_fallback_hooks): the end of
+ * every mapping change is the release of current's mmap_lock; the lock is
+ * still held here, the counters settled. Costs a compare on every rwsem
+ * release of the system, which is why stock kernels do without it.
+ */
+static int ubc_mmap_unlock(struct pt_regs *regs)
+{
+	struct mm_struct *mm = current->mm;
+	struct ubc_vm_acct *a;
+	unsigned long irq;
+
+	if (!mm || (void *)ubc_arg(regs, 0) != &mm->mmap_lock || !in_task())
+		return 0;
+	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
 	if (a) {
 		spin_lock_irqsave(&a->lock, irq);
 		ubc_mm_sync(a, mm);
@@ -666,8 +698,10 @@ static int ubc_shmem_new(struct pt_regs *regs)
 
 /*
  * shmem_evict_inode(struct inode *inode): the file dies, its pages go;
- * security_inode_free(inode): any inode's end, also one that never got to
- * evict (inode_init_always() failing after ubc_shmem_new()).
+ * shmem_destroy_inode(inode): a shmem inode's end, also one that never got
+ * to evict (alloc_inode() when inode_init_always() failed after
+ * ubc_shmem_new(), e.g. another LSM refused it). Both are super_operations,
+ * so never inlined.
  */
 static int ubc_shmem_evict(struct pt_regs *regs)
 {
@@ -750,7 +784,7 @@ static int ubc_shmem_zero(struct pt_regs *regs)
 static struct ubc_hook ubc_vm_hooks[] = {
 	{ .symbol = "exit_mmap", .fn = ubc_exit_mmap },
 	{ .symbol = "shmem_evict_inode", .fn = ubc_shmem_evict },
-	{ .symbol = "security_inode_free", .fn = ubc_shmem_evict },
+	{ .symbol = "shmem_destroy_inode", .fn = ubc_shmem_evict },
 	{ .symbol = "vm_stat_account", .fn = ubc_vm_stat_account },
 	{ .symbol = "mlock_fixup", .fn = ubc_mlock_fixup },
 	{ .symbol = "shmem_recalc_inode", .fn = ubc_shmem_recalc },
@@ -772,9 +806,10 @@ static struct ubc_hook ubc_vm_hooks[] = {
  * Hooks a kernel's configuration may compile out or inline (Debian's
  * stock kernels have them all; a minimal debug kernel without
  * CONFIG_USERFAULTFD or CONFIG_TRANSPARENT_HUGEPAGE may not). Without
- * them: brk and MAP_LOCKED reach the account at the mm's next mapping
- * change; shmem pages are counted but never refused. The names of the
- * missing ones are in /sys/module/ubc/parameters/vm_missing.
+ * userfaultfd_unmap_complete() the accounts sync at every release of
+ * current's mmap_lock instead (ubc_vm_fallback_hooks); without the shmem
+ * allocation gate shmem pages are counted but never refused. The names of
+ * the missing ones are in /sys/module/ubc/parameters/vm_missing.
  */
 static struct ubc_hook ubc_vm_opt_hooks[] = {
 	{ .symbol = "userfaultfd_unmap_complete", .fn = ubc_mm_changed },
@@ -787,6 +822,18 @@ static struct ubc_hook ubc_vm_opt_hooks[] = {
 };
 
 static bool ubc_vm_opt_ok[ARRAY_SIZE(ubc_vm_opt_hooks)];
+
+/*
+ * Without userfaultfd_unmap_complete() (ubc_vm_opt_hooks[0]), where the
+ * kernel may also inline vm_stat_account() into its callers: sync at the
+ * release of current's mmap_lock.
+ */
+static struct ubc_hook ubc_vm_fallback_hooks[] = {
+	{ .symbol = "up_write", .fn = ubc_mmap_unlock },
+	{ .symbol = "up_read", .fn = ubc_mmap_unlock },
+};
+
+static bool ubc_vm_fallback;
 static char ubc_vm_missing[128];
 module_param_string(vm_missing, ubc_vm_missing, sizeof(ubc_vm_missing), 0444);
 MODULE_PARM_DESC(vm_missing, "optional vm hooks this kernel lacks");
@@ -848,6 +895,9 @@ static int ubc_vm_init(void)
 			strlcat(ubc_vm_missing, h->symbol, sizeof(ubc_vm_missing));
 		}
 	}
+	if (!ubc_vm_opt_ok[0])
+		ubc_vm_fallback = !ubc_hooks_prepare(ubc_vm_fallback_hooks,
+					ARRAY_SIZE(ubc_vm_fallback_hooks));
 	return 0;
 }
 
@@ -872,9 +922,18 @@ static int ubc_vm_arm(void)
 		if (err)
 			goto opt;
 	}
+	if (ubc_vm_fallback) {
+		err = ubc_hooks_arm(ubc_vm_fallback_hooks,
+				    ARRAY_SIZE(ubc_vm_fallback_hooks));
+		if (err)
+			goto opt;
+	}
 	err = ubc_tracepoints_register(ubc_vm_tps, ARRAY_SIZE(ubc_vm_tps));
 	if (!err)
 		return 0;
+	if (ubc_vm_fallback)
+		ubc_hooks_disarm(ubc_vm_fallback_hooks,
+				 ARRAY_SIZE(ubc_vm_fallback_hooks));
 opt:
 	ubc_vm_opt_disarm(i);
 	ubc_hooks_disarm(ubc_vm_hooks, ARRAY_SIZE(ubc_vm_hooks));
@@ -885,6 +944,9 @@ opt:
 static void ubc_vm_disarm(void)
 {
 	ubc_tracepoints_unregister(ubc_vm_tps, ARRAY_SIZE(ubc_vm_tps));
+	if (ubc_vm_fallback)
+		ubc_hooks_disarm(ubc_vm_fallback_hooks,
+				 ARRAY_SIZE(ubc_vm_fallback_hooks));
 	ubc_vm_opt_disarm(ARRAY_SIZE(ubc_vm_opt_hooks));
 	ubc_hooks_disarm(ubc_vm_hooks, ARRAY_SIZE(ubc_vm_hooks));
 }
@@ -894,6 +956,9 @@ static void ubc_vm_exit(void)
 {
 	unsigned int i;
 
+	if (ubc_vm_fallback)
+		ubc_hooks_release(ubc_vm_fallback_hooks,
+				  ARRAY_SIZE(ubc_vm_fallback_hooks));
 	for (i = 0; i < ARRAY_SIZE(ubc_vm_opt_hooks); i++)
 		if (ubc_vm_opt_ok[i])
 			ubc_hooks_release(&ubc_vm_opt_hooks[i], 1);

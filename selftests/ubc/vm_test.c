@@ -19,6 +19,7 @@
  *
  * Compartment ids: 19000..19999.
  */
+#include <alloca.h>
 #include <limits.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
@@ -74,6 +75,16 @@ enum {
 	M_SHARED,	/* shared anonymous, read-write */
 	M_LOCKED,	/* private, read-write, MAP_LOCKED */
 };
+
+/* Grows the stack by @pages pages below the current frame, touching each. */
+static void __attribute__((noinline)) stack_grow(long pages)
+{
+	volatile char *p = alloca(pages * PG);
+	long i;
+
+	for (i = pages - 1; i >= 0; i--)
+		p[i * PG] = 1;
+}
 
 static void member_main(int rq, int rp)
 {
@@ -213,6 +224,9 @@ static void member_main(int rq, int rp)
 			ret = close(memfd) ? -errno : 0;
 			memfd = -1;
 			break;
+		case 'g':	/* grow the stack by a pages */
+			stack_grow(r.a);
+			break;
 		case 'v':	/* VmData + VmStk */
 			ret = status_pages("VmData:") + status_pages("VmStk:");
 			break;
@@ -286,21 +300,6 @@ static int vm_missing(const char *name)
 		close(fd);
 	}
 	return strstr(buf, name) != NULL;
-}
-
-/*
- * Without userfaultfd_unmap_complete() (a kernel without CONFIG_USERFAULTFD)
- * brk reaches the account at the next mapping change: make one.
- */
-static void brk_settle(struct member *m)
-{
-	long s;
-
-	if (!vm_missing("userfaultfd_unmap_complete"))
-		return;
-	s = M(m, 'm', 1, M_RO);
-	if (s >= 0)
-		M(m, 'u', s, 0);
 }
 
 static int member_stop(struct member *m)
@@ -438,13 +437,11 @@ TEST_F(ubctest, privvm_brk_mremap_mprotect)
 
 	/* brk */
 	ASSERT_EQ(0, M(&m, 'b', 16, 0));
-	brk_settle(&m);
 	ASSERT_PRIVVM_IS_VM(19010, &m);
 	ASSERT_EQ(base + 16, HELD(19010, PRIVVM));
 	ASSERT_EQ(-ENOMEM, M(&m, 'b', 64, 0));
 	ASSERT_FAILCNT(19010, PRIVVM, 1);
 	ASSERT_EQ(0, M(&m, 'b', -16, 0));
-	brk_settle(&m);
 	ASSERT_HELD(19010, PRIVVM, base);
 
 	/* mremap growth */
@@ -507,6 +504,35 @@ TEST_F(ubctest, privvm_fork_and_exit)
 	STOP(19020, &m);
 }
 
+TEST_F(ubctest, privvm_stack_grows_to_the_limit)
+{
+	struct member m;
+	long base, stk;
+
+	IDS(19050, 1);
+	base = SETUP(19050, &m);
+	/* no room below the barrier; 300 pages up to the limit */
+	ASSERT_NL(NL, 0, ubc_set(NL, 19050, PRIVVM, base, base + 300));
+	ASSERT_EQ(-ENOMEM, M(&m, 'm', 1, M_PRIV));
+	ASSERT_FAILCNT(19050, PRIVVM, 1);
+	/* stack growth must not fail half-way: it may use the limit */
+	stk = M(&m, 'v', 0, 0);
+	ASSERT_EQ(0, M(&m, 'g', 200, 0));
+	ASSERT_LT(stk + 150, M(&m, 'v', 0, 0));
+	ASSERT_PRIVVM_IS_VM(19050, &m);
+	ASSERT_LT(base, HELD(19050, PRIVVM));	/* above the barrier, visible */
+	ASSERT_GE(base + 300, HELD(19050, PRIVVM));
+	ASSERT_FAILCNT(19050, PRIVVM, 1);
+	/* past the limit the stack cannot grow: SIGSEGV */
+	ASSERT_EQ(LONG_MIN, M(&m, 'g', 400, 0));
+	ASSERT_EQ(128 + SIGSEGV, member_stop(&m));
+	ASSERT_LE(2, FAILCNT(19050, PRIVVM));
+	ASSERT_GE(base + 300, (long)res_of(NL, 19050, PRIVVM).maxheld);
+	ASSERT_EQ(0, ubc_wait_field(NL, 19050, PRIVVM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 19050));
+}
+
 TEST_F(ubctest, host_never_charged)
 {
 	struct member m;
@@ -549,7 +575,6 @@ TEST_F(ubctest, privvm_churn_no_drift)
 			ASSERT_EQ(0, M(&m, 'b', -3, 0));
 		}
 	}
-	brk_settle(&m);
 	ASSERT_HELD(19040, PRIVVM, base);
 	ASSERT_PRIVVM_IS_VM(19040, &m);
 	STOP(19040, &m);
@@ -695,6 +720,18 @@ TEST_F(ubctest, shm_sysv_and_shared_anon)
 	ASSERT_EQ(0, M(&m, 't', s, 16));
 	ASSERT_HELD(19210, SHM, 16);
 	ASSERT_EQ(0, M(&m, 'u', s, 0));
+	ASSERT_EQ(0, ubc_wait_field(NL, 19210, SHM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+
+	/* the host removing the compartment's segment returns its pages */
+	id = M(&m, 's', 4, 0);
+	ASSERT_LE(0, id);
+	s = M(&m, 'a', id, 4);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, M(&m, 't', s, 4));
+	ASSERT_EQ(0, M(&m, 'd', s, 0));
+	ASSERT_HELD(19210, SHM, 4);
+	ASSERT_EQ(0, shmctl(id, IPC_RMID, NULL));
 	ASSERT_EQ(0, ubc_wait_field(NL, 19210, SHM, UBC_RES_A_HELD, 0,
 				    DRAIN_MS));
 	ASSERT_HELD(19210, PRIVVM, M(&m, 'v', 0, 0));
