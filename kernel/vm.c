@@ -326,6 +326,15 @@ static int ubc_may_expand_vm(struct pt_regs *regs)
 		ubc_failcnt(c);
 	else if (ok && retry)	/* the first refusal did not stand */
 		atomic_long_dec(&c->failcnt);
+	/*
+	 * Stack growth (acct_stack_growth()) has no sync point after it:
+	 * vm_stat_account() may be inlined into expand_downwards(). Charge
+	 * the growth now; if a later check refuses it (RLIMIT_STACK,
+	 * overcommit) the account is high until the next sync or the exit
+	 * the SIGSEGV usually brings.
+	 */
+	if (ok && strict == UBC_LIMIT && (flags & VM_STACK) == VM_STACK)
+		ubc_acct_set(a, 0, ubc_mm_privvm(mm) + npages);
 	spin_unlock_irqrestore(&a->lock, irq);
 	return ok ? 0 : ubc_hook_return(regs, 0);
 }
