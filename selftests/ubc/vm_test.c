@@ -157,6 +157,10 @@ static void member_main(int rq, int rp)
 		case 'L':	/* munlock slot a */
 			ret = munlock(slot[r.a], slot_pages[r.a] * PG) ? -errno : 0;
 			break;
+		case 'o':	/* mlock2(MLOCK_ONFAULT) slot a */
+			ret = syscall(SYS_mlock2, slot[r.a], slot_pages[r.a] * PG,
+				      MLOCK_ONFAULT) ? -errno : 0;
+			break;
 		case 'A':	/* mlockall(MCL_CURRENT) */
 			ret = mlockall(MCL_CURRENT) ? -errno : 0;
 			break;
@@ -215,6 +219,11 @@ static void member_main(int rq, int rp)
 				}
 				ret = i + 1;
 			}
+			break;
+		case 'F':	/* fallocate a pages of the memfd from page b */
+			if (memfd < 0)
+				memfd = memfd_create("ubc-vm", 0);
+			ret = fallocate(memfd, 0, r.b * PG, r.a * PG) ? -errno : 0;
 			break;
 		case 'T':	/* ftruncate the memfd to a pages */
 			ret = ftruncate(memfd, r.a * PG) ? -errno : 0;
@@ -582,10 +591,16 @@ TEST_F(ubctest, privvm_churn_no_drift)
 
 /* ---- lockedpages ---- */
 
+/* A fresh private mapping of @pages pages in @m: its slot. */
+static long priv_map(struct member *m, long pages)
+{
+	return M(m, 'm', pages, M_PRIV);
+}
+
 TEST_F(ubctest, locked_mlock_mlockall)
 {
 	struct member m;
-	long a, b;
+	long a, b, c;
 
 	IDS(19100, 1);
 	SETUP(19100, &m);
@@ -623,6 +638,25 @@ TEST_F(ubctest, locked_mlock_mlockall)
 	ASSERT_LT(8, HELD(19100, LOCKED));
 	ASSERT_EQ(0, M(&m, 'N', 0, 0));
 	ASSERT_HELD(19100, LOCKED, 0);
+
+	/* mlock2(MLOCK_ONFAULT) is charged and refused like mlock */
+	ASSERT_NL(NL, 0, ubc_set(NL, 19100, LOCKED, 16, 32));
+	ASSERT_EQ(-ENOMEM, M(&m, 'o', priv_map(&m, 24), 0));
+	ASSERT_FAILCNT(19100, LOCKED, 3);
+	ASSERT_EQ(0, M(&m, 'o', a, 0));
+	ASSERT_HELD(19100, LOCKED, 8);
+	ASSERT_EQ(8, M(&m, 'V', 0, 0));
+	ASSERT_EQ(0, M(&m, 'L', a, 0));
+	ASSERT_HELD(19100, LOCKED, 0);
+
+	/* MAP_LOCKED is charged, never refused: visible above the limit */
+	c = M(&m, 'm', 40, M_LOCKED);
+	ASSERT_LE(0, c);
+	ASSERT_HELD(19100, LOCKED, 40);
+	ASSERT_EQ(40, M(&m, 'V', 0, 0));
+	ASSERT_EQ(0, M(&m, 'u', c, 0));
+	ASSERT_HELD(19100, LOCKED, 0);
+	ASSERT_FAILCNT(19100, LOCKED, 3);
 
 	/* exit of a process with locked pages */
 	ASSERT_EQ(0, M(&m, 'l', a, 0));
@@ -680,11 +714,18 @@ TEST_F(ubctest, shm_tmpfs_write)
 	ASSERT_HELD(19200, SHM, 4);
 	ASSERT_EQ(12, M(&m, 'w', 12, 0));
 	ASSERT_HELD(19200, SHM, 16);
+	/* fallocate(2): ENOSPC too */
+	ASSERT_EQ(-ENOSPC, M(&m, 'F', 4, 16));
+	ASSERT_FAILCNT(19200, SHM, 2);
+	ASSERT_EQ(0, M(&m, 'T', 8, 0));
+	ASSERT_HELD(19200, SHM, 8);
+	ASSERT_EQ(0, M(&m, 'F', 8, 8));
+	ASSERT_HELD(19200, SHM, 16);
 	/* the file's end returns the rest */
 	ASSERT_EQ(0, M(&m, 'c', 0, 0));
 	ASSERT_EQ(0, ubc_wait_field(NL, 19200, SHM, UBC_RES_A_HELD, 0,
 				    DRAIN_MS));
-	ASSERT_FAILCNT(19200, SHM, 1);
+	ASSERT_FAILCNT(19200, SHM, 2);
 	STOP(19200, &m);
 }
 
