@@ -402,9 +402,16 @@ static int ubc_mmap_unlock(struct pt_regs *regs)
 	struct ubc_vm_acct *a;
 	unsigned long irq;
 
-	if (!mm || (void *)ubc_arg(regs, 0) != &mm->mmap_lock || !in_task())
+	if (!mm || (void *)ubc_arg(regs, 0) != &mm->mmap_lock || !in_task() ||
+	    !static_branch_unlikely(&ubc_tasks_tracked))
 		return 0;
-	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
+	a = ubc_acct_lookup(mm);
+	/* most releases end a page fault: nothing changed, nothing to lock */
+	if (a && READ_ONCE(a->pages[0]) == ubc_mm_privvm(mm) &&
+	    READ_ONCE(a->pages[1]) == (long)READ_ONCE(mm->locked_vm))
+		return 0;
+	if (!a)
+		a = ubc_acct_get(mm, UBC_ACCT_MM, true);
 	if (a) {
 		spin_lock_irqsave(&a->lock, irq);
 		ubc_mm_sync(a, mm);
