@@ -1,0 +1,885 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * privvmpages (2), lockedpages (1), shmpages (3), vmguarpages (7).
+ *
+ * privvmpages held is exactly the sum of VmData + VmStk of the
+ * compartment's processes (checked against /proc/PID/status); mappings are
+ * charged when made, refused with ENOMEM past the barrier (mmap, brk,
+ * mremap, mprotect, fork), returned by munmap, mprotect and exit.
+ * lockedpages is VmLck plus SHM_LOCKed segments; mlock, mlockall and
+ * SHM_LOCK fail with ENOMEM past the barrier. shmpages counts the pages of
+ * shmem files the compartment owns; writes past the barrier fail with
+ * ENOSPC, shmget with ENOSPC, shared anonymous mmap with ENOMEM.
+ * vmguarpages lets a guaranteed compartment through strict overcommit.
+ *
+ * A "member" is a child that enters a compartment and runs one request at
+ * a time for the test (op, two arguments; reply: value or -errno). It
+ * allocates nothing on the heap, so its own address space only changes
+ * when asked to.
+ *
+ * Compartment ids: 19000..19999.
+ */
+#include <alloca.h>
+#include <limits.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+#include "kselftest_harness.h"
+#include "ubc_test.h"
+
+#define U UBC_UNLIMITED
+#define NL (&self->nl)
+#define PG 4096L
+#define PRIVVM UBC_PRIVVMPAGES
+#define LOCKED UBC_LOCKEDPAGES
+#define SHM UBC_SHMPAGES
+#define VMGUAR UBC_VMGUARPAGES
+
+/* ---- the member ---- */
+
+struct req {
+	char op;
+	long a, b;
+};
+
+struct member {
+	pid_t pid;
+	int req, rep;		/* our ends */
+};
+
+#define SLOTS 64
+
+/* Pages of "Vm<name>:" in /proc/self/status, read without the heap. */
+static long status_pages(const char *field)
+{
+	char buf[4096], *p;
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	p = strstr(buf, field);
+	if (!p)
+		return -ENOENT;
+	return strtol(p + strlen(field), NULL, 10) * 1024 / PG;
+}
+
+enum {
+	M_PRIV,		/* private, read-write */
+	M_RO,		/* private, read-only */
+	M_SHARED,	/* shared anonymous, read-write */
+	M_LOCKED,	/* private, read-write, MAP_LOCKED */
+};
+
+/* Grows the stack by @pages pages below the current frame, touching each. */
+static void __attribute__((noinline)) stack_grow(long pages)
+{
+	volatile char *p = alloca(pages * PG);
+	long i;
+
+	for (i = pages - 1; i >= 0; i--)
+		p[i * PG] = 1;
+}
+
+static void member_main(int rq, int rp)
+{
+	static void *slot[SLOTS];
+	static long slot_pages[SLOTS];
+	static pid_t kid;
+	static int memfd = -1;
+	static char page[PG];
+	struct req r;
+	long ret;
+	int i, prot, flags;
+
+	for (;;) {
+		if (read(rq, &r, sizeof(r)) != sizeof(r))
+			_exit(0);
+		errno = 0;
+		ret = 0;
+		switch (r.op) {
+		case 'm':	/* mmap a pages of kind b: slot */
+			prot = PROT_READ | PROT_WRITE;
+			flags = MAP_PRIVATE | MAP_ANONYMOUS;
+			if (r.b == M_RO)
+				prot = PROT_READ;
+			if (r.b == M_SHARED)
+				flags = MAP_SHARED | MAP_ANONYMOUS;
+			if (r.b == M_LOCKED)
+				flags |= MAP_LOCKED;
+			for (i = 0; i < SLOTS && slot[i]; i++)
+				;
+			slot[i] = mmap(NULL, r.a * PG, prot, flags, -1, 0);
+			if (slot[i] == MAP_FAILED) {
+				slot[i] = NULL;
+				ret = -errno;
+			} else {
+				slot_pages[i] = r.a;
+				ret = i;
+			}
+			break;
+		case 'u':	/* munmap slot a */
+			ret = munmap(slot[r.a], slot_pages[r.a] * PG) ? -errno : 0;
+			slot[r.a] = NULL;
+			break;
+		case 'p':	/* mprotect slot a read-write (b) or read-only */
+			ret = mprotect(slot[r.a], slot_pages[r.a] * PG,
+				       r.b ? PROT_READ | PROT_WRITE : PROT_READ) ?
+			      -errno : 0;
+			break;
+		case 'r': {	/* mremap slot a to b pages */
+			void *p = mremap(slot[r.a], slot_pages[r.a] * PG,
+					 r.b * PG, MREMAP_MAYMOVE);
+
+			if (p == MAP_FAILED) {
+				ret = -errno;
+			} else {
+				slot[r.a] = p;
+				slot_pages[r.a] = r.b;
+			}
+			break;
+		}
+		case 't':	/* touch b pages of slot a */
+			for (i = 0; i < r.b; i++)
+				((volatile char *)slot[r.a])[i * PG] = 1;
+			break;
+		case 'b':	/* sbrk(a pages) */
+			ret = sbrk(r.a * PG) == (void *)-1 ? -errno : 0;
+			break;
+		case 'l':	/* mlock slot a */
+			ret = mlock(slot[r.a], slot_pages[r.a] * PG) ? -errno : 0;
+			break;
+		case 'L':	/* munlock slot a */
+			ret = munlock(slot[r.a], slot_pages[r.a] * PG) ? -errno : 0;
+			break;
+		case 'o':	/* mlock2(MLOCK_ONFAULT) slot a */
+			ret = syscall(SYS_mlock2, slot[r.a], slot_pages[r.a] * PG,
+				      MLOCK_ONFAULT) ? -errno : 0;
+			break;
+		case 'A':	/* mlockall(MCL_CURRENT) */
+			ret = mlockall(MCL_CURRENT) ? -errno : 0;
+			break;
+		case 'N':	/* munlockall */
+			ret = munlockall() ? -errno : 0;
+			break;
+		case 'f':	/* fork a child that waits */
+			kid = fork();
+			if (kid == 0) {
+				pause();
+				_exit(0);
+			}
+			ret = kid < 0 ? -errno : 0;
+			break;
+		case 'k':	/* kill and reap it */
+			kill(kid, SIGKILL);
+			ret = reap(kid);
+			break;
+		case 's':	/* shmget of a pages: id */
+			ret = shmget(IPC_PRIVATE, r.a * PG, IPC_CREAT | 0600);
+			if (ret < 0)
+				ret = -errno;
+			break;
+		case 'a': {	/* shmat segment a: slot, b pages */
+			void *p = shmat(r.a, NULL, 0);
+
+			for (i = 0; i < SLOTS && slot[i]; i++)
+				;
+			if (p == (void *)-1) {
+				ret = -errno;
+			} else {
+				slot[i] = p;
+				slot_pages[i] = r.b;
+				ret = i;
+			}
+			break;
+		}
+		case 'd':	/* shmdt slot a */
+			ret = shmdt(slot[r.a]) ? -errno : 0;
+			slot[r.a] = NULL;
+			break;
+		case 'R':	/* IPC_RMID segment a */
+			ret = shmctl(r.a, IPC_RMID, NULL) ? -errno : 0;
+			break;
+		case 'K':	/* SHM_LOCK (b) or SHM_UNLOCK segment a */
+			ret = shmctl(r.a, r.b ? SHM_LOCK : SHM_UNLOCK, NULL) ?
+			      -errno : 0;
+			break;
+		case 'w':	/* write a pages to the memfd, one at a time */
+			if (memfd < 0)
+				memfd = memfd_create("ubc-vm", 0);
+			for (i = 0; i < r.a; i++) {
+				if (write(memfd, page, PG) != PG) {
+					ret = -errno;
+					break;
+				}
+				ret = i + 1;
+			}
+			break;
+		case 'F':	/* fallocate a pages of the memfd from page b */
+			if (memfd < 0)
+				memfd = memfd_create("ubc-vm", 0);
+			ret = fallocate(memfd, 0, r.b * PG, r.a * PG) ? -errno : 0;
+			break;
+		case 'T':	/* ftruncate the memfd to a pages */
+			ret = ftruncate(memfd, r.a * PG) ? -errno : 0;
+			lseek(memfd, r.a * PG, SEEK_SET);
+			break;
+		case 'c':	/* close the memfd */
+			ret = close(memfd) ? -errno : 0;
+			memfd = -1;
+			break;
+		case 'g':	/* grow the stack by a pages */
+			stack_grow(r.a);
+			break;
+		case 'v':	/* VmData + VmStk */
+			ret = status_pages("VmData:") + status_pages("VmStk:");
+			break;
+		case 'V':	/* VmLck */
+			ret = status_pages("VmLck:");
+			break;
+		case 'q':
+			_exit(0);
+		}
+		if (write(rp, &ret, sizeof(ret)) != sizeof(ret))
+			_exit(1);
+	}
+}
+
+static int member_start(struct member *m)
+{
+	int rq[2], rp[2];
+
+	if (pipe(rq) || pipe(rp))
+		return -1;
+	m->pid = fork();
+	if (m->pid < 0)
+		return -1;
+	if (m->pid == 0) {
+		int fd;
+
+		/* nothing of other members' pipes: their EOF is their end */
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != rq[0] && fd != rp[1])
+				close(fd);
+		member_main(rq[0], rp[1]);
+		_exit(0);
+	}
+	close(rq[0]);
+	close(rp[1]);
+	m->req = rq[1];
+	m->rep = rp[0];
+	return 0;
+}
+
+/* The member's reply to one request (LONG_MIN if it died). */
+static long mcall_ret(struct member *m, char op, long a, long b)
+{
+	struct req r = { op, a, b };
+	struct pollfd p = { .fd = m->rep, .events = POLLIN };
+	long ret;
+
+	if (write(m->req, &r, sizeof(r)) != sizeof(r))
+		return LONG_MIN;
+	if (poll(&p, 1, 20000) != 1)
+		return LONG_MIN;
+	if (read(m->rep, &ret, sizeof(ret)) != sizeof(ret))
+		return LONG_MIN;
+	return ret;
+}
+
+#define M(m, op, a, b) mcall_ret(m, op, a, b)
+
+/*
+ * Optional hooks the module could not place on this kernel (see
+ * Documentation/vm.rst): 1 if @name is among them.
+ */
+static int vm_missing(const char *name)
+{
+	char buf[256] = "";
+	int fd = open("/sys/module/ubc/parameters/vm_missing", O_RDONLY);
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) < 0)
+			buf[0] = '\0';
+		close(fd);
+	}
+	return strstr(buf, name) != NULL;
+}
+
+static int member_stop(struct member *m)
+{
+	close(m->req);
+	close(m->rep);
+	return reap(m->pid);
+}
+
+/* ---- assertions ---- */
+
+static struct ubc_res res_of(struct ubc_nl *h, uint32_t id, uint32_t res)
+{
+	struct ubc_info i;
+	struct ubc_res none = { 0 };
+
+	if (ubc_get(h, id, &i) || i.bad)
+		return none;
+	return i.res[res];
+}
+
+#define HELD(id, res) ((long)res_of(NL, id, res).held)
+#define FAILCNT(id, res) ((long)res_of(NL, id, res).failcnt)
+
+/* held of @res in @id is @want and within the limit (or forced). */
+#define ASSERT_HELD(id, res, want) do {					\
+	struct ubc_res __r = res_of(NL, id, res);			\
+	ASSERT_EQ((long)(want), (long)__r.held)				\
+		TH_LOG("%s held of %u", __r.name, (unsigned)(id));	\
+} while (0)
+
+#define ASSERT_FAILCNT(id, res, want)					\
+	ASSERT_EQ((long)(want), FAILCNT(id, res))			\
+		TH_LOG("failcnt of resource %u in %u", (unsigned)(res),	\
+		       (unsigned)(id))
+
+/*
+ * Creates @id, starts a member in it and gives its address space a first
+ * mapping change (the moment ubc opens its account): from then on the
+ * compartment's privvmpages is the member's VmData + VmStk. Returns that.
+ */
+static long setup(struct __test_metadata *_metadata, struct ubc_nl *h,
+		  uint32_t id, struct member *m)
+{
+	long slot, v;
+
+	ASSERT_NL(h, 0, ubc_create(h, id));
+	ASSERT_EQ(0, member_start(m));
+	ASSERT_NL(h, 0, ubc_enter(h, id, m->pid));
+	slot = M(m, 'm', 1, M_PRIV);
+	ASSERT_LE(0, slot);
+	ASSERT_EQ(0, M(m, 'u', slot, 0));
+	v = M(m, 'v', 0, 0);
+	ASSERT_LT(0, v);
+	ASSERT_EQ(v, (long)res_of(h, id, PRIVVM).held);
+	return v;
+}
+
+#define SETUP(id, m) setup(_metadata, NL, id, m)
+
+/* privvmpages equals the member's VmData + VmStk right now. */
+#define ASSERT_PRIVVM_IS_VM(id, m) do {					\
+	long __v = M(m, 'v', 0, 0);					\
+	ASSERT_LT(0, __v);						\
+	ASSERT_HELD(id, PRIVVM, __v);					\
+} while (0)
+
+/* Stops the member and waits for every vm resource of @id to drain. */
+#define STOP(id, m) do {						\
+	ASSERT_EQ(0, member_stop(m));					\
+	ASSERT_EQ(0, ubc_wait_field(NL, id, PRIVVM, UBC_RES_A_HELD, 0,	\
+				    DRAIN_MS));				\
+	ASSERT_HELD(id, LOCKED, 0);					\
+	ASSERT_HELD(id, SHM, 0);					\
+	ASSERT_NL(NL, 0, ubc_destroy(NL, id));				\
+} while (0)
+
+/* ---- privvmpages ---- */
+
+TEST_F(ubctest, privvm_mmap_barrier)
+{
+	struct member m;
+	long base, a, b, c;
+
+	IDS(19000, 1);
+	base = SETUP(19000, &m);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19000, PRIVVM, base + 64, base + 100));
+
+	a = M(&m, 'm', 32, M_PRIV);
+	ASSERT_LE(0, a);
+	ASSERT_HELD(19000, PRIVVM, base + 32);
+	ASSERT_PRIVVM_IS_VM(19000, &m);
+	/* charged when mapped, not when touched */
+	ASSERT_EQ(0, M(&m, 't', a, 32));
+	ASSERT_HELD(19000, PRIVVM, base + 32);
+
+	/* past the barrier (below the limit): ENOMEM, one failcnt */
+	ASSERT_EQ(-ENOMEM, M(&m, 'm', 33, M_PRIV));
+	ASSERT_FAILCNT(19000, PRIVVM, 1);
+	ASSERT_HELD(19000, PRIVVM, base + 32);
+
+	/* up to the barrier exactly */
+	b = M(&m, 'm', 32, M_PRIV);
+	ASSERT_LE(0, b);
+	ASSERT_HELD(19000, PRIVVM, base + 64);
+	ASSERT_EQ(-ENOMEM, M(&m, 'm', 1, M_PRIV));
+	ASSERT_FAILCNT(19000, PRIVVM, 2);
+
+	/* read-only and shared mappings are not private writable */
+	c = M(&m, 'm', 100, M_RO);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, M(&m, 'u', c, 0));
+	c = M(&m, 'm', 100, M_SHARED);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, M(&m, 'u', c, 0));
+	ASSERT_HELD(19000, PRIVVM, base + 64);
+	ASSERT_FAILCNT(19000, PRIVVM, 2);
+
+	ASSERT_EQ(0, M(&m, 'u', a, 0));
+	ASSERT_EQ(0, M(&m, 'u', b, 0));
+	ASSERT_HELD(19000, PRIVVM, base);
+	ASSERT_PRIVVM_IS_VM(19000, &m);
+	ASSERT_EQ(base + 64, (long)res_of(NL, 19000, PRIVVM).maxheld);
+	STOP(19000, &m);
+}
+
+TEST_F(ubctest, privvm_brk_mremap_mprotect)
+{
+	struct member m;
+	long base, a, ro;
+
+	IDS(19010, 1);
+	base = SETUP(19010, &m);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19010, PRIVVM, base + 64, base + 64));
+
+	/* brk */
+	ASSERT_EQ(0, M(&m, 'b', 16, 0));
+	ASSERT_PRIVVM_IS_VM(19010, &m);
+	ASSERT_EQ(base + 16, HELD(19010, PRIVVM));
+	ASSERT_EQ(-ENOMEM, M(&m, 'b', 64, 0));
+	ASSERT_FAILCNT(19010, PRIVVM, 1);
+	ASSERT_EQ(0, M(&m, 'b', -16, 0));
+	ASSERT_HELD(19010, PRIVVM, base);
+
+	/* mremap growth */
+	a = M(&m, 'm', 16, M_PRIV);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, M(&m, 'r', a, 48));
+	ASSERT_HELD(19010, PRIVVM, base + 48);
+	ASSERT_EQ(-ENOMEM, M(&m, 'r', a, 80));
+	ASSERT_FAILCNT(19010, PRIVVM, 2);
+	ASSERT_EQ(0, M(&m, 'r', a, 8));
+	ASSERT_HELD(19010, PRIVVM, base + 8);
+	ASSERT_PRIVVM_IS_VM(19010, &m);
+
+	/* mprotect: adding write charges, removing it returns */
+	ro = M(&m, 'm', 40, M_RO);
+	ASSERT_LE(0, ro);
+	ASSERT_HELD(19010, PRIVVM, base + 8);
+	ASSERT_EQ(0, M(&m, 'p', ro, 1));
+	ASSERT_HELD(19010, PRIVVM, base + 48);
+	ASSERT_EQ(0, M(&m, 'p', ro, 0));
+	ASSERT_HELD(19010, PRIVVM, base + 8);
+	ASSERT_EQ(0, M(&m, 'u', ro, 0));
+	ro = M(&m, 'm', 60, M_RO);
+	ASSERT_LE(0, ro);
+	ASSERT_EQ(-ENOMEM, M(&m, 'p', ro, 1));
+	ASSERT_FAILCNT(19010, PRIVVM, 3);
+	ASSERT_HELD(19010, PRIVVM, base + 8);
+	ASSERT_PRIVVM_IS_VM(19010, &m);
+	ASSERT_EQ(0, M(&m, 'u', ro, 0));
+	ASSERT_EQ(0, M(&m, 'u', a, 0));
+	ASSERT_HELD(19010, PRIVVM, base);
+	STOP(19010, &m);
+}
+
+TEST_F(ubctest, privvm_fork_and_exit)
+{
+	struct member m;
+	long base;
+
+	IDS(19020, 1);
+	base = SETUP(19020, &m);
+
+	/* fork duplicates the mappings: the child's copy is charged */
+	ASSERT_EQ(0, M(&m, 'f', 0, 0));
+	ASSERT_HELD(19020, PRIVVM, 2 * base);
+	ASSERT_EQ(128 + SIGKILL, M(&m, 'k', 0, 0));
+	ASSERT_HELD(19020, PRIVVM, base);
+
+	/* no room for a second copy: fork fails with ENOMEM */
+	ASSERT_NL(NL, 0, ubc_set(NL, 19020, PRIVVM, 2 * base - 1, U));
+	ASSERT_EQ(-ENOMEM, M(&m, 'f', 0, 0));
+	ASSERT_FAILCNT(19020, PRIVVM, 1);
+	ASSERT_HELD(19020, PRIVVM, base);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19020, PRIVVM, 2 * base, U));
+	ASSERT_EQ(0, M(&m, 'f', 0, 0));
+	ASSERT_HELD(19020, PRIVVM, 2 * base);
+	ASSERT_EQ(128 + SIGKILL, M(&m, 'k', 0, 0));
+
+	/* exit returns everything */
+	STOP(19020, &m);
+}
+
+TEST_F(ubctest, privvm_stack_grows_to_the_limit)
+{
+	struct member m;
+	long base, stk;
+
+	IDS(19050, 1);
+	base = SETUP(19050, &m);
+	/* no room below the barrier; 300 pages up to the limit */
+	ASSERT_NL(NL, 0, ubc_set(NL, 19050, PRIVVM, base, base + 300));
+	ASSERT_EQ(-ENOMEM, M(&m, 'm', 1, M_PRIV));
+	ASSERT_FAILCNT(19050, PRIVVM, 1);
+	/* stack growth must not fail half-way: it may use the limit */
+	stk = M(&m, 'v', 0, 0);
+	ASSERT_EQ(0, M(&m, 'g', 200, 0));
+	ASSERT_LT(stk + 150, M(&m, 'v', 0, 0));
+	ASSERT_PRIVVM_IS_VM(19050, &m);
+	ASSERT_LT(base, HELD(19050, PRIVVM));	/* above the barrier, visible */
+	ASSERT_GE(base + 300, HELD(19050, PRIVVM));
+	ASSERT_FAILCNT(19050, PRIVVM, 1);
+	/* past the limit the stack cannot grow: SIGSEGV */
+	ASSERT_EQ(LONG_MIN, M(&m, 'g', 400, 0));
+	ASSERT_EQ(128 + SIGSEGV, member_stop(&m));
+	ASSERT_LE(2, FAILCNT(19050, PRIVVM));
+	ASSERT_GE(base + 300, (long)res_of(NL, 19050, PRIVVM).maxheld);
+	ASSERT_EQ(0, ubc_wait_field(NL, 19050, PRIVVM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 19050));
+}
+
+TEST_F(ubctest, host_never_charged)
+{
+	struct member m;
+	long base, i;
+	void *p;
+
+	IDS(19030, 1);
+	base = SETUP(19030, &m);
+	for (i = 0; i < 20; i++) {
+		p = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		ASSERT_EQ(0, mlock(p, 4 * PG));
+		ASSERT_EQ(0, munmap(p, 64 * PG));
+	}
+	ASSERT_HELD(19030, PRIVVM, base);
+	ASSERT_HELD(19030, LOCKED, 0);
+	ASSERT_HELD(19030, SHM, 0);
+	ASSERT_FAILCNT(19030, PRIVVM, 0);
+	STOP(19030, &m);
+}
+
+TEST_F(ubctest, privvm_churn_no_drift)
+{
+	struct member m;
+	long base, i, s;
+
+	IDS(19040, 1);
+	base = SETUP(19040, &m);
+	for (i = 0; i < 200; i++) {
+		s = M(&m, 'm', 1 + i % 17, i % 3 ? M_PRIV : M_RO);
+		ASSERT_LE(0, s);
+		if (i % 5 == 0)
+			ASSERT_EQ(0, M(&m, 'p', s, i % 2));
+		if (i % 7 == 0)
+			ASSERT_EQ(0, M(&m, 'r', s, 3 + i % 11));
+		ASSERT_EQ(0, M(&m, 'u', s, 0));
+		if (i % 13 == 0) {
+			ASSERT_EQ(0, M(&m, 'b', 3, 0));
+			ASSERT_EQ(0, M(&m, 'b', -3, 0));
+		}
+	}
+	ASSERT_HELD(19040, PRIVVM, base);
+	ASSERT_PRIVVM_IS_VM(19040, &m);
+	STOP(19040, &m);
+}
+
+/* ---- lockedpages ---- */
+
+/* A fresh private mapping of @pages pages in @m: its slot. */
+static long priv_map(struct member *m, long pages)
+{
+	return M(m, 'm', pages, M_PRIV);
+}
+
+TEST_F(ubctest, locked_mlock_mlockall)
+{
+	struct member m;
+	long a, b, c;
+
+	IDS(19100, 1);
+	SETUP(19100, &m);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19100, LOCKED, 16, 32));
+	a = M(&m, 'm', 8, M_PRIV);
+	b = M(&m, 'm', 16, M_PRIV);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+
+	ASSERT_EQ(0, M(&m, 'l', a, 0));
+	ASSERT_HELD(19100, LOCKED, 8);
+	ASSERT_EQ(8, M(&m, 'V', 0, 0));
+	/* 8 + 16 > 16: ENOMEM (mlock(2): over the lock limit) */
+	ASSERT_EQ(-ENOMEM, M(&m, 'l', b, 0));
+	ASSERT_FAILCNT(19100, LOCKED, 1);
+	ASSERT_HELD(19100, LOCKED, 8);
+	/* locking the locked again costs nothing */
+	ASSERT_EQ(0, M(&m, 'l', a, 0));
+	ASSERT_HELD(19100, LOCKED, 8);
+	ASSERT_EQ(0, M(&m, 'L', a, 0));
+	ASSERT_HELD(19100, LOCKED, 0);
+	ASSERT_EQ(0, M(&m, 'l', b, 0));
+	ASSERT_HELD(19100, LOCKED, 16);
+	/* munmap of a locked mapping returns its pages */
+	ASSERT_EQ(0, M(&m, 'u', b, 0));
+	ASSERT_HELD(19100, LOCKED, 0);
+
+	/* mlockall(MCL_CURRENT) of far more than 16 pages */
+	ASSERT_EQ(-ENOMEM, M(&m, 'A', 0, 0));
+	ASSERT_FAILCNT(19100, LOCKED, 2);
+	ASSERT_HELD(19100, LOCKED, 0);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19100, LOCKED, U, U));
+	ASSERT_EQ(0, M(&m, 'A', 0, 0));
+	ASSERT_HELD(19100, LOCKED, M(&m, 'V', 0, 0));
+	ASSERT_LT(8, HELD(19100, LOCKED));
+	ASSERT_EQ(0, M(&m, 'N', 0, 0));
+	ASSERT_HELD(19100, LOCKED, 0);
+
+	/* mlock2(MLOCK_ONFAULT) is charged and refused like mlock */
+	ASSERT_NL(NL, 0, ubc_set(NL, 19100, LOCKED, 16, 32));
+	ASSERT_EQ(-ENOMEM, M(&m, 'o', priv_map(&m, 24), 0));
+	ASSERT_FAILCNT(19100, LOCKED, 3);
+	ASSERT_EQ(0, M(&m, 'o', a, 0));
+	ASSERT_HELD(19100, LOCKED, 8);
+	ASSERT_EQ(8, M(&m, 'V', 0, 0));
+	ASSERT_EQ(0, M(&m, 'L', a, 0));
+	ASSERT_HELD(19100, LOCKED, 0);
+
+	/* MAP_LOCKED is charged, never refused: visible above the limit */
+	c = M(&m, 'm', 40, M_LOCKED);
+	ASSERT_LE(0, c);
+	ASSERT_HELD(19100, LOCKED, 40);
+	ASSERT_EQ(40, M(&m, 'V', 0, 0));
+	ASSERT_EQ(0, M(&m, 'u', c, 0));
+	ASSERT_HELD(19100, LOCKED, 0);
+	ASSERT_FAILCNT(19100, LOCKED, 3);
+
+	/* exit of a process with locked pages */
+	ASSERT_EQ(0, M(&m, 'l', a, 0));
+	ASSERT_HELD(19100, LOCKED, 8);
+	STOP(19100, &m);
+}
+
+TEST_F(ubctest, locked_shm_lock)
+{
+	struct member m;
+	long id;
+
+	IDS(19110, 1);
+	SETUP(19110, &m);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19110, LOCKED, 8, 8));
+	id = M(&m, 's', 8, 0);
+	ASSERT_LE(0, id);
+	ASSERT_EQ(0, M(&m, 'K', id, 1));
+	ASSERT_HELD(19110, LOCKED, 8);
+	ASSERT_EQ(0, M(&m, 'K', id, 0));
+	ASSERT_HELD(19110, LOCKED, 0);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19110, LOCKED, 7, 7));
+	/* shmctl(2): ENOMEM when locking would pass the limit */
+	ASSERT_EQ(-ENOMEM, M(&m, 'K', id, 1));
+	ASSERT_FAILCNT(19110, LOCKED, 1);
+	ASSERT_HELD(19110, LOCKED, 0);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19110, LOCKED, 8, 8));
+	ASSERT_EQ(0, M(&m, 'K', id, 1));
+	ASSERT_HELD(19110, LOCKED, 8);
+	/* removing a locked segment unlocks it */
+	ASSERT_EQ(0, M(&m, 'R', id, 0));
+	ASSERT_HELD(19110, LOCKED, 0);
+	STOP(19110, &m);
+}
+
+/* ---- shmpages ---- */
+
+TEST_F(ubctest, shm_tmpfs_write)
+{
+	struct member m;
+
+	if (vm_missing("shmem_alloc"))
+		SKIP(return, "this kernel inlines the shmem page allocation");
+	IDS(19200, 1);
+	SETUP(19200, &m);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19200, SHM, 16, 32));
+	ASSERT_EQ(8, M(&m, 'w', 8, 0));
+	ASSERT_HELD(19200, SHM, 8);
+	/* page by page: 8 more fit, the 9th is refused with ENOSPC */
+	ASSERT_EQ(-ENOSPC, M(&m, 'w', 9, 0));
+	ASSERT_HELD(19200, SHM, 16);
+	ASSERT_FAILCNT(19200, SHM, 1);
+	/* truncation returns pages */
+	ASSERT_EQ(0, M(&m, 'T', 4, 0));
+	ASSERT_HELD(19200, SHM, 4);
+	ASSERT_EQ(12, M(&m, 'w', 12, 0));
+	ASSERT_HELD(19200, SHM, 16);
+	/* fallocate(2): ENOSPC too */
+	ASSERT_EQ(-ENOSPC, M(&m, 'F', 4, 16));
+	ASSERT_FAILCNT(19200, SHM, 2);
+	ASSERT_EQ(0, M(&m, 'T', 8, 0));
+	ASSERT_HELD(19200, SHM, 8);
+	ASSERT_EQ(0, M(&m, 'F', 8, 8));
+	ASSERT_HELD(19200, SHM, 16);
+	/* the file's end returns the rest */
+	ASSERT_EQ(0, M(&m, 'c', 0, 0));
+	ASSERT_EQ(0, ubc_wait_field(NL, 19200, SHM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+	ASSERT_FAILCNT(19200, SHM, 2);
+	STOP(19200, &m);
+}
+
+TEST_F(ubctest, shm_sysv_and_shared_anon)
+{
+	struct member m;
+	long id, s;
+
+	IDS(19210, 1);
+	SETUP(19210, &m);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19210, SHM, 16, 16));
+	/* shmget(2): ENOSPC when the segment cannot fit */
+	ASSERT_EQ(-ENOSPC, M(&m, 's', 17, 0));
+	ASSERT_FAILCNT(19210, SHM, 1);
+	id = M(&m, 's', 12, 0);
+	ASSERT_LE(0, id);
+	ASSERT_HELD(19210, SHM, 0);
+	s = M(&m, 'a', id, 12);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, M(&m, 't', s, 10));
+	ASSERT_HELD(19210, SHM, 10);
+	ASSERT_EQ(0, M(&m, 'R', id, 0));
+	ASSERT_HELD(19210, SHM, 10);	/* still attached */
+	ASSERT_EQ(0, M(&m, 'd', s, 0));
+	ASSERT_EQ(0, ubc_wait_field(NL, 19210, SHM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+
+	/* shared anonymous memory */
+	ASSERT_EQ(-ENOMEM, M(&m, 'm', 17, M_SHARED));
+	ASSERT_FAILCNT(19210, SHM, 2);
+	s = M(&m, 'm', 16, M_SHARED);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, M(&m, 't', s, 16));
+	ASSERT_HELD(19210, SHM, 16);
+	ASSERT_EQ(0, M(&m, 'u', s, 0));
+	ASSERT_EQ(0, ubc_wait_field(NL, 19210, SHM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+
+	/* the host removing the compartment's segment returns its pages */
+	id = M(&m, 's', 4, 0);
+	ASSERT_LE(0, id);
+	s = M(&m, 'a', id, 4);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, M(&m, 't', s, 4));
+	ASSERT_EQ(0, M(&m, 'd', s, 0));
+	ASSERT_HELD(19210, SHM, 4);
+	ASSERT_EQ(0, shmctl(id, IPC_RMID, NULL));
+	ASSERT_EQ(0, ubc_wait_field(NL, 19210, SHM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+	ASSERT_HELD(19210, PRIVVM, M(&m, 'v', 0, 0));
+	STOP(19210, &m);
+}
+
+/* ---- vmguarpages ---- */
+
+static long read_long(const char *path)
+{
+	char buf[64];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+static int write_long(const char *path, long v)
+{
+	char buf[64];
+	int fd = open(path, O_WRONLY);
+	int n, ret;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%ld\n", v);
+	ret = write(fd, buf, n) == n ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+static long meminfo_kb(const char *field)
+{
+	char buf[8192], *p;
+	int fd = open("/proc/meminfo", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, field);
+	return p ? strtol(p + strlen(field), NULL, 10) : -1;
+}
+
+#define OC_MEM	"/proc/sys/vm/overcommit_memory"
+#define OC_KB	"/proc/sys/vm/overcommit_kbytes"
+#define OC_RATIO "/proc/sys/vm/overcommit_ratio"
+
+TEST_F(ubctest, vmguar_strict_overcommit)
+{
+	struct member g, n;
+	long mem, kb, ratio, committed, rg, rn, after, unmapped, final;
+
+	IDS(19300, 2);
+	SETUP(19300, &g);
+	SETUP(19301, &n);
+	/* 19300 is guaranteed 64 MB of privvmpages, 19301 nothing */
+	ASSERT_NL(NL, 0, ubc_set(NL, 19300, VMGUAR, 16384 + HELD(19300, PRIVVM), U));
+	ASSERT_NL(NL, 0, ubc_set(NL, 19301, VMGUAR, 0, U));
+
+	mem = read_long(OC_MEM);
+	kb = read_long(OC_KB);
+	ratio = read_long(OC_RATIO);
+	ASSERT_LE(0, mem);
+	/*
+	 * Strict, with 8 MB of room left. Switching to mode 2 folds the
+	 * per-CPU parts of Committed_AS and shrinks their batch (a few MB
+	 * on this VM), so it is read after the switch.
+	 */
+	ASSERT_EQ(0, write_long(OC_MEM, 2));
+	committed = meminfo_kb("Committed_AS:");
+	write_long(OC_KB, committed + 8192);
+	rn = M(&n, 'm', 8192, M_PRIV);		/* 32 MB */
+	rg = M(&g, 'm', 8192, M_PRIV);
+	after = meminfo_kb("Committed_AS:");
+	unmapped = rg >= 0 ? M(&g, 'u', rg, 0) : -1;
+	final = meminfo_kb("Committed_AS:");
+	/* restore before asserting */
+	write_long(OC_MEM, mem);
+	if (kb > 0)
+		write_long(OC_KB, kb);
+	else
+		write_long(OC_RATIO, ratio);
+
+	ASSERT_LT(0, committed);
+	ASSERT_EQ(-ENOMEM, rn);
+	ASSERT_LE(0, rg);
+	ASSERT_EQ(0, unmapped);
+	/* the guaranteed mapping is in Committed_AS, and leaves it */
+	ASSERT_LE(committed + 32768 - 8192, after);
+	ASSERT_GE(committed + 8192, final);
+	ASSERT_HELD(19300, PRIVVM, M(&g, 'v', 0, 0));
+	ASSERT_HELD(19301, PRIVVM, M(&n, 'v', 0, 0));
+	ASSERT_EQ(0, (long)res_of(NL, 19300, VMGUAR).held);
+	STOP(19300, &g);
+	STOP(19301, &n);
+}
+
+TEST_HARNESS_MAIN
