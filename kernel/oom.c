@@ -258,7 +258,7 @@ static void ubc_burst_trigger(void)
 	    time_before(jiffies, next))
 		return;
 	if (cmpxchg(&ubc_burst_next, next, jiffies + UBC_BURST_INTERVAL) != next)
-		return;
+		return;	/* another CPU queues it */
 	queue_work(ubc_burst_wq, &ubc_burst_work);
 }
 
@@ -416,6 +416,9 @@ static int ubc_oom_init(void)
 static int ubc_oom_arm(void)
 {
 	int err;
+
+	/* jiffies starts near wrap-around: not 0, which is "the future" */
+	WRITE_ONCE(ubc_burst_next, jiffies);
 
 	err = ubc_tracepoints_register(ubc_oom_tps, ARRAY_SIZE(ubc_oom_tps));
 	if (err)
