@@ -42,8 +42,11 @@ say "ubc exec 202 -- memhog $avail &    # bursting: wants more than is left"
 ubc exec 202 -- memhog "$avail" &
 hog202=$!
 say "# the OOM killer must choose: the larger process is 201's, but 202 is past its guarantee"
+level=$(cut -f1 /proc/sys/kernel/printk)
+dmesg -n 1	# the OOM report goes to dmesg only
 wait $hog202
 echo "202's memhog exited with status $?  (137 = SIGKILL)"
+dmesg -n "$level"
 dmesg | grep -o 'Out of memory: Killed process [0-9]* ([a-z]*)' | tail -n1
 say "ubc show 201 202    # bursts: low-memory warnings while in burst; oomguarpages failcnt: OOM kills"
 ubc show 201 202 | grep -E '^(compartment|resource|physpages|oomguarpages)'
