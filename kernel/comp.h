@@ -19,11 +19,27 @@
  * in the registry, visible and readable, until its last reference is put;
  * then it is erased and freed after an RCU grace period.
  */
+/*
+ * Memory of a compartment's processes as oom.c last scanned it (resident
+ * and swapped pages of their distinct mms), and its view of the last
+ * global OOM selection. All fields under oom.c's scan lock.
+ */
+struct ubc_comp_mem {
+	unsigned long gen;		/* scan that last saw a process */
+	long rss;
+	long swap;
+	bool killable;			/* some process the OOM killer may kill */
+	unsigned long oom_gen;		/* OOM selection that saw it */
+	long oom_overdraft;		/* oomguarpages held - barrier then */
+};
+
 struct ubc_comp {
 	u32 id;
 	bool dying;			/* under ubc_lock */
 	refcount_t ref;
 	struct ubc_counter res[UBC_RESOURCES];
+	struct ubc_comp_mem mem;	/* oom.c */
+	atomic_long_t bursts;		/* low-memory events met in burst (oom.c) */
 	struct work_struct release;
 	struct rcu_head rcu;
 };

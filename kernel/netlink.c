@@ -11,6 +11,7 @@
 #include "comp.h"
 #include "main.h"
 #include "netlink.h"
+#include "oom.h"
 #include "task.h"
 
 static struct genl_family ubc_genl_family __ro_after_init;
@@ -181,8 +182,11 @@ static void *ubc_nl_fill(struct sk_buff *skb, struct ubc_comp *comp, u32 portid,
 	hdr = genlmsg_put(skb, portid, seq, &ubc_genl_family, flags, UBC_CMD_GET);
 	if (!hdr)
 		return NULL;
+	ubc_mem_publish(comp);
 	if (nla_put_u32(skb, UBC_A_ID, comp->id) ||
-	    nla_put_u32(skb, UBC_A_FLAGS, comp->dying ? UBC_F_DYING : 0))
+	    nla_put_u32(skb, UBC_A_FLAGS, comp->dying ? UBC_F_DYING : 0) ||
+	    nla_put_u64_64bit(skb, UBC_A_BURSTS, atomic_long_read(&comp->bursts),
+			      UBC_A_PAD))
 		goto cancel;
 	nest = nla_nest_start(skb, UBC_A_RESOURCES);
 	if (!nest)
@@ -303,6 +307,7 @@ static int ubc_nl_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	visible = ubc_current_id();	/* 0: the host sees everything */
 	mutex_lock(&ubc_lock);
+	ubc_mem_scan();
 	/* dying compartments stay readable until drained */
 	comp = ubc_comp_lookup(id);
 	if (comp && visible && visible != id)
@@ -336,6 +341,7 @@ static int ubc_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	u32 id;
 
 	mutex_lock(&ubc_lock);
+	ubc_mem_scan();
 	cb->seq = ubc_comps_generation();
 	while (next <= U32_MAX) {
 		id = next;

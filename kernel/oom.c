@@ -1,9 +1,452 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * physpages, swappages, oomguarpages: not implemented yet.
+ * physpages, swappages, oomguarpages; the OOM killer's order; the burst
+ * warning.
+ *
+ * User-visible semantics:
+ *  - physpages.held: resident pages (file, anon and shmem RSS) of the
+ *    distinct mms of the compartment's processes; swappages.held: their
+ *    swap entries; oomguarpages.held: both added. A page mapped by two mms
+ *    counts in each (the kernel's RSS does the same). They are computed
+ *    when read (netlink GET and dump, /proc/user_beancounters) and at every
+ *    global OOM; maxheld is the largest value observed so. Nothing is ever
+ *    refused on these resources: their barriers are guarantees.
+ *  - OOM order (global OOM only): while some task outside a guarantee can
+ *    be killed (a host task, or one of a compartment whose oomguarpages held
+ *    > barrier), tasks of compartments within their guarantee (held <=
+ *    barrier) are never chosen. Tasks of compartments in overdraft are
+ *    chosen before host tasks, the largest overdraft (held - barrier) first,
+ *    and inside one compartment by the kernel's own badness. Host tasks
+ *    keep the kernel's badness, so without compartments in the OOM the
+ *    kernel's choice is unchanged. A memcg OOM is left entirely to the
+ *    kernel.
+ *  - oomguarpages.failcnt: one per OOM victim in the compartment (global or
+ *    memcg OOM).
+ *  - burst warning: when free memory falls below the low watermark (kswapd
+ *    is woken) or direct reclaim starts, every compartment in burst (some
+ *    resource held above its barrier, e.g. physpages or oomguarpages) gets
+ *    its bursts counter (UBC_A_BURSTS) incremented, at most once per
+ *    UBC_BURST_INTERVAL; a global OOM counts as such an event too.
+ *
+ * Hooks (6.1 and 6.12, mm/oom_kill.c and mm/vmscan.c):
+ *  - out_of_memory(oc), watch: entry of every OOM, global (oc->memcg NULL)
+ *    or memcg, with oom_lock held, in the allocating task's context. For a
+ *    global one, scans memory and remembers current as the selecting task.
+ *  - oom_badness(p, totalpages), gate: select_bad_process() ->
+ *    oom_evaluate_task() for every process, and proc_oom_score(). Only while
+ *    current is the task selecting a global OOM victim, and only for tasks
+ *    in compartments, the gate returns its own value: LONG_MIN ("skip", a
+ *    value oom_evaluate_task() handles) or a rank above any host task's.
+ *    Otherwise the kernel's function runs.
+ *  - oom:mark_victim tracepoint: mark_oom_victim(), once per victim
+ *    (TIF_MEMDIE test-and-set before it), under the victim's task_lock;
+ *    counts failcnt and ends the selection.
+ *  - vmscan:mm_vmscan_wakeup_kswapd tracepoint: wakeup_kswapd() when a
+ *    sleeping kswapd is woken because a node is below its low watermark;
+ *    any context, even hardirq. vmscan:mm_vmscan_direct_reclaim_begin:
+ *    try_to_free_pages(), global direct reclaim (also when kswapd gave up
+ *    on a node, which silences the first). Both only queue the burst work.
+ *
+ * Locking: ubc_mem_lock (spinlock, task context only) protects every
+ * comp->mem and the scan state; it nests outside task_lock() (alloc_lock)
+ * and inside ubc_lock and oom_lock. Scans run under rcu_read_lock(), which
+ * also keeps the compartments they saw alive (freed by kfree_rcu()). The
+ * mark_victim probe runs under a task_lock and takes no lock. Nothing here
+ * sleeps; the burst work runs on its own WQ_MEM_RECLAIM workqueue.
  */
+#include <linux/oom.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/workqueue.h>
+#include <ubc/resources.h>
+
+#include "oom.h"
+#include "probe.h"
+#include "task.h"
 #include "part.h"
+
+#define UBC_SCAN_COMPS		1024	/* compartments one scan remembers */
+#define UBC_SCAN_SHARED_MMS	64	/* mms shared by processes, per scan */
+#define UBC_BURST_INTERVAL	(HZ / 10)
+
+static DEFINE_SPINLOCK(ubc_mem_lock);
+
+/* Scan state, under ubc_mem_lock. */
+static unsigned long ubc_mem_gen;
+static bool ubc_scan_host_killable;
+static unsigned int ubc_scan_ncomps;
+static struct ubc_comp *ubc_scan_comps[UBC_SCAN_COMPS];
+static unsigned int ubc_scan_nmms;
+static struct mm_struct *ubc_scan_mms[UBC_SCAN_SHARED_MMS];
+
+/* Global OOM selection state. */
+static unsigned long ubc_oom_gen;		/* under ubc_mem_lock */
+static bool ubc_oom_spare;			/* under ubc_mem_lock */
+static struct task_struct *ubc_oom_task;	/* READ/WRITE_ONCE */
+
+static struct workqueue_struct *ubc_burst_wq;
+static unsigned long ubc_burst_next;		/* jiffies, READ/WRITE_ONCE */
+
+/* find_lock_task_mm() (mm/oom_kill.c), which is not exported. */
+static struct task_struct *ubc_lock_task_mm(struct task_struct *p)
+{
+	struct task_struct *t;
+
+	for_each_thread(p, t) {
+		task_lock(t);
+		if (likely(t->mm))
+			return t;
+		task_unlock(t);
+	}
+	return NULL;
+}
+
+/*
+ * Whether @mm, used by process @p, was already counted in this scan. An mm
+ * with more users than @p has threads is shared with another process
+ * (vfork, clone(CLONE_VM)): it counts once. Past UBC_SCAN_SHARED_MMS such
+ * mms in one scan, the rest may count twice.
+ */
+static bool ubc_mm_seen(struct mm_struct *mm, struct task_struct *p)
+{
+	unsigned int i;
+
+	if (atomic_read(&mm->mm_users) <= get_nr_threads(p))
+		return false;
+	for (i = 0; i < ubc_scan_nmms; i++)
+		if (ubc_scan_mms[i] == mm)
+			return true;
+	if (ubc_scan_nmms < UBC_SCAN_SHARED_MMS)
+		ubc_scan_mms[ubc_scan_nmms++] = mm;
+	return false;
+}
+
+/*
+ * One pass over every process: sums rss and swap per compartment into
+ * comp->mem and lists the compartments seen in ubc_scan_comps. Under
+ * ubc_mem_lock and rcu_read_lock().
+ */
+static void ubc_mem_scan_locked(void)
+{
+	unsigned long gen = ++ubc_mem_gen;
+	struct task_struct *p, *t;
+	struct ubc_comp *comp;
+	struct mm_struct *mm;
+	bool killable;
+
+	lockdep_assert_held(&ubc_mem_lock);
+	ubc_scan_host_killable = false;
+	ubc_scan_ncomps = 0;
+	ubc_scan_nmms = 0;
+	for_each_process(p) {
+		if (p->flags & PF_KTHREAD)
+			continue;
+		t = ubc_lock_task_mm(p);
+		if (!t)
+			continue;	/* exited: its memory is gone or going */
+		mm = t->mm;
+		killable = !is_global_init(p) &&
+			   t->signal->oom_score_adj != OOM_SCORE_ADJ_MIN &&
+			   !test_bit(MMF_OOM_SKIP, &mm->flags);
+		comp = ubc_task_comp(p);
+		if (!comp) {
+			ubc_scan_host_killable |= killable;
+			task_unlock(t);
+			continue;
+		}
+		if (comp->mem.gen != gen) {
+			comp->mem.gen = gen;
+			comp->mem.rss = 0;
+			comp->mem.swap = 0;
+			comp->mem.killable = false;
+			if (ubc_scan_ncomps < UBC_SCAN_COMPS)
+				ubc_scan_comps[ubc_scan_ncomps++] = comp;
+		}
+		if (!ubc_mm_seen(mm, p)) {
+			comp->mem.rss += get_mm_rss(mm);
+			comp->mem.swap += get_mm_counter(mm, MM_SWAPENTS);
+		}
+		comp->mem.killable |= killable;
+		task_unlock(t);
+	}
+}
+
+/* held = @val now; maxheld follows. */
+static void ubc_counter_observe(struct ubc_counter *c, long val)
+{
+	long old = atomic_long_read(&c->maxheld);
+
+	atomic_long_set(&c->held, val);
+	while (val > old)
+		if (atomic_long_try_cmpxchg(&c->maxheld, &old, val))
+			break;
+}
+
+static void ubc_mem_publish_locked(struct ubc_comp *comp)
+{
+	long rss = 0, swap = 0;
+
+	lockdep_assert_held(&ubc_mem_lock);
+	if (comp->mem.gen == ubc_mem_gen) {
+		rss = comp->mem.rss;
+		swap = comp->mem.swap;
+	}
+	ubc_counter_observe(&comp->res[UBC_PHYSPAGES], rss);
+	ubc_counter_observe(&comp->res[UBC_SWAPPAGES], swap);
+	ubc_counter_observe(&comp->res[UBC_OOMGUARPAGES], rss + swap);
+}
+
+static bool ubc_in_burst(struct ubc_comp *comp)
+{
+	unsigned int r;
+
+	for (r = 0; r < UBC_RESOURCES; r++)
+		if (ubc_resource_valid(r) &&
+		    ubc_counter_held(&comp->res[r]) > READ_ONCE(comp->res[r].barrier))
+			return true;
+	return false;
+}
+
+/* After a scan: publish what it saw and count the compartments in burst. */
+static void ubc_burst_mark_locked(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ubc_scan_ncomps; i++) {
+		ubc_mem_publish_locked(ubc_scan_comps[i]);
+		if (ubc_in_burst(ubc_scan_comps[i]))
+			atomic_long_inc(&ubc_scan_comps[i]->bursts);
+	}
+}
+
+/* Readers (netlink, /proc): call once, then ubc_mem_publish() per comp. */
+void ubc_mem_scan(void)
+{
+	rcu_read_lock();
+	spin_lock(&ubc_mem_lock);
+	ubc_mem_scan_locked();
+	spin_unlock(&ubc_mem_lock);
+	rcu_read_unlock();
+}
+
+void ubc_mem_publish(struct ubc_comp *comp)
+{
+	spin_lock(&ubc_mem_lock);
+	ubc_mem_publish_locked(comp);
+	spin_unlock(&ubc_mem_lock);
+}
+
+static void ubc_burst_work_fn(struct work_struct *work)
+{
+	rcu_read_lock();
+	spin_lock(&ubc_mem_lock);
+	ubc_mem_scan_locked();
+	ubc_burst_mark_locked();
+	spin_unlock(&ubc_mem_lock);
+	rcu_read_unlock();
+}
+
+static DECLARE_WORK(ubc_burst_work, ubc_burst_work_fn);
+
+/* Any context: only queues the work, at most once per interval. */
+static void ubc_burst_trigger(void)
+{
+	unsigned long next = READ_ONCE(ubc_burst_next);
+
+	if (!static_branch_unlikely(&ubc_tasks_tracked) ||
+	    time_before(jiffies, next))
+		return;
+	if (cmpxchg(&ubc_burst_next, next, jiffies + UBC_BURST_INTERVAL) != next)
+		return;	/* another CPU queues it */
+	queue_work(ubc_burst_wq, &ubc_burst_work);
+}
+
+static void ubc_kswapd_wakeup_probe(void *data, int nid, int zid, int order,
+				    gfp_t gfp)
+{
+	ubc_burst_trigger();
+}
+
+static void ubc_direct_reclaim_probe(void *data, int order, gfp_t gfp)
+{
+	ubc_burst_trigger();
+}
+
+/* mark_oom_victim(), under task_lock(@task): one OOM kill. */
+static void ubc_mark_victim_probe(void *data, struct task_struct *task,
+				  uid_t uid)
+{
+	struct ubc_comp *comp;
+
+	if (READ_ONCE(ubc_oom_task) == current)
+		WRITE_ONCE(ubc_oom_task, NULL);	/* the selection is over */
+	rcu_read_lock();
+	comp = ubc_task_comp(task);
+	if (comp)
+		atomic_long_inc(&comp->res[UBC_OOMGUARPAGES].failcnt);
+	rcu_read_unlock();
+}
+
+/* out_of_memory(struct oom_control *oc), watch */
+static int ubc_out_of_memory(struct pt_regs *regs)
+{
+	struct oom_control *oc = (struct oom_control *)ubc_arg(regs, 0);
+	bool over_killable = false;
+	struct ubc_comp *comp;
+	unsigned int i;
+	long over;
+
+	if (oc->memcg || !static_branch_unlikely(&ubc_tasks_tracked)) {
+		WRITE_ONCE(ubc_oom_task, NULL);
+		return 0;
+	}
+	rcu_read_lock();
+	spin_lock(&ubc_mem_lock);
+	ubc_mem_scan_locked();
+	ubc_burst_mark_locked();	/* also publishes the counters */
+	ubc_oom_gen++;
+	for (i = 0; i < ubc_scan_ncomps; i++) {
+		comp = ubc_scan_comps[i];
+		over = comp->mem.rss + comp->mem.swap -
+		       READ_ONCE(comp->res[UBC_OOMGUARPAGES].barrier);
+		comp->mem.oom_gen = ubc_oom_gen;
+		comp->mem.oom_overdraft = over;
+		over_killable |= over > 0 && comp->mem.killable;
+	}
+	ubc_oom_spare = ubc_scan_host_killable || over_killable;
+	spin_unlock(&ubc_mem_lock);
+	rcu_read_unlock();
+	WRITE_ONCE(ubc_oom_task, current);
+	return 0;
+}
+
+/* oom_badness() of mm/oom_kill.c (6.1, unchanged in 6.12). */
+static long ubc_kernel_badness(struct task_struct *p, unsigned long totalpages)
+{
+	struct task_struct *t;
+	long points, adj;
+
+	if (is_global_init(p) || (p->flags & PF_KTHREAD))
+		return LONG_MIN;
+	t = ubc_lock_task_mm(p);
+	if (!t)
+		return LONG_MIN;
+	adj = (long)t->signal->oom_score_adj;
+	if (adj == OOM_SCORE_ADJ_MIN || test_bit(MMF_OOM_SKIP, &t->mm->flags) ||
+	    in_vfork(t)) {
+		task_unlock(t);
+		return LONG_MIN;
+	}
+	points = get_mm_rss(t->mm) + get_mm_counter(t->mm, MM_SWAPENTS) +
+		 mm_pgtables_bytes(t->mm) / PAGE_SIZE;
+	task_unlock(t);
+	adj *= totalpages / 1000;
+	return points + adj;
+}
+
+/*
+ * The rank of a task in a compartment in overdraft: above every host task
+ * (whose badness stays below 2^61: pages), the larger overdraft first, then
+ * the kernel's badness. Overdrafts past 2^28 pages (1 TiB) and badness
+ * outside [0, 2^32) are clamped.
+ */
+#define UBC_OOM_RANK_BASE	(1L << 61)
+#define UBC_OOM_OVER_MAX	((1L << 28) - 1)
+#define UBC_OOM_POINTS_MAX	((1L << 32) - 1)
+
+/* oom_badness(struct task_struct *p, unsigned long totalpages), gate */
+static int ubc_oom_badness(struct pt_regs *regs)
+{
+	struct task_struct *p = (struct task_struct *)ubc_arg(regs, 0);
+	unsigned long totalpages = ubc_arg(regs, 1);
+	struct ubc_comp *comp;
+	bool known, spare;
+	long over, points;
+
+	if (READ_ONCE(ubc_oom_task) != current)
+		return 0;	/* memcg OOM, /proc/PID/oom_score: the kernel's */
+	comp = ubc_task_comp(p);
+	if (!comp)
+		return 0;	/* host task: the kernel's */
+	spin_lock(&ubc_mem_lock);
+	known = comp->mem.oom_gen == ubc_oom_gen;
+	over = comp->mem.oom_overdraft;
+	spare = ubc_oom_spare;
+	spin_unlock(&ubc_mem_lock);
+	if (!known)
+		return 0;	/* came after the scan, or too many comps */
+	if (over <= 0)
+		return spare ? ubc_hook_return(regs, LONG_MIN) : 0;
+	points = ubc_kernel_badness(p, totalpages);
+	if (points == LONG_MIN)
+		return ubc_hook_return(regs, LONG_MIN);
+	points = clamp(points, 0L, UBC_OOM_POINTS_MAX);
+	over = min(over, UBC_OOM_OVER_MAX);
+	return ubc_hook_return(regs, UBC_OOM_RANK_BASE + (over << 32) + points);
+}
+
+static struct ubc_hook ubc_oom_hooks[] = {
+	{ .symbol = "out_of_memory", .fn = ubc_out_of_memory },
+	{ .symbol = "oom_badness", .fn = ubc_oom_badness, .gate = true },
+};
+
+static struct ubc_tracepoint ubc_oom_tps[] = {
+	{ .name = "mark_victim", .probe = ubc_mark_victim_probe },
+	{ .name = "mm_vmscan_wakeup_kswapd", .probe = ubc_kswapd_wakeup_probe },
+	{ .name = "mm_vmscan_direct_reclaim_begin", .probe = ubc_direct_reclaim_probe },
+};
+
+static int ubc_oom_init(void)
+{
+	int err;
+
+	err = ubc_tracepoints_find(ubc_oom_tps, ARRAY_SIZE(ubc_oom_tps));
+	if (err)
+		return err;
+	ubc_burst_wq = alloc_workqueue("ubc_burst", WQ_MEM_RECLAIM | WQ_HIGHPRI, 1);
+	if (!ubc_burst_wq)
+		return -ENOMEM;
+	err = ubc_hooks_prepare(ubc_oom_hooks, ARRAY_SIZE(ubc_oom_hooks));
+	if (err)
+		destroy_workqueue(ubc_burst_wq);
+	return err;
+}
+
+static int ubc_oom_arm(void)
+{
+	int err;
+
+	/* jiffies starts near wrap-around: not 0, which is "the future" */
+	WRITE_ONCE(ubc_burst_next, jiffies);
+
+	err = ubc_tracepoints_register(ubc_oom_tps, ARRAY_SIZE(ubc_oom_tps));
+	if (err)
+		return err;
+	err = ubc_hooks_arm(ubc_oom_hooks, ARRAY_SIZE(ubc_oom_hooks));
+	if (err)
+		ubc_tracepoints_unregister(ubc_oom_tps, ARRAY_SIZE(ubc_oom_tps));
+	return err;
+}
+
+/* The caller quiesces (ubc_probes_quiesce()) before ubc_oom_exit(). */
+static void ubc_oom_disarm(void)
+{
+	ubc_hooks_disarm(ubc_oom_hooks, ARRAY_SIZE(ubc_oom_hooks));
+	ubc_tracepoints_unregister(ubc_oom_tps, ARRAY_SIZE(ubc_oom_tps));
+	WRITE_ONCE(ubc_oom_task, NULL);
+}
+
+static void ubc_oom_exit(void)
+{
+	destroy_workqueue(ubc_burst_wq);	/* runs or cancels the last work */
+	ubc_hooks_release(ubc_oom_hooks, ARRAY_SIZE(ubc_oom_hooks));
+}
 
 const struct ubc_part ubc_oom_part = {
 	.name = "oom",
+	.init = ubc_oom_init,
+	.arm = ubc_oom_arm,
+	.disarm = ubc_oom_disarm,
+	.exit = ubc_oom_exit,
 };

@@ -12,6 +12,7 @@
 #include <ubc/resources.h>
 
 #include "comp.h"
+#include "oom.h"
 #include "proc.h"
 #include "task.h"
 
@@ -24,6 +25,7 @@ static void ubc_proc_show_comp(struct seq_file *m, struct ubc_comp *comp)
 	unsigned int r;
 
 	snprintf(id, sizeof(id), "%u", comp->id);
+	ubc_mem_publish(comp);
 	for (r = 0; r < UBC_RESOURCES; r++) {
 		struct ubc_counter *c = &comp->res[r];
 		bool real = ubc_resource_valid(r);
@@ -69,6 +71,7 @@ static void *ubc_proc_start(struct seq_file *m, loff_t *pos)
 	__acquires(&ubc_lock)
 {
 	mutex_lock(&ubc_lock);
+	ubc_mem_scan();		/* physpages, swappages, oomguarpages */
 	return *pos ? ubc_proc_find(m, pos) : SEQ_START_TOKEN;
 }
 

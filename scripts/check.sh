@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# check.sh LANE...: host unit tests, then the VM selftests on every lane.
+# check.sh LANE...: host unit tests, then the VM selftests on every lane:
+# per lane one VM with every selftest, then a second, small-memory VM for
+# the OOM tests (oom_test, reported as LANE/oom).
 # Prints every test line, one summary per lane, and last the overall
 # "N passed, N failed". Exit status non-zero if anything failed.
 set -uo pipefail
@@ -36,6 +38,9 @@ for lane in "$@"; do
 	note "lane $lane"
 	if make -s -C "$UBC_TOP" all LANE="$lane" >"$log.build" 2>&1; then
 		"$UBC_TOP/selftests/qemu/vm.sh" check "$lane" 2>&1 | tee "$log"
+		tally "$log"
+		note "lane $lane: OOM tests in a small-memory VM"
+		"$UBC_TOP/selftests/qemu/vm.sh" check-oom "$lane" 2>&1 | tee "$log"
 	else
 		cat "$log.build"
 		echo "$lane: 0 passed, 1 failed (build)" | tee "$log"

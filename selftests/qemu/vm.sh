@@ -3,6 +3,9 @@
 # vm.sh MODE LANE: boot LANE's kernel in QEMU (TCG) with ubc in an initramfs.
 #   check  run every selftest; print their TAP lines; exit non-zero unless
 #          all passed, the module unloaded and the guest wrote the marker
+#   check-oom  the same for oom_test alone, in a small-memory VM (320 MiB,
+#          384 MiB on a debug lane) where it can run the machine out of
+#          memory; its results are reported as lane "LANE/oom"
 #   run    the scripted demonstration (selftests/qemu/demo.sh)
 #   shell  an interactive shell with ubc loaded (leave with: poweroff -f)
 # Env: UBC_VM_SCRIPT=FILE runs FILE instead of demo.sh; UBC_VM_EXTRA="FILE..."
@@ -11,10 +14,14 @@
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/common.sh"
 
-mode=${1:?usage: vm.sh check|run|shell LANE}
+mode=${1:?usage: vm.sh check|check-oom|run|shell LANE}
 lane=${2:-stock-6.1}
 eval "$("$UBC_TOP/scripts/kernels/$lane.sh")"
 work=$UBC_BUILD/$lane/vm
+only= label=$lane
+if [ "$mode" = check-oom ]; then
+	mode=check only=oom_test label=$lane/oom work=$UBC_BUILD/$lane/vm-oom
+fi
 ko=$UBC_BUILD/$lane/module/ubc.ko
 tool=$UBC_TOP/tools/ubc/ubc
 tests=$UBC_BUILD/selftests
@@ -24,6 +31,14 @@ tests=$UBC_BUILD/selftests
 # Lane-specific knobs: a debug kernel is slower and needs more memory.
 mem=1024 timeout=900
 case $lane in debug-*) mem=2048 timeout=2400 ;; esac
+# The OOM VM: small enough to run out of memory quickly; a debug kernel
+# (KASAN shadow, kmemleak, lockdep) needs a little more to boot.
+if [ -n "$only" ]; then
+	mem=320 timeout=900
+	case $lane in debug-*) mem=384 timeout=1800 ;; esac
+fi
+# The demonstration runs a machine out of memory: keep that quick.
+[ "$mode" = run ] && mem=384
 mem=${UBC_VM_MEM:-$mem}
 timeout=${UBC_VM_TIMEOUT:-$timeout}
 
@@ -42,6 +57,8 @@ cp "$ko" "$root/ubc.ko"
 rm -f "$root/bin/ubc"
 cp "$tool" "$root/bin/ubc"
 cp "$UBC_BUILD/forkbomb" "$root/bin/forkbomb"
+# memhog: the demonstration's memory pressure; built here, it is that small
+cc -Wall -Wextra -Werror -O2 -o "$root/bin/memhog" "$UBC_TOP/selftests/qemu/memhog.c"
 for f in ${UBC_VM_EXTRA:-}; do rm -f "$root/bin/${f##*/}"; cp "$f" "$root/bin/${f##*/}"; done
 : >"$root/selftests/list"
 if [ -d "$tests" ]; then
@@ -54,7 +71,7 @@ echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 # Shared libraries of the dynamically linked binaries.
-for bin in "$root/bin/ubc" "$root/bin/forkbomb" "$root"/selftests/* \
+for bin in "$root/bin/ubc" "$root/bin/forkbomb" "$root/bin/memhog" "$root"/selftests/* \
 	$(for f in ${UBC_VM_EXTRA:-}; do echo "$root/bin/${f##*/}"; done); do
 	[ -f "$bin" ] && [ -x "$bin" ] && ldd "$bin" >/dev/null 2>&1 || continue
 	ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
@@ -66,6 +83,7 @@ done
 
 nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 append="console=ttyS0 panic_on_warn=1 panic=-1 oops=panic softlockup_panic=1 ubc.mode=$mode ubc.nonce=$nonce"
+[ -n "$only" ] && append+=" ubc.only=$only"
 [ "$mode" = check ] && append+=" loglevel=4"
 qemu=(qemu-system-x86_64 -accel tcg -m "$mem" -smp 2 -no-reboot -nographic
       -kernel "$KIMAGE" -initrd "$work/initramfs.gz" -append "$append")
@@ -74,11 +92,11 @@ if [ "$mode" != check ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial "file:$work/ttyS1.log"
 fi
 
-note "booting $lane ($KREL) for the selftests (timeout ${timeout}s)"
+note "booting $lane ($KREL, ${mem} MiB) for the selftests${only:+ ($only)} (timeout ${timeout}s)"
 set +e
 timeout --foreground -k 10 "$timeout" "${qemu[@]}" -serial "file:$work/console.log" \
 	-serial "file:$work/results.log" </dev/null >/dev/null 2>&1
 qrc=$?
 set -e
-python3 "$UBC_TOP/selftests/qemu/verdict.py" --lane "$lane" --nonce "$nonce" \
+python3 "$UBC_TOP/selftests/qemu/verdict.py" --lane "$label" --nonce "$nonce" \
 	--qemu-status "$qrc" "$work/results.log" "$work/console.log"

@@ -298,15 +298,16 @@ TEST_F(ubctest, enter_respects_barrier)
 	stop_member(_metadata, NL, 12081, &w);
 }
 
-TEST_F_TIMEOUT(ubctest, churn, 300)
+TEST_F_TIMEOUT(ubctest, churn, 600)
 {
+	int n = debug_kernel() ? 600 : 2000;
 	struct worker w;
 
 	IDS(12090, 1);
 	setup_member(_metadata, NL, 12090, U, U, &w);
 
-	ASSERT_EQ(0, worker_cmd_ms(&w, 'k', 2000, 250000));
-	WASSERT_SPAWN(&w, 2000, 0);
+	ASSERT_EQ(0, worker_cmd_ms(&w, 'k', n, 400000));
+	WASSERT_SPAWN(&w, n, 0);
 	WAIT_HELD(NL, 12090, 1);
 	ASSERT_EQ(0, ubc_field(NL, 12090, UBC_NUMPROC, UBC_RES_A_FAILCNT));
 	ASSERT_GE(ubc_field(NL, 12090, UBC_NUMPROC, UBC_RES_A_MAXHELD), 2);
@@ -328,8 +329,9 @@ TEST_F_TIMEOUT(ubctest, churn, 300)
 	ASSERT_EQ(-ENOENT, ubc_wait_gone(NL, 12090, DRAIN_MS));
 }
 
-TEST_F_TIMEOUT(ubctest, churn_at_barrier, 120)
+TEST_F_TIMEOUT(ubctest, churn_at_barrier, 300)
 {
+	int n = debug_kernel() ? 200 : 500;
 	struct worker w;
 	uint64_t failcnt;
 
@@ -340,8 +342,8 @@ TEST_F_TIMEOUT(ubctest, churn_at_barrier, 120)
 	 */
 	IDS(12100, 1);
 	setup_member(_metadata, NL, 12100, 2, 2, &w);
-	ASSERT_EQ(0, worker_cmd_ms(&w, 'k', 500, 100000));
-	ASSERT_EQ(500, w.sh->nok + w.sh->nfail);
+	ASSERT_EQ(0, worker_cmd_ms(&w, 'k', n, 250000));
+	ASSERT_EQ(n, w.sh->nok + w.sh->nfail);
 	WASSERT_SPAWN(&w, w.sh->nok, w.sh->nfail);	/* all EAGAIN */
 	failcnt = ubc_field(NL, 12100, UBC_NUMPROC, UBC_RES_A_FAILCNT);
 	ASSERT_EQ((uint64_t)w.sh->nfail, failcnt);

@@ -28,7 +28,9 @@
  * The block of @id equals a GET of @id, value for value, except that the
  * reader's own open /proc file adds @open_files to numfile.held while the
  * block is read (the reader is inside the compartment: the file is charged),
- * and its read buffer raises privvmpages while the block is made.
+ * and its read buffer raises privvmpages while the block is made; kmemsize
+ * and dcachesize move on their own, and physpages, swappages and
+ * oomguarpages are measured at each read.
  */
 static void check_block_vs_get_open(struct __test_metadata *_metadata,
 				    struct ubc_nl *h, const struct proc_block *b,

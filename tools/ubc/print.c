@@ -213,8 +213,9 @@ static void print_header(struct printer *p)
 }
 
 /*
- * Per compartment a line "compartment ID[ dying]", the column header and a
- * line per resource. JSON [{"id":..,"flags":[..],"resources":[{..},..]},..].
+ * Per compartment a line "compartment ID[ dying][ bursts N]", the column
+ * header and a line per resource. JSON
+ * [{"id":..,"flags":[..],"resources":[{..},..][,"bursts":N]},..].
  */
 void ubc_print_show(struct printer *p, const struct ubc_info *c, size_t n)
 {
@@ -228,12 +229,16 @@ void ubc_print_show(struct printer *p, const struct ubc_info *c, size_t n)
 			pr_text(p, "\n");
 		pr_u64(p, PR_ANY, "id", "compartment %s", c[i].id);
 		print_flags(p, c[i].flags, " %s");
+		if (c[i].has_bursts)
+			pr_u64(p, PR_TEXT, NULL, " bursts %s", c[i].bursts);
 		pr_text(p, "\n");
 		print_header(p);
 		pr_open(p, PR_JSON, "resources", '[');
 		for (r = 0; r < c[i].nres; r++)
 			print_resource(p, &c[i].res[r]);
 		pr_close(p, PR_JSON, ']');
+		if (c[i].has_bursts)
+			pr_u64(p, PR_JSON, "bursts", NULL, c[i].bursts);
 		pr_close(p, PR_JSON, '}');
 	}
 	pr_close(p, PR_JSON, ']');

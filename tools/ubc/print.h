@@ -25,6 +25,8 @@ struct ubc_res_info {
 struct ubc_info {
 	uint32_t id;
 	uint32_t flags;
+	bool has_bursts;	/* UBC_A_BURSTS was present (newer module) */
+	uint64_t bursts;
 	unsigned int nres;
 	struct ubc_res_info res[UBC_MAX_RES];
 };

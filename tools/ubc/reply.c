@@ -100,6 +100,12 @@ static int parse_info(const struct nlmsghdr *nlh, struct ubc_info *info)
 				return -1;
 			info->flags = mnl_attr_get_u32(attr);
 			break;
+		case UBC_A_BURSTS:
+			if (mnl_attr_validate(attr, MNL_TYPE_U64))
+				return -1;
+			info->bursts = mnl_attr_get_u64(attr);
+			info->has_bursts = true;
+			break;
 		case UBC_A_RESOURCES:
 			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) ||
 			    parse_resources(attr, info))

@@ -289,6 +289,8 @@ static size_t sample(struct ubc_info c[2])
 
 	memset(c, 0, 2 * sizeof(*c));
 	c[0].id = 101;
+	c[0].has_bursts = true;	/* c[1]: a module without UBC_A_BURSTS */
+	c[0].bursts = 3;
 	c[0].nres = 2;
 	c[0].res[0] = kmem;
 	c[0].res[1] = numproc;
@@ -373,7 +375,7 @@ static void test_print(struct tap *t)
 	check_text(t, "show json", render(RENDER_SHOW, true, false, false, 2),
 		   "[{\"id\":101,\"flags\":[],\"resources\":["
 		   "{\"name\":\"kmemsize\",\"id\":0,\"unit\":\"bytes\",\"held\":12582912,\"maxheld\":13631488,\"minheld\":0,\"barrier\":9223372036854775807,\"limit\":9223372036854775807,\"failcnt\":0},"
-		   "{\"name\":\"numproc\",\"id\":5,\"unit\":\"items\",\"held\":3,\"maxheld\":9,\"minheld\":1,\"barrier\":8,\"limit\":10,\"failcnt\":2}]},"
+		   "{\"name\":\"numproc\",\"id\":5,\"unit\":\"items\",\"held\":3,\"maxheld\":9,\"minheld\":1,\"barrier\":8,\"limit\":10,\"failcnt\":2}],\"bursts\":3},"
 		   "{\"id\":4294967295,\"flags\":[\"dying\"],\"resources\":["
 		   "{\"name\":\"we\\\"ird\\\\\\u000a\",\"id\":99,\"unit\":\"pages\",\"held\":256,\"maxheld\":256,\"minheld\":0,\"barrier\":512,\"limit\":1024,\"failcnt\":0}]}]\n");
 	check_json(t, "show json is valid JSON",
@@ -383,7 +385,7 @@ static void test_print(struct tap *t)
 	check_json(t, "empty show json is valid JSON",
 		   render(RENDER_SHOW, true, true, true, 0));
 	check_text(t, "show text", render(RENDER_SHOW, false, false, false, 2),
-		   "compartment 101\n"
+		   "compartment 101 bursts 3\n"
 		   "resource            held    maxheld    barrier      limit  failcnt    bar%    lim%\n"
 		   "kmemsize           12.0M      13.0M  unlimited  unlimited        0       -       -\n"
 		   "numproc                3          9          8         10        2   37.5%   30.0% *\n"
@@ -393,7 +395,7 @@ static void test_print(struct tap *t)
 		   "we\"ird\\\n"
 		   "            1.0M       1.0M       2.0M       4.0M        0   50.0%   25.0%\n");
 	check_text(t, "show text color", render(RENDER_SHOW, false, false, true, 1),
-		   "compartment 101\n"
+		   "compartment 101 bursts 3\n"
 		   "resource            held    maxheld    barrier      limit  failcnt    bar%    lim%\n"
 		   "kmemsize           12.0M      13.0M  unlimited  unlimited        0       -       -\n"
 		   "numproc                3          9          8         10 \033[1;31m       2\033[0m   37.5%   30.0%\n"
@@ -403,7 +405,7 @@ static void test_print(struct tap *t)
 		   "we\"ird\\\n"
 		   "            1.0M       1.0M       2.0M       4.0M        0   50.0%   25.0%\n");
 	check_text(t, "show text raw", render(RENDER_SHOW, false, true, true, 1),
-		   "compartment 101\n"
+		   "compartment 101 bursts 3\n"
 		   "resource                      held              maxheld              barrier                limit  failcnt\n"
 		   "kmemsize                  12582912             13631488  9223372036854775807  9223372036854775807        0\n"
 		   "numproc                          3                    9                    8                   10        2\n"
@@ -445,6 +447,8 @@ static void put_reply(char *buf, size_t *len, uint32_t id, uint16_t flags,
 	genl->version = UBC_GENL_VERSION;
 	mnl_attr_put_u32(nlh, UBC_A_ID, id);
 	mnl_attr_put_u32(nlh, UBC_A_FLAGS, UBC_F_DYING);
+	if (id == 101)	/* 102: as from a module without UBC_A_BURSTS */
+		mnl_attr_put_u64(nlh, UBC_A_BURSTS, 5);
 	mnl_attr_put_u32(nlh, 99, 1);	/* unknown: ignored */
 	all = mnl_attr_nest_start(nlh, UBC_A_RESOURCES);
 	one = mnl_attr_nest_start(nlh, UBC_A_RESOURCE);
@@ -529,6 +533,8 @@ static void test_replies(struct tap *t)
 	r = &l.v[0].res[0];
 	ok(t, l.v[0].id == 101 && l.v[0].flags == UBC_F_DYING &&
 	   l.v[0].nres == 2 && l.v[1].id == 102, "reply: id, flags, resources");
+	ok(t, l.v[0].has_bursts && l.v[0].bursts == 5 && !l.v[1].has_bursts &&
+	   !l.v[1].bursts, "reply: bursts, when the module sends it");
 	ok(t, r->id == UBC_NUMPROC && !strcmp(r->name, "numproc") &&
 	   r->unit == UBC_UNIT_ITEMS && r->held == 3 && r->maxheld == 9 &&
 	   r->minheld == 1 && r->barrier == 8 && r->limit == UNL &&

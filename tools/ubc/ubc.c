@@ -408,7 +408,7 @@ static const struct command {
 	{ "set", cmd_set, "ID RES BARRIER[:LIMIT]...",
 	  "set barriers and limits, all or none; LIMIT defaults to BARRIER" },
 	{ "show", cmd_show, "[-j] [-r] [ID]...",
-	  "show beancounters of the given or of all compartments" },
+	  "show beancounters and bursts of the given or of all compartments" },
 	{ "exec", cmd_exec, "ID [--] CMD [ARG]...",
 	  "run CMD inside compartment ID" },
 	{ "enter", cmd_enter, "ID PID",

@@ -53,6 +53,14 @@
  *   Reply (one message per compartment):
  *   UBC_A_ID              u32
  *   UBC_A_FLAGS           u32, UBC_F_*
+ *   UBC_A_BURSTS          u64: burst warnings, the number of low-memory
+ *                         events (free memory below the low watermark:
+ *                         kswapd woken, or global direct reclaim, or a
+ *                         global OOM) met while the compartment was in
+ *                         burst, i.e. held some resource above its barrier
+ *                         (physpages or oomguarpages past its guarantee,
+ *                         typically); at most one per 100 ms. A growing
+ *                         value warns before the OOM killer has to act.
  *   UBC_A_RESOURCES       nested, one UBC_A_RESOURCE per resource in
  *                         ubc_resource order (dummy slots omitted):
  *     UBC_A_RESOURCE      nested:
@@ -61,6 +69,13 @@
  *       UBC_RES_A_UNIT    u8, enum ubc_unit
  *       UBC_RES_A_HELD, UBC_RES_A_MAXHELD, UBC_RES_A_MINHELD,
  *       UBC_RES_A_BARRIER, UBC_RES_A_LIMIT, UBC_RES_A_FAILCNT   u64
+ *   physpages (resident pages), swappages (swap entries) and oomguarpages
+ *   (both) of the compartment's processes are computed at the time of the
+ *   reply; their maxheld is the largest value replies and OOMs observed.
+ *   oomguarpages' barrier is the OOM guarantee: in a global OOM, processes
+ *   of compartments within it are spared while any other can be killed,
+ *   compartments past it go first (largest overdraft first), and its
+ *   failcnt counts OOM kills in the compartment.
  *
  * UBC_CMD_ENTER: move a running process (all its threads) into a
  *   compartment. Children forked afterwards inherit it. A task can never
@@ -101,6 +116,7 @@ enum ubc_attr {
 	UBC_A_RESOURCE,		/* nested: UBC_RES_A_* (inside UBC_A_RESOURCES) */
 	UBC_A_PID,		/* u32 */
 	UBC_A_PAD,
+	UBC_A_BURSTS,		/* u64 (replies only) */
 
 	__UBC_A_MAX,
 	UBC_A_MAX = __UBC_A_MAX - 1
