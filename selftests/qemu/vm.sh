@@ -93,10 +93,21 @@ if [ "$mode" != check ]; then
 fi
 
 note "booting $lane ($KREL, ${mem} MiB) for the selftests${only:+ ($only)} (timeout ${timeout}s)"
-set +e
-timeout --foreground -k 10 "$timeout" "${qemu[@]}" -serial "file:$work/console.log" \
-	-serial "file:$work/results.log" </dev/null >/dev/null 2>&1
-qrc=$?
-set -e
+# One retry, only for a kernel that died while booting, before /init wrote
+# its first result and before anything of ubc appeared on the console (seen
+# with 6.12 under TCG: an int3 oops while the kernel patches its own text).
+# A crash that involves ubc in any way is never retried.
+for attempt in 1 2; do
+	set +e
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" -serial "file:$work/console.log" \
+		-serial "file:$work/results.log" </dev/null >/dev/null 2>&1
+	qrc=$?
+	set -e
+	[ $attempt = 1 ] && [ ! -s "$work/results.log" ] &&
+		! grep -qE 'ubc: |\[ubc\]|Modules linked in:.*ubc' "$work/console.log" ||
+		break
+	cp "$work/console.log" "$work/console-boot$attempt.log"
+	note "the $lane kernel died while booting, before ubc was loaded (see $work/console-boot$attempt.log): booting again, once"
+done
 python3 "$UBC_TOP/selftests/qemu/verdict.py" --lane "$label" --nonce "$nonce" \
 	--qemu-status "$qrc" "$work/results.log" "$work/console.log"
