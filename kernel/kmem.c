@@ -105,6 +105,7 @@
 #include "probe.h"
 #include "task.h"
 #include "part.h"
+#include "kmem.h"
 
 /* ---- struct kmem_cache: flags, size and name, found at load ---- */
 
@@ -754,6 +755,37 @@ err_hash:
 	return err;
 }
 
+/*
+ * The gates only refuse: while every compartment's kmemsize and dcachesize
+ * barriers are unlimited they would cost every slab and page allocation of
+ * the machine a full-register ftrace trampoline for nothing. They are
+ * attached when a finite barrier is first set (ubc_kmem_want_gates()) and
+ * stay until unload. All three flags are under ubc_lock.
+ */
+static bool ubc_kmem_armed, ubc_kmem_gates_wanted, ubc_kmem_gates_on;
+
+static int ubc_kmem_gates_arm(void)
+{
+	int err;
+
+	lockdep_assert_held(&ubc_lock);
+	if (!ubc_kmem_armed || !ubc_kmem_gated || !ubc_kmem_gates_wanted ||
+	    ubc_kmem_gates_on)
+		return 0;
+	err = ubc_hooks_arm(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
+	if (!err)
+		ubc_kmem_gates_on = true;
+	return err;
+}
+
+/* A finite kmemsize or dcachesize barrier was set; under ubc_lock. */
+int ubc_kmem_want_gates(void)
+{
+	lockdep_assert_held(&ubc_lock);
+	ubc_kmem_gates_wanted = true;
+	return ubc_kmem_gates_arm();
+}
+
 static int ubc_kmem_arm(void)
 {
 	int err;
@@ -764,15 +796,15 @@ static int ubc_kmem_arm(void)
 	err = ubc_tracepoints_register(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
 	if (err)
 		goto err_watches;
-	if (ubc_kmem_gated) {
-		err = ubc_hooks_arm(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
-		if (err)
-			goto err_tps;
-	}
+	ubc_kmem_armed = true;
+	err = ubc_kmem_gates_arm();
+	if (err)
+		goto err_tps;
 	schedule_delayed_work(&ubc_kreap_work, msecs_to_jiffies(UBC_KREAP_MS));
 	return 0;
 
 err_tps:
+	ubc_kmem_armed = false;
 	ubc_tracepoints_unregister(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
 err_watches:
 	ubc_hooks_disarm(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
@@ -783,8 +815,10 @@ err_watches:
 static void ubc_kmem_disarm(void)
 {
 	cancel_delayed_work_sync(&ubc_kreap_work);
-	if (ubc_kmem_gated)
+	if (ubc_kmem_gates_on)
 		ubc_hooks_disarm(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
+	ubc_kmem_gates_on = false;
+	ubc_kmem_armed = false;
 	ubc_tracepoints_unregister(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
 	ubc_hooks_disarm(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
 }

@@ -9,6 +9,7 @@
 #include <ubc/resources.h>
 
 #include "comp.h"
+#include "kmem.h"
 #include "main.h"
 #include "netlink.h"
 #include "oom.h"
@@ -111,6 +112,16 @@ static void ubc_apply_limits(struct ubc_comp *comp, const struct ubc_limits *lim
 	lockdep_assert_held(&ubc_lock);
 	for_each_set_bit(r, lim->given, UBC_RESOURCES)
 		ubc_counter_set(&comp->res[r], lim->barrier[r], lim->limit[r]);
+	if ((test_bit(UBC_KMEMSIZE, lim->given) &&
+	     lim->barrier[UBC_KMEMSIZE] < UBC_UNLIMITED) ||
+	    (test_bit(UBC_DCACHESIZE, lim->given) &&
+	     lim->barrier[UBC_DCACHESIZE] < UBC_UNLIMITED)) {
+		int err = ubc_kmem_want_gates();
+
+		if (err)
+			pr_warn("cannot attach the kmemsize/dcachesize gates (error %d): counted, not refused\n",
+				err);
+	}
 }
 
 /* Mutations: CAP_SYS_ADMIN in the initial user namespace, from the host. */
