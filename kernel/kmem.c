@@ -53,7 +53,8 @@
  *    says so when it loads.
  *
  * Hooks (6.1):
- *  - should_failslab(s, gfp), gate: slab_pre_alloc_hook(), before every
+ *  - should_failslab(s, gfp), gate (attached once a finite barrier is set):
+ *    slab_pre_alloc_hook(), before every
  *    slab allocation (kmem_cache_alloc*, kmalloc); -ENOMEM makes that
  *    allocation return NULL, which its caller handles like any failed
  *    allocation (the kernel's own error injection, mm/failslab.c);
