@@ -451,10 +451,15 @@ static void ubc_kmem_untrack(unsigned long pfn, unsigned long off)
 	ubc_kent_release(dead);
 }
 
-/* Drop the entries of @pfn (a page, or a slab page being freed), if any. */
-static void ubc_kmem_untrack_page(unsigned long pfn)
+/*
+ * Unhash, under the bucket lock, every entry of bucket @b that @match
+ * selects, then release them (uncharge, put) after dropping the lock.
+ */
+static void ubc_kbucket_drop(unsigned int b,
+			     bool (*match)(const struct ubc_kent *e,
+					   unsigned long arg),
+			     unsigned long arg)
 {
-	unsigned int b = ubc_kbucket(pfn);
 	spinlock_t *lock = ubc_kbucket_lock(b);
 	struct ubc_kent *e;
 	struct hlist_node *tmp;
@@ -465,7 +470,7 @@ static void ubc_kmem_untrack_page(unsigned long pfn)
 		return;
 	spin_lock_irqsave(lock, flags);
 	hlist_for_each_entry_safe(e, tmp, &ubc_khash[b], node) {
-		if (e->pfn != pfn)
+		if (!match(e, arg))
 			continue;
 		ubc_kent_unhash(e);
 		hlist_add_head(&e->node, &dead);
@@ -473,6 +478,17 @@ static void ubc_kmem_untrack_page(unsigned long pfn)
 	spin_unlock_irqrestore(lock, flags);
 	hlist_for_each_entry_safe(e, tmp, &dead, node)
 		ubc_kent_release(e);
+}
+
+static bool ubc_kent_of_pfn(const struct ubc_kent *e, unsigned long pfn)
+{
+	return e->pfn == pfn;
+}
+
+/* Drop the entries of @pfn (a page, or a slab page being freed), if any. */
+static void ubc_kmem_untrack_page(unsigned long pfn)
+{
+	ubc_kbucket_drop(ubc_kbucket(pfn), ubc_kent_of_pfn, pfn);
 }
 
 /*
@@ -489,29 +505,17 @@ static void ubc_kmem_untrack_page(unsigned long pfn)
 static void ubc_kmem_reap(struct work_struct *work);
 static DECLARE_DELAYED_WORK(ubc_kreap_work, ubc_kmem_reap);
 
+static bool ubc_kent_dying(const struct ubc_kent *e, unsigned long unused)
+{
+	return READ_ONCE(e->comp->dying);
+}
+
 static void ubc_kmem_reap(struct work_struct *work)
 {
 	unsigned int b;
 
 	for (b = 0; b < (1 << UBC_KHASH_BITS); b++) {
-		spinlock_t *lock = ubc_kbucket_lock(b);
-		struct hlist_node *tmp;
-		struct ubc_kent *e;
-		unsigned long flags;
-		HLIST_HEAD(dead);
-
-		if (!READ_ONCE(ubc_khash[b].first))
-			continue;
-		spin_lock_irqsave(lock, flags);
-		hlist_for_each_entry_safe(e, tmp, &ubc_khash[b], node) {
-			if (!READ_ONCE(e->comp->dying))
-				continue;
-			ubc_kent_unhash(e);
-			hlist_add_head(&e->node, &dead);
-		}
-		spin_unlock_irqrestore(lock, flags);
-		hlist_for_each_entry_safe(e, tmp, &dead, node)
-			ubc_kent_release(e);
+		ubc_kbucket_drop(b, ubc_kent_dying, 0);
 		cond_resched();
 	}
 	schedule_delayed_work(&ubc_kreap_work, msecs_to_jiffies(UBC_KREAP_MS));
