@@ -108,17 +108,6 @@ static int drain_sigs(void)
 	return n;
 }
 
-static void ls_note(struct wshared *sh, int r)
-{
-	if (r >= 0) {
-		sh->nok++;
-	} else {
-		if (sh->nfail < W_MAX)
-			sh->err[sh->nfail] = errno;
-		sh->nfail++;
-	}
-}
-
 static int ls_range_lock(int fd, int cmd, short type, off_t start, off_t len)
 {
 	struct flock fl = {
@@ -163,7 +152,7 @@ static void ls_aio(struct wshared *sh, int n)
 	int i;
 
 	if (syscall(SYS_io_setup, 8, &ctx)) {
-		ls_note(sh, -1);
+		wshared_note(sh, -1);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -177,10 +166,10 @@ static void ls_aio(struct wshared *sh, int n)
 		cb.aio_nbytes = 1;
 		if (syscall(SYS_io_submit, ctx, 1, cbs) != 1 ||
 		    syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL) != 1) {
-			ls_note(sh, -1);
+			wshared_note(sh, -1);
 			continue;
 		}
-		ls_note(sh, 0);
+		wshared_note(sh, 0);
 	}
 	syscall(SYS_io_destroy, ctx);
 }
@@ -196,7 +185,7 @@ static int ls_worker_cmd(struct wshared *sh, char cmd, int arg)
 	case 'O':	/* open @arg more descriptions of the test file */
 		for (i = 0; i < arg && ls_nfds < LS_FDS; i++) {
 			r = open(ls_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-			ls_note(sh, r);
+			wshared_note(sh, r);
 			if (r >= 0)
 				ls_fds[ls_nfds++] = r;
 		}
@@ -208,14 +197,14 @@ static int ls_worker_cmd(struct wshared *sh, char cmd, int arg)
 				break;
 			}
 			r = flock(ls_fds[ls_nflock], LOCK_SH | LOCK_NB);
-			ls_note(sh, r);
+			wshared_note(sh, r);
 			if (!r)
 				ls_nflock++;
 		}
 		return 0;
 	case 'U':	/* flock(LOCK_UN) on every one */
 		for (i = 0; i < ls_nfds; i++)
-			ls_note(sh, flock(ls_fds[i], LOCK_UN));
+			wshared_note(sh, flock(ls_fds[i], LOCK_UN));
 		ls_nflock = 0;
 		return 0;
 	case 'p':	/* @arg more POSIX write locks, one byte, never adjacent */
@@ -226,14 +215,14 @@ static int ls_worker_cmd(struct wshared *sh, char cmd, int arg)
 			r = ls_range_lock(ls_fds[0],
 					  cmd == 'p' ? F_SETLK : F_OFD_SETLK,
 					  F_WRLCK, 2 * *n, 1);
-			ls_note(sh, r);
+			wshared_note(sh, r);
 			if (!r)
 				(*n)++;
 		}
 		return 0;
 	case '1':	/* unlock the whole file (POSIX) */
 	case '2':	/* (OFD) */
-		ls_note(sh, ls_range_lock(ls_fds[0],
+		wshared_note(sh, ls_range_lock(ls_fds[0],
 					  cmd == '1' ? F_SETLK : F_OFD_SETLK,
 					  F_UNLCK, 0, 0));
 		if (cmd == '1')
@@ -242,8 +231,8 @@ static int ls_worker_cmd(struct wshared *sh, char cmd, int arg)
 			ls_nofd = 0;
 		return 0;
 	case 'M':	/* unlock the middle of a 3-byte POSIX lock (a split) */
-		ls_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_WRLCK, 100, 3));
-		ls_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_UNLCK, 101, 1));
+		wshared_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_WRLCK, 100, 3));
+		wshared_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_UNLCK, 101, 1));
 		return 0;
 	case 'C':	/* close every description */
 		while (ls_nfds > 0)
@@ -252,46 +241,46 @@ static int ls_worker_cmd(struct wshared *sh, char cmd, int arg)
 		return 0;
 	case 'h':	/* churn: @arg rounds of flock, POSIX and OFD lock+unlock */
 		for (i = 0; i < arg; i++) {
-			ls_note(sh, flock(ls_fds[0], LOCK_EX | LOCK_NB));
-			ls_note(sh, flock(ls_fds[0], LOCK_UN));
-			ls_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_WRLCK,
+			wshared_note(sh, flock(ls_fds[0], LOCK_EX | LOCK_NB));
+			wshared_note(sh, flock(ls_fds[0], LOCK_UN));
+			wshared_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_WRLCK,
 						  i % 7, 1 + i % 3));
-			ls_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_UNLCK,
+			wshared_note(sh, ls_range_lock(ls_fds[0], F_SETLK, F_UNLCK,
 						  0, 0));
-			ls_note(sh, ls_range_lock(ls_fds[1], F_OFD_SETLK,
+			wshared_note(sh, ls_range_lock(ls_fds[1], F_OFD_SETLK,
 						  F_RDLCK, 10 + i % 5, 2));
-			ls_note(sh, ls_range_lock(ls_fds[1], F_OFD_SETLK,
+			wshared_note(sh, ls_range_lock(ls_fds[1], F_OFD_SETLK,
 						  F_UNLCK, 0, 0));
 		}
 		return 0;
 	case 'F':	/* flock(LOCK_EX) the inherited fd */
-		ls_note(sh, flock(ls->shared_fd, LOCK_EX | LOCK_NB));
+		wshared_note(sh, flock(ls->shared_fd, LOCK_EX | LOCK_NB));
 		return 0;
 	case 'L':	/* OFD write lock on byte 0 of the inherited fd */
-		ls_note(sh, ls_range_lock(ls->shared_fd, F_OFD_SETLK, F_WRLCK,
+		wshared_note(sh, ls_range_lock(ls->shared_fd, F_OFD_SETLK, F_WRLCK,
 					  0, 1));
 		return 0;
 	case 'Z':	/* close the inherited fd here */
-		ls_note(sh, close(ls->shared_fd));
+		wshared_note(sh, close(ls->shared_fd));
 		return 0;
 	case 's':	/* sigqueue(self) @arg times */
 	case 'A':	/* sigqueue(ls->target) @arg times */
 		for (i = 0; i < arg; i++) {
 			v.sival_int = i;
-			ls_note(sh, sigqueue(cmd == 's' ? getpid() : ls->target,
+			wshared_note(sh, sigqueue(cmd == 's' ? getpid() : ls->target,
 					     SIG_Q, v));
 		}
 		return 0;
 	case 'i':	/* rt_sigqueueinfo(self) @arg times */
 		for (i = 0; i < arg; i++)
-			ls_note(sh, ls_rt_sigqueueinfo(getpid(), SIG_I, i));
+			wshared_note(sh, ls_rt_sigqueueinfo(getpid(), SIG_I, i));
 		return 0;
 	case 'j':	/* kill(self) with rt signal SIG_K, @arg times */
 		for (i = 0; i < arg; i++)
-			ls_note(sh, kill(getpid(), SIG_K));
+			wshared_note(sh, kill(getpid(), SIG_K));
 		return 0;
 	case 'J':	/* kill(self) with classic signal number @arg */
-		ls_note(sh, kill(getpid(), arg));
+		wshared_note(sh, kill(getpid(), arg));
 		return 0;
 	case 'w':	/* dequeue everything pending */
 		ls->nrecv = drain_sigs();
@@ -299,7 +288,7 @@ static int ls_worker_cmd(struct wshared *sh, char cmd, int arg)
 	case 'H':	/* churn: @arg rounds of sigqueue + dequeue */
 		for (i = 0; i < arg; i++) {
 			v.sival_int = i;
-			ls_note(sh, sigqueue(getpid(), SIG_Q, v));
+			wshared_note(sh, sigqueue(getpid(), SIG_Q, v));
 			if (drain_sigs() != 1)
 				sh->ret = -EIO;
 		}
@@ -310,14 +299,14 @@ static int ls_worker_cmd(struct wshared *sh, char cmd, int arg)
 	case 'T':	/* @arg posix timers */
 		for (i = 0; i < arg && ls_ntimers < LS_TIMERS; i++) {
 			r = ls_timer_create(&ls_timers[ls_ntimers]);
-			ls_note(sh, r);
+			wshared_note(sh, r);
 			if (!r)
 				ls_ntimers++;
 		}
 		return 0;
 	case 'I':	/* delete every timer */
 		while (ls_ntimers > 0)
-			ls_note(sh, timer_delete(ls_timers[--ls_ntimers]));
+			wshared_note(sh, timer_delete(ls_timers[--ls_ntimers]));
 		return 0;
 	}
 	return -1;

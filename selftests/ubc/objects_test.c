@@ -167,17 +167,6 @@ static int obj_nkids;
 /* The worker's end of a host-made UNIX socket for 'L' (set before start). */
 static int obj_scm_fd = -1;
 
-static void obj_note(struct wshared *sh, int r)
-{
-	if (r >= 0) {
-		sh->nok++;
-	} else {
-		if (sh->nfail < W_MAX)
-			sh->err[sh->nfail] = errno;
-		sh->nfail++;
-	}
-}
-
 static void obj_keep(struct wshared *sh, const int *fd, int n)
 {
 	int i;
@@ -290,7 +279,7 @@ static void obj_dup(struct wshared *sh, int n)
 			fd = fcntl(src, F_DUPFD_CLOEXEC, 0);
 			break;
 		}
-		obj_note(sh, fd);
+		wshared_note(sh, fd);
 		if (fd >= 0)
 			obj_keep(sh, &fd, 1);
 	}
@@ -312,7 +301,7 @@ static void obj_fork_maker(struct wshared *sh, int n)
 		for (i = 0; i < n; i++) {
 			int fd[2], r = obj_make(sh->arg_res, fd);
 
-			obj_note(sh, r);	/* fds stay open */
+			wshared_note(sh, r);	/* fds stay open */
 		}
 		__atomic_store_n(&sh->ret, 0, __ATOMIC_SEQ_CST);
 		for (;;)
@@ -397,7 +386,7 @@ static int obj_worker_cmd(struct wshared *sh, char cmd, int arg)
 		sh->ret = 0;
 		for (i = 0; i < arg; i++) {
 			n = obj_make(sh->arg_res, fd);
-			obj_note(sh, n);
+			wshared_note(sh, n);
 			if (n > 0)
 				obj_keep(sh, fd, n);
 		}
@@ -405,7 +394,7 @@ static int obj_worker_cmd(struct wshared *sh, char cmd, int arg)
 	case 'H':	/* churn: make and close at once, @arg times */
 		for (i = 0; i < arg; i++) {
 			n = obj_make(sh->arg_res, fd);
-			obj_note(sh, n);
+			wshared_note(sh, n);
 			if (n > 0)
 				obj_close(fd, n);
 		}
@@ -441,7 +430,7 @@ static int obj_worker_cmd(struct wshared *sh, char cmd, int arg)
 	case 'A':	/* accept @arg connections on the listener, keep them */
 		for (i = 0; i < arg; i++) {
 			fd[0] = accept(obj_listener, NULL, NULL);
-			obj_note(sh, fd[0]);
+			wshared_note(sh, fd[0]);
 			if (fd[0] >= 0)
 				obj_keep(sh, fd, 1);
 		}

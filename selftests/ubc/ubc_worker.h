@@ -79,15 +79,21 @@ static void *w_thread(void *arg)
 	return NULL;
 }
 
-static void w_note(struct wstate *s, long r)
+/* Counts one call's result: success, or failure with its errno. */
+static inline void wshared_note(struct wshared *sh, long r)
 {
 	if (r >= 0) {
-		s->sh->nok++;
+		sh->nok++;
 	} else {
-		if (s->sh->nfail < W_MAX)
-			s->sh->err[s->sh->nfail] = errno;
-		s->sh->nfail++;
+		if (sh->nfail < W_MAX)
+			sh->err[sh->nfail] = errno;
+		sh->nfail++;
 	}
+}
+
+static void w_note(struct wstate *s, long r)
+{
+	wshared_note(s->sh, r);
 }
 
 /* Child side of fork-like calls: sleep until released. */
