@@ -623,7 +623,51 @@ FIXTURE(ubctest) {
 	struct ubc_nl nl;
 	uint32_t base;		/* ids [base, base + n) belong to this test */
 	uint32_t n;
+	const char *sysctl;	/* restored to sysctl_old on teardown */
+	char sysctl_old[64];
 };
+
+/* Reads the first line of @path into @buf (newline cut); 0 or -errno. */
+static inline int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		ret = -EIO;
+	else
+		buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+	return ret;
+}
+
+static inline int write_str(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(val, f) < 0)
+		ret = -EIO;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * Sets one sysctl (a /proc/sys path) for this test; teardown puts the old
+ * value back, whether the test passed or not. One per test.
+ */
+#define SYSCTL_SET(_path, _val) do {					\
+	ASSERT_EQ(NULL, self->sysctl);					\
+	ASSERT_EQ(0, read_line((_path), self->sysctl_old,		\
+			       sizeof(self->sysctl_old)));		\
+	self->sysctl = (_path);						\
+	ASSERT_EQ(0, write_str((_path), (_val))) TH_LOG("%s", (_path));	\
+} while (0)
 
 FIXTURE_SETUP(ubctest)
 {
@@ -687,6 +731,9 @@ static inline void ubc_clean_range(struct ubc_nl *h, uint32_t base,
 FIXTURE_TEARDOWN(ubctest)
 {
 	kill_all_children();
+	if (self->sysctl && write_str(self->sysctl, self->sysctl_old))
+		TH_LOG("could not restore %s to %s", self->sysctl,
+		       self->sysctl_old);
 	if (self->n)
 		ubc_clean_range(&self->nl, self->base, self->n);
 	ubc_nl_close(&self->nl);
