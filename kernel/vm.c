@@ -11,8 +11,8 @@
  *    are touched; returned when mappings go (munmap, mprotect removing
  *    PROT_WRITE, exec replacing the address space, exit). Past the barrier
  *    mmap, brk (sbrk), mremap, mprotect and fork fail with ENOMEM; stack
- *    growth and the mappings exec makes are refused only past the limit
- *    (SIGSEGV, resp. exec fails).
+ *    growth and the mappings exec makes are refused only past the limit,
+ *    with SIGSEGV (exec maps the new image after its point of no return).
  *  - lockedpages: the pages of an address space's mlocked mappings
  *    (mm->locked_vm: mlock, mlock2, mlockall, MAP_LOCKED, mappings made
  *    after mlockall(MCL_FUTURE)) plus the size of every SysV segment the

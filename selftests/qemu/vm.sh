@@ -8,7 +8,9 @@
 #          memory; its results are reported as lane "LANE/oom"
 #   run    the scripted demonstration (selftests/qemu/demo.sh)
 #   shell  an interactive shell with ubc loaded (leave with: poweroff -f)
-# Env: UBC_VM_SCRIPT=FILE runs FILE instead of demo.sh; UBC_VM_EXTRA="FILE..."
+# Env: UBC_VM_ONLY=NAME (check) runs that selftest binary alone, for quick
+# iterations (e.g. UBC_VM_ONLY=vm_test); the steps around it run as usual.
+# UBC_VM_SCRIPT=FILE runs FILE instead of demo.sh; UBC_VM_EXTRA="FILE..."
 # copies more host binaries into /bin of the initramfs, with their libraries.
 # Expects `make` to have built the module for LANE, the tool and the tests.
 set -euo pipefail
@@ -18,9 +20,10 @@ mode=${1:?usage: vm.sh check|check-oom|run|shell LANE}
 lane=${2:-stock-6.1}
 eval "$("$UBC_TOP/scripts/kernels/$lane.sh")"
 work=$UBC_BUILD/$lane/vm
-only= label=$lane
+only=${UBC_VM_ONLY:-} label=$lane small=
 if [ "$mode" = check-oom ]; then
 	mode=check only=oom_test label=$lane/oom work=$UBC_BUILD/$lane/vm-oom
+	small=1
 fi
 ko=$UBC_BUILD/$lane/module/ubc.ko
 tool=$UBC_TOP/tools/ubc/ubc
@@ -33,7 +36,7 @@ mem=1024 timeout=900
 case $lane in debug-*) mem=2048 timeout=2400 ;; esac
 # The OOM VM: small enough to run out of memory quickly; a debug kernel
 # (KASAN shadow, kmemleak, lockdep) needs a little more to boot.
-if [ -n "$only" ]; then
+if [ -n "$small" ]; then
 	mem=320 timeout=900
 	case $lane in debug-*) mem=384 timeout=1800 ;; esac
 fi
@@ -59,6 +62,9 @@ cp "$tool" "$root/bin/ubc"
 cp "$UBC_BUILD/forkbomb" "$root/bin/forkbomb"
 # memhog: the demonstration's memory pressure; built here, it is that small
 cc -Wall -Wextra -Werror -O2 -o "$root/bin/memhog" "$UBC_TOP/selftests/qemu/memhog.c"
+# exec_noop: a program that maps nothing after exec (vm_test)
+cc -Wall -Wextra -Werror -O2 -nostdlib -static -fno-pie -no-pie -fno-stack-protector \
+	-o "$root/bin/exec_noop" "$UBC_TOP/selftests/qemu/exec_noop.c"
 for f in ${UBC_VM_EXTRA:-}; do rm -f "$root/bin/${f##*/}"; cp "$f" "$root/bin/${f##*/}"; done
 : >"$root/selftests/list"
 if [ -d "$tests" ]; then

@@ -236,6 +236,18 @@ static void member_main(int rq, int rp)
 		case 'g':	/* grow the stack by a pages */
 			stack_grow(r.a);
 			break;
+		case 'x': {	/* vfork + exec exec_noop: its status */
+			static char *const argv[] = { "exec_noop", NULL };
+			static char *const envp[] = { NULL };
+			pid_t c = vfork();
+
+			if (c == 0) {
+				execve("/bin/exec_noop", argv, envp);
+				_exit(100 + errno);
+			}
+			ret = c < 0 ? -errno : reap(c);
+			break;
+		}
 		case 'v':	/* VmData + VmStk */
 			ret = status_pages("VmData:") + status_pages("VmStk:");
 			break;
@@ -540,6 +552,45 @@ TEST_F(ubctest, privvm_stack_grows_to_the_limit)
 	ASSERT_EQ(0, ubc_wait_field(NL, 19050, PRIVVM, UBC_RES_A_HELD, 0,
 				    DRAIN_MS));
 	ASSERT_NL(NL, 0, ubc_destroy(NL, 19050));
+}
+
+/*
+ * exec may use the limit: the mappings of the new image are made after
+ * the point of no return, where a refusal can only kill. The member's
+ * vfork child shares its mm, so the member's charge stays while the child
+ * builds its new one. The program, exec_noop, maps nothing itself: past
+ * the barrier any program's own mmap or brk would be refused.
+ */
+TEST_F(ubctest, privvm_exec_to_the_limit)
+{
+	struct member m;
+	long base, a;
+
+	IDS(19055, 1);
+	base = SETUP(19055, &m);
+	a = M(&m, 'm', 256, M_PRIV);
+	ASSERT_LE(0, a);
+	base += 256;
+	ASSERT_HELD(19055, PRIVVM, base);
+	/* no room below the barrier; 8 MiB up to the limit */
+	ASSERT_NL(NL, 0, ubc_set(NL, 19055, PRIVVM, base, base + 2048));
+	ASSERT_EQ(-ENOMEM, M(&m, 'm', 1, M_PRIV));
+	ASSERT_FAILCNT(19055, PRIVVM, 1);
+	/* exec past the barrier, within the limit: runs */
+	ASSERT_EQ(0, M(&m, 'x', 0, 0));
+	ASSERT_FAILCNT(19055, PRIVVM, 1);
+	ASSERT_HELD(19055, PRIVVM, base);
+	ASSERT_LT(base, (long)res_of(NL, 19055, PRIVVM).maxheld)
+		TH_LOG("the new image was charged above the barrier");
+	/* no room up to the limit either: the new image is refused */
+	ASSERT_NL(NL, 0, ubc_set(NL, 19055, PRIVVM, base, base));
+	ASSERT_EQ(128 + SIGSEGV, M(&m, 'x', 0, 0));
+	ASSERT_LE(2, FAILCNT(19055, PRIVVM));
+	ASSERT_HELD(19055, PRIVVM, base);
+	ASSERT_PRIVVM_IS_VM(19055, &m);
+	ASSERT_EQ(0, M(&m, 'u', a, 0));
+	ASSERT_HELD(19055, PRIVVM, base - 256);
+	STOP(19055, &m);
 }
 
 TEST_F(ubctest, host_never_charged)
