@@ -85,6 +85,24 @@ for bin in "$root/bin/ubc" "$root/bin/forkbomb" "$root/bin/memhog" "$root"/selft
 		cp -nL "$lib" "$root$lib"
 	done
 done
+# zram and the modules it needs, in load order, for the swap test
+# (oom_test): /lib/ubc-swap/order lists them. Only a packaged kernel ships
+# them (lib/modules/KREL next to boot/); elsewhere the test skips.
+kmods=$(dirname "$(dirname "$KIMAGE")")/lib/modules/$KREL
+swapmod() {	# swapmod NAME: NAME after its dependencies
+	local f dep
+	f=$(find "$kmods" -name "$1.ko" -o -name "$1.ko.xz" | head -n1)
+	[ -n "$f" ] || return 1
+	for dep in $(/sbin/modinfo -F depends "$f" | tr , ' '); do
+		grep -qx "$dep" "$root/lib/ubc-swap/order" 2>/dev/null || swapmod "$dep" || return 1
+	done
+	case $f in *.xz) xz -dc "$f" ;; *) cat "$f" ;; esac >"$root/lib/ubc-swap/$1.ko"
+	echo "$1" >>"$root/lib/ubc-swap/order"
+}
+if [ -d "$kmods" ]; then
+	mkdir -p "$root/lib/ubc-swap"
+	swapmod zram || rm -rf "$root/lib/ubc-swap"
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.gz"
 
 nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')

@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/swap.h>
 #include <linux/genetlink.h>
 
 #include "kselftest_harness.h"
@@ -176,6 +177,8 @@ static int touch_mb(long mb, long chunk_mb)
  *  'g' N  touch N MiB in 1 MiB steps;          answers 0
  *  'f' 0  unmap what 'a' mapped;               answers 0
  *  'c' 0  start a process sharing this mm (clone(CLONE_VM)); answers its pid
+ *  'o' 0  madvise(MADV_PAGEOUT) what 'a' mapped; answers 0 or -errno
+ *  't' 0  touch what 'a' mapped again;        answers 0
  *  'p' 0  ping;                                answers 0
  * EOF on the command pipe: exit 0.
  */
@@ -208,6 +211,14 @@ static void member_main(int in, int out)
 			if (region)
 				munmap(region, region_len);
 			region = NULL;
+			break;
+		case 'o':
+			if (madvise(region, region_len, MADV_PAGEOUT))
+				ans = -errno;
+			break;
+		case 't':
+			for (size_t i = 0; i < region_len; i += 4096)
+				region[i] = 2;
 			break;
 		case 'c':
 			ans = clone(sharer_fn, stack + sizeof(stack),
@@ -461,6 +472,127 @@ TEST_F(ubctest, bursts_in_get_and_dump)
 	ASSERT_EQ(1, ubc_dump_find(NL, 20030, &d));
 	ASSERT_EQ(0, d.res[UBC_PHYSPAGES].held);
 	ASSERT_NL(NL, 0, ubc_destroy(NL, 20030));
+}
+
+/*
+ * Swap: a zram device of 64 MiB (the modules come with the lane's kernel,
+ * see vm.sh; /lib/ubc-swap/order lists them in load order). Undone on
+ * teardown; the modules stay loaded.
+ */
+#define SWAP_DEV "/dev/zram0"
+
+static void swap_off(void)
+{
+	swapoff(SWAP_DEV);
+	write_str("/sys/block/zram0/reset", "1");
+}
+
+/* 0 when swap is on; -ENOENT when this kernel has no zram (skip). */
+static int swap_on(void)
+{
+	char name[64], cmd[256];
+	FILE *f;
+
+	if (access("/sys/block/zram0", F_OK)) {
+		f = fopen("/lib/ubc-swap/order", "r");
+		if (!f)
+			return -ENOENT;
+		while (fscanf(f, "%63s", name) == 1) {
+			snprintf(cmd, sizeof(cmd),
+				 "grep -q '^%s ' /proc/modules || insmod /lib/ubc-swap/%s.ko",
+				 name, name);
+			if (system(cmd)) {
+				fclose(f);
+				return -EIO;
+			}
+		}
+		fclose(f);
+	}
+	if (write_str("/sys/block/zram0/disksize", "64M"))
+		return -EIO;
+	if (system("mkswap " SWAP_DEV " >/dev/null && swapon " SWAP_DEV))
+		return -EIO;
+	return 0;
+}
+
+/* kB of "VmSwap:" of @pid, in pages. */
+static long vmswap_pages(pid_t pid)
+{
+	char path[64], key[64];
+	long v = -1, kb;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	while (f && fscanf(f, "%63s %ld", key, &kb) >= 1)
+		if (!strcmp(key, "VmSwap:"))
+			v = kb / 4;
+		else
+			fscanf(f, "%*[^\n]");
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/*
+ * swappages: a member's pages paged out (MADV_PAGEOUT, no memory pressure
+ * needed) move from physpages to swappages, exactly the mm's swap entries
+ * (VmSwap); touched again they come back; at exit both are 0.
+ */
+TEST_F(ubctest, swappages_follow_swap_entries)
+{
+	struct full_info fi;
+	struct member m;
+	uint64_t p1, sw;
+	int err;
+
+	err = swap_on();
+	if (err == -ENOENT)
+		SKIP(return, "no zram module for this kernel (see vm.sh)");
+	self->undo = swap_off;
+	ASSERT_EQ(0, err) TH_LOG("zram swap could not be set up");
+	IDS(20040, 1);
+	setup_member(_metadata, NL, 20040, U, &m);
+	ASSERT_EQ(0, member_cmd(&m, 'a', 32));
+	GET_FULL(NL, 20040, &fi);
+	ASSERT_MEM_CONSISTENT(&fi);
+	ASSERT_EQ(0, RES(&fi, UBC_SWAPPAGES).held);
+	p1 = RES(&fi, UBC_PHYSPAGES).held;
+
+	ASSERT_EQ(0, member_cmd(&m, 'o', 0));
+	GET_FULL(NL, 20040, &fi);
+	ASSERT_MEM_CONSISTENT(&fi);
+	sw = RES(&fi, UBC_SWAPPAGES).held;
+	ASSERT_EQ(vmswap_pages(m.pid), (long)sw);
+	ASSERT_LE(MB_PAGES(32) * 9 / 10, sw) TH_LOG("%lu of 8192 pages swapped",
+						      (unsigned long)sw);
+	ASSERT_GE(p1 - sw + SLACK, RES(&fi, UBC_PHYSPAGES).held);
+	ASSERT_LE(sw, RES(&fi, UBC_SWAPPAGES).maxheld);
+	ASSERT_EQ(0, RES(&fi, UBC_SWAPPAGES).failcnt);
+
+	/*
+	 * Swapped in again: the entries are gone, the pages resident. The
+	 * kernel's own counter may lag by a few dozen pages (6.1 batches a
+	 * task's rss events in current->rss_stat, up to 64 of them; 6.12's
+	 * percpu_counter has a per-CPU batch): ubc reads what VmSwap reads.
+	 */
+	ASSERT_EQ(0, member_cmd(&m, 't', 0));
+	GET_FULL(NL, 20040, &fi);
+	ASSERT_MEM_CONSISTENT(&fi);
+	ASSERT_EQ(vmswap_pages(m.pid), (long)RES(&fi, UBC_SWAPPAGES).held);
+	ASSERT_GE(128, RES(&fi, UBC_SWAPPAGES).held);
+	ASSERT_LE(p1, RES(&fi, UBC_PHYSPAGES).held + SLACK);
+	ASSERT_LE(sw, RES(&fi, UBC_SWAPPAGES).maxheld);
+
+	/* out again, then exit: nothing is left */
+	ASSERT_EQ(0, member_cmd(&m, 'o', 0));
+	ASSERT_LT(0, ubc_field(NL, 20040, UBC_SWAPPAGES, UBC_RES_A_HELD));
+	ASSERT_EQ(0, member_stop(&m));
+	GET_FULL(NL, 20040, &fi);
+	ASSERT_EQ(0, RES(&fi, UBC_SWAPPAGES).held);
+	ASSERT_EQ(0, RES(&fi, UBC_PHYSPAGES).held);
+	ASSERT_EQ(0, RES(&fi, UBC_OOMGUARPAGES).held);
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 20040));
 }
 
 /* ---- under pressure: the small-memory VM only ---- */

@@ -625,6 +625,7 @@ FIXTURE(ubctest) {
 	uint32_t n;
 	const char *sysctl;	/* restored to sysctl_old on teardown */
 	char sysctl_old[64];
+	void (*undo)(void);	/* run on teardown, if set */
 };
 
 /* Reads the first line of @path into @buf (newline cut); 0 or -errno. */
@@ -731,6 +732,8 @@ static inline void ubc_clean_range(struct ubc_nl *h, uint32_t base,
 FIXTURE_TEARDOWN(ubctest)
 {
 	kill_all_children();
+	if (self->undo)
+		self->undo();
 	if (self->sysctl && write_str(self->sysctl, self->sysctl_old))
 		TH_LOG("could not restore %s to %s", self->sysctl,
 		       self->sysctl_old);
