@@ -62,7 +62,8 @@
  *    __alloc_pages(); true makes the allocation return NULL;
  *  - tracepoints kmem:kmalloc, kmem:kmem_cache_alloc (after the
  *    allocation, with the object) charge; kmem:mm_page_alloc charges
- *    pages;
+ *    pages; the two kmem_cache events come through slabev.c, which
+ *    shares their probes with locksig.c;
  *  - tracepoints kmem:kfree, kmem:kmem_cache_free uncharge objects,
  *    kmem:mm_page_free (free_pages_prepare(), every page freed, also
  *    batched and slab pages) uncharges pages and drops what is left of a
@@ -104,9 +105,11 @@
 #include "charge.h"
 #include "comp.h"
 #include "probe.h"
+#include "slabev.h"
 #include "task.h"
 #include "part.h"
 #include "kmem.h"
+#include "owner.h"
 
 /* ---- struct kmem_cache: flags, size and name, found at load ---- */
 
@@ -431,6 +434,7 @@ static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
 	return;
 
 lost:
+	ubc_kent_free(spare);
 	atomic_long_inc(&ubc_kmem_lost);
 }
 
@@ -523,10 +527,22 @@ static void ubc_kmem_reap(struct work_struct *work)
 
 /* ---- which allocations, which compartment ---- */
 
-static bool ubc_in_user_fault(void)
-{
+/*
+ * current->in_user_fault exists with memcg v1 (6.11 moved it under
+ * CONFIG_MEMCG_V1). Without it a user fault cannot be told apart, and the
+ * gates are not attached at all (a refused page table would make the
+ * fault retry forever).
+ */
 #if defined(CONFIG_MEMCG_V1) || \
 	(defined(CONFIG_MEMCG) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0))
+#define UBC_KNOWS_USER_FAULT	1
+#else
+#define UBC_KNOWS_USER_FAULT	0
+#endif
+
+static bool ubc_in_user_fault(void)
+{
+#if UBC_KNOWS_USER_FAULT
 	return current->in_user_fault;
 #else
 	return false;
@@ -627,10 +643,8 @@ static void ubc_tp_kmalloc(void *data, unsigned long call_site,
 		ubc_kmem_obj_new(ptr, bytes_alloc, false);
 }
 
-/* kmem:kmem_cache_alloc */
-static void ubc_tp_cache_alloc(void *data, unsigned long call_site,
-			       const void *ptr, struct kmem_cache *s,
-			       gfp_t gfp, int node)
+/* kmem:kmem_cache_alloc, through slabev.c */
+void ubc_kmem_cache_alloc_ev(const void *ptr, struct kmem_cache *s, gfp_t gfp)
 {
 	if (ptr && ubc_kc_accounted(s, gfp))
 		ubc_kmem_obj_new(ptr, ubc_kc_size(s), ubc_kc_is_dcache(s));
@@ -642,9 +656,8 @@ static void ubc_tp_kfree(void *data, unsigned long call_site, const void *ptr)
 	ubc_kmem_obj_free(ptr);
 }
 
-/* kmem:kmem_cache_free; the third argument (cache) is not needed */
-static void ubc_tp_cache_free(void *data, unsigned long call_site,
-			      const void *ptr, const void *s)
+/* kmem:kmem_cache_free, through slabev.c */
+void ubc_kmem_cache_free_ev(const void *ptr)
 {
 	ubc_kmem_obj_free(ptr);
 }
@@ -666,8 +679,11 @@ static void ubc_tp_page_alloc(void *data, struct page *page,
 /* kmem:mm_page_free */
 static void ubc_tp_page_free(void *data, struct page *page, unsigned int order)
 {
+	unsigned long pfn = page_to_pfn(page);
+
 	if (atomic_long_read(&ubc_kent_count))
-		ubc_kmem_untrack_page(page_to_pfn(page));
+		ubc_kmem_untrack_page(pfn);
+	ubc_owner_page_freed(pfn);	/* the object counts' stale entries */
 }
 
 /* kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p) */
@@ -715,9 +731,7 @@ module_param_cb(kmem_tracking, &ubc_kmem_tracking_ops, NULL, 0444);
 static struct ubc_tracepoint ubc_kmem_tps[] = {
 	{ .name = "mm_page_free", .probe = ubc_tp_page_free },
 	{ .name = "kfree", .probe = ubc_tp_kfree },
-	{ .name = "kmem_cache_free", .probe = ubc_tp_cache_free },
 	{ .name = "kmalloc", .probe = ubc_tp_kmalloc },
-	{ .name = "kmem_cache_alloc", .probe = ubc_tp_cache_alloc },
 	{ .name = "mm_page_alloc", .probe = ubc_tp_page_alloc },
 };
 
@@ -739,6 +753,8 @@ static int ubc_kmem_init(void)
 	if (err)
 		return err;
 	err = ubc_tracepoints_find(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
+	if (!err)
+		err = ubc_slabev_find();
 	if (err)
 		return err;
 	ubc_khash = kvcalloc(1 << UBC_KHASH_BITS, sizeof(*ubc_khash), GFP_KERNEL);
@@ -749,6 +765,10 @@ static int ubc_kmem_init(void)
 	err = ubc_hooks_prepare(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
 	if (err)
 		goto err_hash;
+	if (!UBC_KNOWS_USER_FAULT) {
+		pr_info("kmem: this kernel does not tell user page faults apart (no CONFIG_MEMCG_V1): kmemsize and dcachesize are counted, never refused\n");
+		return 0;
+	}
 	ubc_kmem_gated = !ubc_hooks_prepare_optional(ubc_kmem_gates,
 						     ARRAY_SIZE(ubc_kmem_gates));
 	if (!ubc_kmem_gated)
@@ -801,15 +821,21 @@ static int ubc_kmem_arm(void)
 	err = ubc_tracepoints_register(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
 	if (err)
 		goto err_watches;
+	/* after kfree: kfree() may free what kmem_cache_alloc() gave */
+	err = ubc_slabev_get(UBC_SLABEV_KMEM);
+	if (err)
+		goto err_tps;
 	ubc_kmem_armed = true;
 	err = ubc_kmem_gates_arm();
 	if (err)
-		goto err_tps;
+		goto err_slabev;
 	schedule_delayed_work(&ubc_kreap_work, msecs_to_jiffies(UBC_KREAP_MS));
 	return 0;
 
-err_tps:
+err_slabev:
 	ubc_kmem_armed = false;
+	ubc_slabev_put(UBC_SLABEV_KMEM);
+err_tps:
 	ubc_tracepoints_unregister(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
 err_watches:
 	ubc_hooks_disarm(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
@@ -824,6 +850,7 @@ static void ubc_kmem_disarm(void)
 		ubc_hooks_disarm(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
 	ubc_kmem_gates_on = false;
 	ubc_kmem_armed = false;
+	ubc_slabev_put(UBC_SLABEV_KMEM);
 	ubc_tracepoints_unregister(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));
 	ubc_hooks_disarm(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
 }

@@ -36,9 +36,12 @@
  *    barrier; kill(2) of a real-time signal (SI_USER) still delivers the
  *    signal, without its information, as the kernel does at
  *    RLIMIT_SIGPENDING;
- *  - classic signals (below SIGRTMIN) are refused only past the limit (the
- *    kernel never refuses them for RLIMIT_SIGPENDING either); a refused one
- *    is still delivered, with si_code SI_USER and no sender (si_pid 0);
+ *  - classic signals (below SIGRTMIN) from kill(2) or the kernel (si_code
+ *    >= 0, the kernel's override_rlimit) are refused only past the limit
+ *    (the kernel never refuses them for RLIMIT_SIGPENDING either); those
+ *    with a negative si_code (sigqueue, tgkill) at the barrier; a refused
+ *    one is still delivered, with si_code SI_USER and no sender (si_pid 0);
+ *    a real-time one from tgkill fails with EAGAIN;
  *  - signals sent from interrupt context charge nothing (no sender), nor
  *    do signals host tasks send; SIGKILL and signals to kernel threads
  *    allocate no siginfo.
@@ -57,7 +60,8 @@
  *    returns -EAGAIN for an rt signal with a non-SI_USER siginfo, or
  *    delivers the signal without information otherwise; sigqueue_alloc()
  *    (posix timers) makes timer_create() fail with EAGAIN;
- *  - kmem:kmem_cache_alloc, tracepoint: the charge, with the new object's
+ *  - kmem:kmem_cache_alloc, tracepoint (its probe is shared with kmem.c,
+ *    slabev.c): the charge, with the new object's
  *    address. A sigqueue is recognised by the call site, which lies in
  *    __sigqueue_alloc() (the only allocator of sigqueue_cachep; its code
  *    range is resolved at load: register_kprobe() gives the address,
@@ -109,6 +113,7 @@
 #include "owner.h"
 #include "part.h"
 #include "probe.h"
+#include "slabev.h"
 #include "task.h"
 
 /* ---- which allocations count: call sites and caches ---- */
@@ -326,10 +331,9 @@ static int ubc_sigq_gate(struct pt_regs *regs)
 	return ubc_hook_return(regs, 0);	/* NULL: no sigqueue */
 }
 
-/* kmem:kmem_cache_alloc(call_site, ptr, s, gfp_flags, node) */
-static void ubc_locksig_alloc(void *data, unsigned long call_site,
-			      const void *ptr, struct kmem_cache *s,
-			      gfp_t gfp_flags, int node)
+/* kmem:kmem_cache_alloc(call_site, ptr, s, ...), through slabev.c */
+void ubc_locksig_alloc_ev(unsigned long call_site, const void *ptr,
+			  struct kmem_cache *s)
 {
 	struct ubc_comp *comp;
 
@@ -352,22 +356,17 @@ static void ubc_locksig_alloc(void *data, unsigned long call_site,
 }
 
 /*
- * kmem:kmem_cache_free(call_site, ptr, s): only the two caches reach the
- * owner table (one xarray lookup for an object that was never charged).
+ * kmem:kmem_cache_free(call_site, ptr, s), through slabev.c: only the two
+ * caches reach the owner table (one xarray lookup for an object that was
+ * never charged).
  */
-static void ubc_locksig_free(void *data, unsigned long call_site,
-			     const void *ptr, const struct kmem_cache *s)
+void ubc_locksig_free_ev(const void *ptr, const struct kmem_cache *s)
 {
 	if ((s == READ_ONCE(ubc_sigq_cache) || s == ubc_flock_cache) &&
 	    static_branch_unlikely(&ubc_tasks_tracked))
 		ubc_owner_uncharge(ptr);
 }
 
-/* Frees before allocations: no charge may exist without its free probe. */
-static struct ubc_tracepoint ubc_locksig_events[] = {
-	{ .name = "kmem_cache_free", .probe = ubc_locksig_free },
-	{ .name = "kmem_cache_alloc", .probe = ubc_locksig_alloc },
-};
 
 static struct ubc_hook ubc_locksig_hooks[] = {
 	{ .symbol = "security_file_lock", .fn = ubc_flock_gate, .gate = true },
@@ -385,10 +384,9 @@ static int ubc_locksig_init(void)
 	}
 	err = ubc_flock_code_find();
 	if (!err)
-		err = ubc_tracepoints_find(ubc_locksig_events,
-					   ARRAY_SIZE(ubc_locksig_events));
+		err = ubc_slabev_find();
 	if (!err)
-		err = ubc_flock_cache_find(ubc_locksig_events[1].tp);
+		err = ubc_flock_cache_find(ubc_slabev_alloc_tp());
 	if (err)
 		return err;
 	return ubc_hooks_prepare(ubc_locksig_hooks,
@@ -399,14 +397,12 @@ static int ubc_locksig_arm(void)
 {
 	int err;
 
-	err = ubc_tracepoints_register(ubc_locksig_events,
-				       ARRAY_SIZE(ubc_locksig_events));
+	err = ubc_slabev_get(UBC_SLABEV_LOCKSIG);
 	if (err)
 		return err;
 	err = ubc_hooks_arm(ubc_locksig_hooks, ARRAY_SIZE(ubc_locksig_hooks));
 	if (err)
-		ubc_tracepoints_unregister(ubc_locksig_events,
-					   ARRAY_SIZE(ubc_locksig_events));
+		ubc_slabev_put(UBC_SLABEV_LOCKSIG);
 	return err;
 }
 
@@ -414,8 +410,7 @@ static int ubc_locksig_arm(void)
 static void ubc_locksig_disarm(void)
 {
 	ubc_hooks_disarm(ubc_locksig_hooks, ARRAY_SIZE(ubc_locksig_hooks));
-	ubc_tracepoints_unregister(ubc_locksig_events,
-				   ARRAY_SIZE(ubc_locksig_events));
+	ubc_slabev_put(UBC_SLABEV_LOCKSIG);
 }
 
 /* The charges are in the owner table, drained by the objects part. */

@@ -37,8 +37,15 @@
  *    reach it without that lock. ubc_owner_uncharge() first looks for the
  *    slab under RCU without a lock, so freeing an object that was never
  *    charged costs one xarray lookup.
+ *  - A slab page being freed drops whatever entries its pfn still has
+ *    (ubc_owner_page_freed(), from the allocator's mm_page_free event, with
+ *    trylocks: the charge path allocates under the slab and xarray locks,
+ *    and an allocation may free pages): those are charges of objects whose
+ *    free hook never ran.
  *  - Hash store: an rhashtable (bucket locks, lookups under RCU), used only
- *    while it holds entries (ubc_owner_hashed).
+ *    while it holds entries (ubc_owner_hashed). Its locks disable bottom
+ *    halves, which must not be done with interrupts disabled: keys of the
+ *    hash store (ptys) are charged and uncharged in process context only.
  *  - An object is charged once: its charge hook runs before another CPU can
  *    see it, a second charge of the same object (an sk made by socket() and
  *    later grafted) finds its bit or entry and does nothing, and its free
@@ -60,6 +67,7 @@ struct ubc_slab_owner {
 	struct ubc_comp *comp;
 	unsigned short res;
 	unsigned char shift;		/* bit = offset in the slab >> shift */
+	unsigned int nbits;		/* the slab's bytes >> shift */
 	unsigned int count;		/* bits set */
 	unsigned long bits[];
 };
@@ -92,7 +100,12 @@ static bool ubc_slab_pos(const void *obj, struct ubc_slab_pos *pos)
 	return true;
 }
 
-/* The entry of @head's list whose bit for @off is set, under the lock. */
+/*
+ * The entry of @head's list whose bit for @off is set, under the lock. An
+ * entry made for another slab at this pfn (one that should have been
+ * dropped when its page was freed, see ubc_owner_page_freed()) is never
+ * indexed past its bitmap.
+ */
 static struct ubc_slab_owner *ubc_slab_find(struct ubc_slab_owner *head,
 					    unsigned long off,
 					    struct ubc_slab_owner ***link)
@@ -100,7 +113,8 @@ static struct ubc_slab_owner *ubc_slab_find(struct ubc_slab_owner *head,
 	struct ubc_slab_owner **pp, *so;
 
 	for (pp = &head, so = head; so; pp = &so->next, so = so->next) {
-		if (test_bit(off >> so->shift, so->bits)) {
+		if ((off >> so->shift) < so->nbits &&
+		    test_bit(off >> so->shift, so->bits)) {
 			if (link)
 				*link = pp;
 			return so;
@@ -129,7 +143,8 @@ static int ubc_slab_charge(const void *obj, const struct ubc_slab_pos *pos,
 	if (ubc_slab_find(head, pos->off, NULL))
 		goto unlock;	/* already charged */
 	for (so = head; so; so = so->next)
-		if (so->comp == comp && so->res == res && so->shift == shift)
+		if (so->comp == comp && so->res == res && so->shift == shift &&
+		    so->nbits == pos->bytes >> shift)
 			break;
 	if (ubc_counter_charge(&comp->res[res], 1, strict)) {
 		err = -ENOSPC;
@@ -144,6 +159,7 @@ static int ubc_slab_charge(const void *obj, const struct ubc_slab_pos *pos,
 		so->comp = comp;
 		so->res = res;
 		so->shift = shift;
+		so->nbits = pos->bytes >> shift;
 		so->next = head;
 		xa_lock(&ubc_slabs);
 		err = xa_err(__xa_store(&ubc_slabs, pos->pfn, so, GFP_ATOMIC));
@@ -203,6 +219,57 @@ static bool ubc_slab_uncharge(const struct ubc_slab_pos *pos)
 	ubc_counter_uncharge(&comp->res[res], 1);
 	ubc_comp_put(comp);
 	return true;
+}
+
+/* Returns @so's charges (its bits) and frees it; no lock needed. */
+static void ubc_slab_owner_release(struct ubc_slab_owner *so)
+{
+	ubc_counter_uncharge(&so->comp->res[so->res], so->count);
+	while (so->count--)
+		ubc_comp_put(so->comp);
+	kfree(so);
+}
+
+/**
+ * ubc_owner_page_freed - a page is being freed: drop its stale slab entries
+ *
+ * Called for every page freed (kmem:mm_page_free, free_pages_prepare(), any
+ * context, before the page can be reused). A slab's page is freed once all
+ * its objects are: a bit still set there belongs to an object freed
+ * without its free hook (6.1's __alloc_file() frees a file whose LSM blob
+ * could not be allocated without security_file_free(); a hook skipped by
+ * ftrace's recursion guard). Its charge and reference go back now, and the
+ * next slab at this pfn starts clean. Costs one xa_empty() test while the
+ * slab store is empty, one RCU xarray lookup otherwise.
+ */
+void ubc_owner_page_freed(unsigned long pfn)
+{
+	struct ubc_slab_owner *head, *next;
+	unsigned long flags;
+	spinlock_t *lock;
+
+	if (xa_empty(&ubc_slabs) || !xa_load(&ubc_slabs, pfn))
+		return;
+	/*
+	 * Trylocks: the charge path allocates (GFP_ATOMIC) under a slab lock
+	 * and the xarray lock, and an allocation may free a page on this
+	 * CPU. Best effort: an entry left here is still never indexed past
+	 * its bitmap (ubc_slab_find()).
+	 */
+	lock = &ubc_slab_locks[hash_long(pfn, UBC_SLAB_LOCK_BITS)];
+	if (!spin_trylock_irqsave(lock, flags))
+		return;
+	if (!spin_trylock(&ubc_slabs.xa_lock)) {
+		spin_unlock_irqrestore(lock, flags);
+		return;
+	}
+	head = __xa_erase(&ubc_slabs, pfn);
+	xa_unlock(&ubc_slabs);
+	spin_unlock_irqrestore(lock, flags);
+	for (; head; head = next) {
+		next = head->next;
+		ubc_slab_owner_release(head);
+	}
 }
 
 /* ---- hash store ---------------------------------------------------- */
@@ -305,10 +372,7 @@ void ubc_owners_exit(void)
 	xa_for_each(&ubc_slabs, pfn, so) {
 		for (; so; so = next) {
 			next = so->next;
-			ubc_counter_uncharge(&so->comp->res[so->res], so->count);
-			while (so->count--)
-				ubc_comp_put(so->comp);
-			kfree(so);
+			ubc_slab_owner_release(so);
 		}
 	}
 	xa_destroy(&ubc_slabs);	/* takes the xa_lock irqsave, as its flags say */

@@ -9,7 +9,8 @@
  * Who paid for a kernel object: charges that must be returned to the
  * compartment that paid, whoever frees the object and in whatever context.
  * ubc_owner_charge() from task context (a hook); ubc_owner_uncharge() from
- * any context, interrupts disabled included. Slab objects charged one unit
+ * any context, interrupts disabled included, for slab objects charged one
+ * unit (other keys: process context only). Slab objects charged one unit
  * cost about one bit plus a share of a per-slab entry; see owner.c.
  */
 int ubc_owners_init(void);
@@ -17,5 +18,6 @@ void ubc_owners_exit(void);
 int ubc_owner_charge(const void *obj, struct ubc_comp *comp, unsigned int res,
 		     long val, enum ubc_strict strict);
 void ubc_owner_uncharge(const void *obj);
+void ubc_owner_page_freed(unsigned long pfn);
 
 #endif /* _UBC_OWNER_H */
