@@ -28,7 +28,6 @@ struct ubc_comp_mem {
 	unsigned long gen;		/* scan that last saw a process */
 	long rss;
 	long swap;
-	bool killable;			/* some process the OOM killer may kill */
 	unsigned long oom_gen;		/* OOM selection that saw it */
 	long oom_overdraft;		/* oomguarpages held - barrier then */
 };

@@ -14,7 +14,8 @@
  *  - OOM order (global OOM only): while some task outside a guarantee can
  *    be killed (a host task, or one of a compartment whose oomguarpages held
  *    > barrier), tasks of compartments within their guarantee (held <=
- *    barrier) are never chosen. Tasks of compartments in overdraft are
+ *    barrier) are never chosen; when none can, they are, by the kernel's
+ *    badness (someone must be killed). Tasks of compartments in overdraft are
  *    chosen before host tasks, the largest overdraft (held - barrier) first,
  *    and inside one compartment by the kernel's own badness. Host tasks
  *    keep the kernel's badness, so without compartments in the OOM the
@@ -35,9 +36,11 @@
  *  - oom_badness(p, totalpages), gate: select_bad_process() ->
  *    oom_evaluate_task() for every process, and proc_oom_score(). Only while
  *    current is the task selecting a global OOM victim, and only for tasks
- *    in compartments, the gate returns its own value: LONG_MIN ("skip", a
- *    value oom_evaluate_task() handles) or a rank above any host task's.
- *    Otherwise the kernel's function runs.
+ *    in compartments, the gate returns its own value: a rank above any
+ *    host task's (overdraft), a rank below any host task's (within the
+ *    guarantee: chosen only when no other task can be), or LONG_MIN for a
+ *    task the kernel itself would skip. Otherwise the kernel's function
+ *    runs.
  *  - oom:mark_victim tracepoint: mark_oom_victim(), once per victim
  *    (TIF_MEMDIE test-and-set before it), under the victim's task_lock;
  *    counts failcnt and ends the selection.
@@ -74,7 +77,6 @@ static DEFINE_SPINLOCK(ubc_mem_lock);
 
 /* Scan state, under ubc_mem_lock. */
 static unsigned long ubc_mem_gen;
-static bool ubc_scan_host_killable;
 static unsigned int ubc_scan_ncomps;
 static struct ubc_comp *ubc_scan_comps[UBC_SCAN_COMPS];
 static unsigned int ubc_scan_nmms;
@@ -82,7 +84,6 @@ static struct mm_struct *ubc_scan_mms[UBC_SCAN_SHARED_MMS];
 
 /* Global OOM selection state. */
 static unsigned long ubc_oom_gen;		/* under ubc_mem_lock */
-static bool ubc_oom_spare;			/* under ubc_mem_lock */
 static struct task_struct *ubc_oom_task;	/* READ/WRITE_ONCE */
 
 static struct workqueue_struct *ubc_burst_wq;
@@ -133,10 +134,8 @@ static void ubc_mem_scan_locked(void)
 	struct task_struct *p, *t;
 	struct ubc_comp *comp;
 	struct mm_struct *mm;
-	bool killable;
 
 	lockdep_assert_held(&ubc_mem_lock);
-	ubc_scan_host_killable = false;
 	ubc_scan_ncomps = 0;
 	ubc_scan_nmms = 0;
 	for_each_process(p) {
@@ -146,12 +145,8 @@ static void ubc_mem_scan_locked(void)
 		if (!t)
 			continue;	/* exited: its memory is gone or going */
 		mm = t->mm;
-		killable = !is_global_init(p) &&
-			   t->signal->oom_score_adj != OOM_SCORE_ADJ_MIN &&
-			   !test_bit(MMF_OOM_SKIP, &mm->flags);
 		comp = ubc_task_comp(p);
 		if (!comp) {
-			ubc_scan_host_killable |= killable;
 			task_unlock(t);
 			continue;
 		}
@@ -159,7 +154,6 @@ static void ubc_mem_scan_locked(void)
 			comp->mem.gen = gen;
 			comp->mem.rss = 0;
 			comp->mem.swap = 0;
-			comp->mem.killable = false;
 			if (ubc_scan_ncomps < UBC_SCAN_COMPS)
 				ubc_scan_comps[ubc_scan_ncomps++] = comp;
 		}
@@ -167,7 +161,6 @@ static void ubc_mem_scan_locked(void)
 			comp->mem.rss += get_mm_rss(mm);
 			comp->mem.swap += get_mm_counter(mm, MM_SWAPENTS);
 		}
-		comp->mem.killable |= killable;
 		task_unlock(t);
 	}
 }
@@ -292,7 +285,6 @@ static void ubc_mark_victim_probe(void *data, struct task_struct *task,
 static int ubc_out_of_memory(struct pt_regs *regs)
 {
 	struct oom_control *oc = (struct oom_control *)ubc_arg(regs, 0);
-	bool over_killable = false;
 	struct ubc_comp *comp;
 	unsigned int i;
 	long over;
@@ -312,9 +304,7 @@ static int ubc_out_of_memory(struct pt_regs *regs)
 		       READ_ONCE(comp->res[UBC_OOMGUARPAGES].barrier);
 		comp->mem.oom_gen = ubc_oom_gen;
 		comp->mem.oom_overdraft = over;
-		over_killable |= over > 0 && comp->mem.killable;
 	}
-	ubc_oom_spare = ubc_scan_host_killable || over_killable;
 	spin_unlock(&ubc_mem_lock);
 	rcu_read_unlock();
 	WRITE_ONCE(ubc_oom_task, current);
@@ -346,12 +336,19 @@ static long ubc_kernel_badness(struct task_struct *p, unsigned long totalpages)
 }
 
 /*
- * The rank of a task in a compartment in overdraft: above every host task
- * (whose badness stays below 2^61: pages), the larger overdraft first, then
- * the kernel's badness. Overdrafts past 2^28 pages (1 TiB) and badness
- * outside [0, 2^32) are clamped.
+ * Ranks. A host task keeps the kernel's badness, which lies within
+ * +-totalpages (pages, far inside +-2^61). A task of a compartment in
+ * overdraft ranks above every host task: UBC_OOM_RANK_BASE, the larger
+ * overdraft first, then the kernel's badness. A task of a compartment
+ * within its guarantee ranks below every host task: UBC_OOM_GUAR_BASE plus
+ * the kernel's badness, so it is chosen only when no other task can be;
+ * never LONG_MIN ("skip"), which would leave select_bad_process() without
+ * a victim and out_of_memory() would panic ("System is deadlocked on
+ * memory") where the kernel alone would have killed one. Overdrafts past
+ * 2^28 pages (1 TiB) and badness outside [0, 2^32) are clamped.
  */
 #define UBC_OOM_RANK_BASE	(1L << 61)
+#define UBC_OOM_GUAR_BASE	(-(1L << 61))
 #define UBC_OOM_OVER_MAX	((1L << 28) - 1)
 #define UBC_OOM_POINTS_MAX	((1L << 32) - 1)
 
@@ -361,8 +358,8 @@ static int ubc_oom_badness(struct pt_regs *regs)
 	struct task_struct *p = (struct task_struct *)ubc_arg(regs, 0);
 	unsigned long totalpages = ubc_arg(regs, 1);
 	struct ubc_comp *comp;
-	bool known, spare;
 	long over, points;
+	bool known;
 
 	if (READ_ONCE(ubc_oom_task) != current)
 		return 0;	/* memcg OOM, /proc/PID/oom_score: the kernel's */
@@ -372,16 +369,15 @@ static int ubc_oom_badness(struct pt_regs *regs)
 	spin_lock(&ubc_mem_lock);
 	known = comp->mem.oom_gen == ubc_oom_gen;
 	over = comp->mem.oom_overdraft;
-	spare = ubc_oom_spare;
 	spin_unlock(&ubc_mem_lock);
 	if (!known)
 		return 0;	/* came after the scan, or too many comps */
-	if (over <= 0)
-		return spare ? ubc_hook_return(regs, LONG_MIN) : 0;
 	points = ubc_kernel_badness(p, totalpages);
 	if (points == LONG_MIN)
-		return ubc_hook_return(regs, LONG_MIN);
+		return ubc_hook_return(regs, LONG_MIN);	/* unkillable */
 	points = clamp(points, 0L, UBC_OOM_POINTS_MAX);
+	if (over <= 0)
+		return ubc_hook_return(regs, UBC_OOM_GUAR_BASE + points);
 	over = min(over, UBC_OOM_OVER_MAX);
 	return ubc_hook_return(regs, UBC_OOM_RANK_BASE + (over << 32) + points);
 }
