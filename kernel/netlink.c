@@ -438,7 +438,11 @@ static struct genl_family ubc_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = ubc_genl_ops,
 	.n_ops = ARRAY_SIZE(ubc_genl_ops),
-	.resv_start_op = UBC_CMD_ENTER + 1,
+	/*
+	 * Every command validates strictly: genlmsghdr.reserved must be 0 and
+	 * nlmsg_flags only NLM_F_REQUEST, NLM_F_ACK, NLM_F_ECHO, NLM_F_DUMP.
+	 */
+	.resv_start_op = 0,
 };
 
 int __init ubc_genl_init(void)

@@ -17,6 +17,11 @@
  *    (bad_fork_cleanup_audit), which skips security_task_free();
  *  - security_task_free(task), watch: __put_task_struct() (last reference)
  *    and copy_process()'s failure path; the entry dies here;
+ *  - free_task(task), watch (optional: a kernel where it cannot be hooked
+ *    only logs it): every task_struct freed, also by copy_process() when
+ *    security_task_alloc() itself failed after ubc's gate let it through
+ *    (its LSM blob allocation), a path without security_task_free(); an
+ *    entry still there dies here, often in an RCU callback;
  *  - cgroup_release(task), watch: release_task() reaps the task; numproc is
  *    returned here, synchronously, like the pids controller does;
  *  - task_newtask tracepoint: end of copy_process(), after the child is on
@@ -199,6 +204,12 @@ static int ubc_task_free_hook(struct pt_regs *regs)
 	return 0;
 }
 
+/* free_task(struct task_struct *tsk): see ubc_task_free_hook() */
+static int ubc_task_freed(struct pt_regs *regs)
+{
+	return ubc_task_free_hook(regs);
+}
+
 /*
  * cgroup_release(struct task_struct *task): release_task() calls it for
  * every task it reaps, also for a zombie leader it reaps in the same call
@@ -294,7 +305,8 @@ static int ubc_enter_locked(struct ubc_comp *comp, struct task_struct *task,
 			NL_SET_ERR_MSG(extack, "process is already in a compartment");
 			return -EPERM;
 		}
-		n++;
+		if (t->exit_state != EXIT_DEAD)
+			n++;
 	}
 	if (n > nspare)
 		return -EAGAIN;		/* more threads than entries: retry */
@@ -303,8 +315,12 @@ static int ubc_enter_locked(struct ubc_comp *comp, struct task_struct *task,
 		return -ENOSPC;
 	}
 	for_each_thread(task, t) {
-		struct ubc_task *e = hlist_entry(spare->first, struct ubc_task, node);
+		struct ubc_task *e;
 
+		/* being reaped: it may be past cgroup_release() already */
+		if (t->exit_state == EXIT_DEAD)
+			continue;
+		e = hlist_entry(spare->first, struct ubc_task, node);
 		hlist_del(&e->node);
 		if (ubc_task_track(e, t, comp)) {
 			/* ubc_task_newtask() tracked and charged it first */
@@ -386,6 +402,12 @@ static struct ubc_hook ubc_task_hooks[] = {
 	{ .symbol = "security_task_alloc", .fn = ubc_fork_check, .gate = true },
 };
 
+/* The catch-all free, armed first when this kernel lets it be hooked. */
+static struct ubc_hook ubc_task_free_hooks[] = {
+	{ .symbol = "free_task", .fn = ubc_task_freed },
+};
+static bool ubc_task_free_hooked;
+
 static struct ubc_tracepoint ubc_task_tps[] = {
 	{ .name = "task_newtask", .probe = ubc_task_newtask },
 };
@@ -400,19 +422,41 @@ static int ubc_tasks_init(void)
 		INIT_HLIST_HEAD(&ubc_task_hash[i].head);
 	}
 	err = ubc_tracepoints_find(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
-	return err ?: ubc_hooks_prepare(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
+	if (!err)
+		err = ubc_hooks_prepare(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
+	if (err)
+		return err;
+	ubc_task_free_hooked = !ubc_hooks_prepare_optional(ubc_task_free_hooks,
+							   ARRAY_SIZE(ubc_task_free_hooks));
+	if (!ubc_task_free_hooked)
+		pr_info("tasks: a fork that fails inside security_task_alloc() keeps its numproc charge on this kernel\n");
+	return 0;
 }
 
 static int ubc_tasks_arm(void)
 {
 	int err;
 
+	if (ubc_task_free_hooked) {
+		err = ubc_hooks_arm(ubc_task_free_hooks,
+				    ARRAY_SIZE(ubc_task_free_hooks));
+		if (err)
+			return err;
+	}
 	err = ubc_tracepoints_register(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
 	if (err)
-		return err;
+		goto err_free;
 	err = ubc_hooks_arm(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
 	if (err)
-		ubc_tracepoints_unregister(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
+		goto err_tps;
+	return 0;
+
+err_tps:
+	ubc_tracepoints_unregister(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
+err_free:
+	if (ubc_task_free_hooked)
+		ubc_hooks_disarm(ubc_task_free_hooks,
+				 ARRAY_SIZE(ubc_task_free_hooks));
 	return err;
 }
 
@@ -421,6 +465,9 @@ static void ubc_tasks_disarm(void)
 {
 	ubc_hooks_disarm(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
 	ubc_tracepoints_unregister(ubc_task_tps, ARRAY_SIZE(ubc_task_tps));
+	if (ubc_task_free_hooked)
+		ubc_hooks_disarm(ubc_task_free_hooks,
+				 ARRAY_SIZE(ubc_task_free_hooks));
 }
 
 /*
@@ -432,6 +479,9 @@ static void ubc_tasks_exit(void)
 	unsigned int i;
 
 	ubc_hooks_release(ubc_task_hooks, ARRAY_SIZE(ubc_task_hooks));
+	if (ubc_task_free_hooked)
+		ubc_hooks_release(ubc_task_free_hooks,
+				  ARRAY_SIZE(ubc_task_free_hooks));
 	for (i = 0; i < ARRAY_SIZE(ubc_task_hash); i++) {
 		struct ubc_task_bucket *b = &ubc_task_hash[i];
 		struct hlist_node *tmp;

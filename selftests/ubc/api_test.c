@@ -5,6 +5,8 @@
  *
  * Compartment ids: 10000..10999 and 0xfffffffe..0xffffffff.
  */
+#include <linux/genetlink.h>
+
 #include "kselftest_harness.h"
 #include "ubc_test.h"
 
@@ -253,6 +255,45 @@ TEST_F(ubctest, id_zero)
 	pid = sleeper();
 	ASSERT_GT(pid, 0);
 	ASSERT_NL(&self->nl, -EINVAL, ubc_enter(&self->nl, 0, pid));
+}
+
+static void build_reserved(struct nlmsghdr *nlh, void *arg)
+{
+	struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+
+	g->reserved = 1;
+	build_raw(nlh, arg);
+}
+
+/*
+ * Every command validates the generic netlink header strictly: a non-zero
+ * genlmsghdr.reserved and the ambiguous nlmsg_flags (NLM_F_CREATE, ...)
+ * are refused with EINVAL, and nothing happens.
+ */
+TEST_F(ubctest, header_strictly_validated)
+{
+	struct ubc_info info;
+	struct rreq r;
+
+	IDS(10035, 1);
+	memset(&r, 0, sizeof(r));
+	r.has_id = 1;
+	r.id = 10035;
+	ASSERT_NL(&self->nl, -EINVAL,
+		  ubc_request(&self->nl, UBC_CMD_NEW, NLM_F_CREATE | NLM_F_EXCL,
+			      build_raw, &r, NULL, NULL));
+	ASSERT_NE(NULL, strstr(self->nl.msg, "nlmsg_flags"));
+	ASSERT_NL(&self->nl, -EINVAL,
+		  ubc_request(&self->nl, UBC_CMD_NEW, 0, build_reserved, &r,
+			      NULL, NULL));
+	ASSERT_NE(NULL, strstr(self->nl.msg, "reserved"));
+	ASSERT_NL(&self->nl, -ENOENT, ubc_get(&self->nl, 10035, &info));
+	ASSERT_NL(&self->nl, 0, ubc_create(&self->nl, 10035));
+	ASSERT_NL(&self->nl, -EINVAL,
+		  ubc_request(&self->nl, UBC_CMD_DEL, 0, build_reserved, &r,
+			      NULL, NULL));
+	ASSERT_NL(&self->nl, 0, ubc_get(&self->nl, 10035, &info));
+	ASSERT_NL(&self->nl, 0, ubc_destroy(&self->nl, 10035));
 }
 
 TEST_F(ubctest, missing_attributes)
