@@ -109,6 +109,7 @@
 #include <linux/percpu_counter.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
+#include <uapi/linux/shm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/version.h>
@@ -309,7 +310,14 @@ static int ubc_may_expand_vm(struct pt_regs *regs)
 
 	if (!ubc_privvm_flags(flags))
 		return 0;
-	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
+	/*
+	 * An account is opened for current's own mm or the one exec builds,
+	 * never for another process' mm that current grows (6.1's GUP extends
+	 * stacks: process_vm_writev(), /proc/PID/mem): a host mm must not be
+	 * charged to, and pin, the writer's compartment.
+	 */
+	a = ubc_acct_get(mm, UBC_ACCT_MM,
+			 mm == current->mm || current->in_execve);
 	if (!a)
 		return 0;
 	/* stack growth and exec must not fail half-way: the limit */
@@ -778,11 +786,16 @@ static int ubc_shm_check(long pages, int err)
 	return err;
 }
 
-/* newseg(struct ipc_namespace *ns, struct ipc_params *params): shmget */
+/*
+ * newseg(struct ipc_namespace *ns, struct ipc_params *params): shmget. A
+ * SHM_HUGETLB segment is hugetlbfs memory, never shmpages: not checked.
+ */
 static int ubc_shmget(struct pt_regs *regs)
 {
 	struct ubc_ipc_params *p = (struct ubc_ipc_params *)ubc_arg(regs, 1);
 
+	if (p->flg & SHM_HUGETLB)
+		return 0;
 	return ubc_shm_check(DIV_ROUND_UP(p->u.size, PAGE_SIZE), -ENOSPC);
 }
 
