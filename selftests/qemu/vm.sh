@@ -8,8 +8,9 @@
 #          memory; its results are reported as lane "LANE/oom"
 #   run    the scripted demonstration (selftests/qemu/demo.sh)
 #   shell  an interactive shell with ubc loaded (leave with: poweroff -f)
-# Env: UBC_VM_ONLY=NAME (check) runs that selftest binary alone, for quick
-# iterations (e.g. UBC_VM_ONLY=vm_test); the steps around it run as usual.
+# Env: UBC_VM_ONLY=NAME[,NAME...] (check) runs only those selftest binaries,
+# for quick iterations (e.g. UBC_VM_ONLY=vm_test); the steps around them
+# run as usual.
 # UBC_VM_SCRIPT=FILE runs FILE instead of demo.sh; UBC_VM_EXTRA="FILE..."
 # copies more host binaries into /bin of the initramfs, with their libraries.
 # Expects `make` to have built the module for LANE, the tool and the tests.
