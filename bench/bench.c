@@ -16,8 +16,11 @@
  *                                holds them; prints the Slab (/proc/meminfo,
  *                                after vm.stat_refresh), slabinfo and memcg
  *                                deltas: "hold KIND N SLAB_BYTES
- *                                KMALLOC64_OBJS MEMCG_SLAB_BYTES" (the last
- *                                -1 outside a non-root cgroup v2)
+ *                                KMALLOC64_OBJS MEMCG_SLAB_BYTES
+ *                                KMEM_RECORDS" (MEMCG_SLAB_BYTES -1 outside
+ *                                a non-root cgroup v2; KMEM_RECORDS, the
+ *                                kmemsize charges ubc tracks more, -1
+ *                                without the module)
  *
  * Operations (each iteration creates and destroys one kernel object):
  *   open   open()+close() of a file on tmpfs          (1 struct file)
@@ -268,12 +271,26 @@ static long memcg_slab(void)
 	return v;
 }
 
+/* "records" of ubc's kmem_tracking (kmemsize charges tracked now), or -1 */
+static long kmem_records(void)
+{
+	FILE *f = fopen("/sys/module/ubc/parameters/kmem_tracking", "r");
+	long e, r = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "entries %ld records %ld", &e, &r) != 2)
+		r = -1;
+	fclose(f);
+	return r;
+}
+
 static int hold(const char *kind, long n)
 {
 	struct rlimit rl = { n + 64, n + 64 };
 	int sockets = !strcmp(kind, "sockets");
 	int *fds = calloc(n, sizeof(*fds));
-	long slab0, slab1, k0, k1, m0, m1;
+	long slab0, slab1, k0, k1, m0, m1, r0, r1;
 
 	if (!fds)
 		die("calloc");
@@ -287,6 +304,7 @@ static int hold(const char *kind, long n)
 	k0 = slab_objs("kmalloc-64");
 	slab0 = slab_bytes();
 	m0 = memcg_slab();
+	r0 = kmem_records();
 	for (long i = 0; i < n; i++) {
 		fds[i] = sockets ? socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)
 				 : open(FILE_PATH, O_RDONLY | O_CLOEXEC);
@@ -296,8 +314,10 @@ static int hold(const char *kind, long n)
 	slab1 = slab_bytes();
 	m1 = memcg_slab();
 	k1 = slab_objs("kmalloc-64");
-	printf("hold %s %ld %ld %ld %ld\n", kind, n, slab1 - slab0, k1 - k0,
-	       m0 < 0 || m1 < 0 ? -1 : m1 - m0);
+	r1 = kmem_records();
+	printf("hold %s %ld %ld %ld %ld %ld\n", kind, n, slab1 - slab0, k1 - k0,
+	       m0 < 0 || m1 < 0 ? -1 : m1 - m0,
+	       r0 < 0 || r1 < 0 ? -1 : r1 - r0);
 	for (long i = 0; i < n; i++)
 		close(fds[i]);
 	free(fds);

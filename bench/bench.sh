@@ -5,7 +5,7 @@
 # console in build/bench/console.log and prints the table of
 # bench/report.py (also written to build/bench/table.txt).
 # Env: UBC_BENCH_ROUNDS (7), UBC_BENCH_MS (250: ms per timed loop),
-# UBC_BENCH_HOLD (10000 objects held for the memory figures),
+# UBC_BENCH_HOLD (50000 objects held for the memory figures),
 # UBC_BENCH_TIMEOUT (3600 s).
 set -euo pipefail
 . "$(dirname "$0")/../scripts/common.sh"
@@ -15,7 +15,7 @@ out=$UBC_BUILD/bench
 mkdir -p "$out"
 ${CC:-cc} -Wall -Wextra -Werror -O2 -o "$out/bench" "$UBC_TOP/bench/bench.c"
 {
-	echo "ROUNDS=${UBC_BENCH_ROUNDS:-7} MS=${UBC_BENCH_MS:-250} HOLD=${UBC_BENCH_HOLD:-10000}"
+	echo "ROUNDS=${UBC_BENCH_ROUNDS:-7} MS=${UBC_BENCH_MS:-250} HOLD=${UBC_BENCH_HOLD:-50000}"
 	cat "$UBC_TOP/bench/run.sh"
 } >"$out/run.sh"
 

@@ -75,8 +75,9 @@ def main():
             errors.append(line)
         elif f[0] == "UBCB" and len(f) == 6:
             times.setdefault((f[3], f[2]), {})[int(f[1])] = (float(f[4]), float(f[5]))
-        elif f[0] == "UBCM" and len(f) == 8:
-            mem.setdefault((f[3], f[2]), []).append(tuple(int(x) for x in f[4:8]))
+        elif f[0] == "UBCM" and len(f) in (8, 9):
+            v = [int(x) for x in f[4:]] + [-1] * (9 - len(f))
+            mem.setdefault((f[3], f[2]), []).append(tuple(v))
     if "UBC-BENCH-DONE" not in text:
         print("bench: the guest did not finish (no UBC-BENCH-DONE); see the console log",
               file=sys.stderr)
@@ -99,30 +100,39 @@ def main():
     p("")
     p("Memory: Slab delta (/proc/meminfo after vm.stat_refresh) per held object, bytes (median of reps)")
     p(f"{'held':8} {'N':>6} {'(a)':>8} {'(d)':>8} {'(b)':>8} {'(c)':>8} "
-      f"{'(d)-(a)':>8} {'memcg slab (d)':>14} {'ubc/charge':>11} {'kmalloc-64/charge':>18}")
+      f"{'(d)-(a)':>8} {'memcg slab (d)':>14} {'kmem/obj':>8} {'ubc/count':>9} "
+      f"{'ubc/charge':>10} {'kmalloc-64/charge':>17}")
     met_mem = True
     for kind in ("files", "sockets"):
-        per, k64, n, memcg = {}, {}, 0, float("nan")
+        per, k64, n, memcg, krec = {}, {}, 0, float("nan"), float("nan")
         for c in ("a", "d", "b", "c"):
             reps = mem.get((kind, c), [])
             if not reps:
                 continue
             n = reps[0][0]
-            per[c] = statistics.median(s / r for r, s, _, _ in reps)
-            k64[c] = statistics.median(k for _, _, k, _ in reps)
+            per[c] = statistics.median(s / r for r, s, _, _, _ in reps)
+            k64[c] = statistics.median(k for _, _, k, _, _ in reps)
             if c == "d":
-                memcg = statistics.median(m / r for r, _, _, m in reps)
+                memcg = statistics.median(m / r for r, _, _, m, _ in reps)
+            if c == "c" and all(x >= 0 for *_, x in reps):
+                krec = statistics.median(x / r for r, *_, x in reps)
         if "a" not in per or "c" not in per:
             continue
-        ubc = (per["c"] - per["a"]) / CHARGES[kind]
+        counts = CHARGES[kind]
+        charges = counts + (krec if krec == krec else 0)
+        ubc_count = (per["c"] - per["a"]) / counts
+        ubc = (per["c"] - per["a"]) / charges
         met_mem &= ubc <= 8
-        kc = (k64["c"] - k64["a"]) / n / CHARGES[kind]
+        kc = (k64["c"] - k64["a"]) / n / charges
         p(f"{kind:8} {n:6} " + " ".join(f"{per.get(c, float('nan')):8.1f}" for c in ("a", "d", "b", "c"))
-          + f" {per.get('d', float('nan')) - per['a']:8.1f} {memcg:14.1f} {ubc:11.1f} {kc:18.2f}")
-    p("(c)-(a) over the charges per object (file: numfile; AF_UNIX socket: numfile and")
-    p("numothersock) is ubc's tracking memory per charged object; kmalloc-64/charge counts")
-    p("its entries in /proc/slabinfo; memcg slab is the child's memory.stat slab delta.")
-    p(f"target <= 8 bytes of tracking per charged object: {'met' if met_mem else 'NOT met'}")
+          + f" {per.get('d', float('nan')) - per['a']:8.1f} {memcg:14.1f} {krec:8.2f} {ubc_count:9.1f}"
+          + f" {ubc:10.1f} {kc:17.2f}")
+    p("(c)-(a) is ubc's tracking memory per held object (its owner table and kmem's table).")
+    p("kmem/obj: kmemsize charges per object (kmem_tracking records in (c)); ubc/count: per")
+    p("object-count charge (file: numfile; AF_UNIX socket: numfile and numothersock);")
+    p("ubc/charge: per charge of any kind (counts + kmemsize). kmalloc-64/charge counts its")
+    p("entries in /proc/slabinfo; memcg slab is the child's memory.stat slab delta.")
+    p(f"target <= 8 bytes of tracking per charged object (ubc/charge): {'met' if met_mem else 'NOT met'}")
     p("")
     p("(a) module not loaded; (b0) loaded, no compartment ever used; (b) loaded, host task,")
     p("compartment 900 exists with a task inside (tracking on); (c) inside compartment 900,")

@@ -4,7 +4,7 @@
 # UBC_VM_SCRIPT after /init has loaded /ubc.ko. bench/bench.sh prepends
 # ROUNDS=, MS= and HOLD= lines. Every result is one line on the console:
 #   UBCB ROUND CONFIG OP MEAN_NS MIN_NS        timed loops (see bench.c)
-#   UBCM REP CONFIG KIND N SLAB_BYTES KMALLOC64_OBJS MEMCG_SLAB_BYTES   held
+#   UBCM REP CONFIG KIND N SLAB_BYTES KMALLOC64_OBJS MEMCG_SLAB_BYTES KMEM_RECORDS   held
 # and the last line is UBC-BENCH-DONE; bench/report.py makes the table.
 #
 # Configurations:
