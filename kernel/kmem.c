@@ -49,8 +49,10 @@
  *    is handed to the host (see ubc_kmem_reap());
  *  - on a kernel without should_failslab() / should_fail_alloc_page()
  *    (6.12 built without CONFIG_FAILSLAB / CONFIG_FAIL_PAGE_ALLOC, like
- *    Debian's) both resources are counted but never refused; the module
- *    says so when it loads.
+ *    Debian's) memcg's charge functions are the gates instead (6.12 only,
+ *    and only while memcg kmem accounting is online: a non-root memory
+ *    cgroup exists); with neither, both resources are counted but never
+ *    refused. The module says which when it loads.
  *
  * Hooks (6.1):
  *  - should_failslab(s, gfp), gate (attached once a finite barrier is set):
@@ -60,6 +62,10 @@
  *    allocation (the kernel's own error injection, mm/failslab.c);
  *  - should_fail_alloc_page(gfp, order), gate: prepare_alloc_pages() in
  *    __alloc_pages(); true makes the allocation return NULL;
+ *  - 6.12 instead: __memcg_slab_post_alloc_hook(s, lru, gfp, size, p) and
+ *    __memcg_kmem_charge_page(page, gfp, order), gates, after the
+ *    allocation and before its tracepoint: false (resp. -ENOMEM) makes
+ *    the allocator free what it got and return NULL (see below);
  *  - tracepoints kmem:kmalloc, kmem:kmem_cache_alloc (after the
  *    allocation, with the object) charge; kmem:mm_page_alloc charges
  *    pages; the two kmem_cache events come through slabev.c, which
@@ -93,6 +99,7 @@
  */
 #include <linux/gfp.h>
 #include <linux/hash.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sched/signal.h>
@@ -528,26 +535,36 @@ static void ubc_kmem_reap(struct work_struct *work)
 /* ---- which allocations, which compartment ---- */
 
 /*
- * current->in_user_fault exists with memcg v1 (6.11 moved it under
- * CONFIG_MEMCG_V1). Without it a user fault cannot be told apart, and the
- * gates are not attached at all (a refused page table would make the
- * fault retry forever).
+ * Is current handling a page fault? A refused allocation there (a page
+ * table, an anon_vma) gives VM_FAULT_OOM, and the fault is retried
+ * forever. current->in_user_fault, set by handle_mm_fault() for user
+ * faults, exists with memcg v1 (6.11 moved it under CONFIG_MEMCG_V1).
+ * Without it, current->in_lru_fault (CONFIG_LRU_GEN, set by
+ * handle_mm_fault() for every fault on a mapping with recency: all but
+ * MADV_SEQUENTIAL/MADV_RANDOM ones and FMODE_NOREUSE files) serves, a
+ * superset for the faults it sees. With neither, the gates are not
+ * attached at all.
  */
 #if defined(CONFIG_MEMCG_V1) || \
 	(defined(CONFIG_MEMCG) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0))
 #define UBC_KNOWS_USER_FAULT	1
-#else
-#define UBC_KNOWS_USER_FAULT	0
-#endif
-
 static bool ubc_in_user_fault(void)
 {
-#if UBC_KNOWS_USER_FAULT
 	return current->in_user_fault;
-#else
-	return false;
-#endif
 }
+#elif defined(CONFIG_LRU_GEN)
+#define UBC_KNOWS_USER_FAULT	1
+static bool ubc_in_user_fault(void)
+{
+	return current->in_lru_fault;
+}
+#else
+#define UBC_KNOWS_USER_FAULT	0
+static bool ubc_in_user_fault(void)
+{
+	return false;
+}
+#endif
 
 /* Allocations that must not be refused (see the top of this file). */
 static bool ubc_kmem_forced(gfp_t gfp)
@@ -603,6 +620,71 @@ static int ubc_kmem_page_gate(struct pt_regs *regs)
 	return ubc_kmem_room(comp, PAGE_SIZE << order, false) ?
 		0 : ubc_hook_return(regs, true);
 }
+
+/*
+ * 6.12 has neither should_failslab() nor should_fail_alloc_page(). There
+ * memcg's own charge functions are the gates: slab_post_alloc_hook() ->
+ * memcg_slab_post_alloc_hook() calls __memcg_slab_post_alloc_hook() for
+ * every accounted slab allocation (SLAB_ACCOUNT or __GFP_ACCOUNT) once
+ * memcg kmem accounting is online (memcg_kmem_online(): some non-root
+ * memory cgroup exists, as on every systemd host), and frees the objects
+ * when it returns false; __alloc_pages() calls __memcg_kmem_charge_page()
+ * for accounted pages and frees the page when it fails. Both run before
+ * the allocation's tracepoint, which then reports NULL: nothing is
+ * charged. The signatures are 6.12's (checked against its source).
+ */
+#if defined(CONFIG_MEMCG) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && \
+	LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#define UBC_KMEM_MEMCG_GATES	1
+
+/*
+ * __memcg_slab_post_alloc_hook(struct kmem_cache *s, struct list_lru *lru,
+ *                              gfp_t flags, size_t size, void **p)
+ */
+static int ubc_kmem_memcg_slab_gate(struct pt_regs *regs)
+{
+	struct kmem_cache *s = (struct kmem_cache *)ubc_arg(regs, 0);
+	gfp_t gfp = (gfp_t)ubc_arg(regs, 2);
+	size_t size = ubc_arg(regs, 3);
+	void **p = (void **)ubc_arg(regs, 4);
+	struct ubc_comp *comp;
+
+	if (!size || !p || !*p || !ubc_kc_accounted(s, gfp))
+		return 0;	/* the kernel's own answer: nothing to free */
+	comp = ubc_hook_comp();
+	if (!comp || ubc_kmem_forced(gfp))
+		return 0;
+	return ubc_kmem_room(comp, (long)ubc_kc_size(s) * size,
+			     ubc_kc_is_dcache(s)) ?
+		0 : ubc_hook_return(regs, false);
+}
+
+/* __memcg_kmem_charge_page(struct page *page, gfp_t gfp, int order) */
+static int ubc_kmem_memcg_page_gate(struct pt_regs *regs)
+{
+	gfp_t gfp = (gfp_t)ubc_arg(regs, 1);
+	unsigned int order = (unsigned int)ubc_arg(regs, 2);
+	struct ubc_comp *comp;
+
+	if (!(gfp & __GFP_ACCOUNT))
+		return 0;
+	comp = ubc_hook_comp();
+	if (!comp || ubc_kmem_forced(gfp))
+		return 0;
+	return ubc_kmem_room(comp, PAGE_SIZE << order, false) ? 0 : -ENOMEM;
+}
+
+static bool ubc_kmem_gates_live(void)
+{
+	return memcg_kmem_online();
+}
+#else
+#define UBC_KMEM_MEMCG_GATES	0
+static bool ubc_kmem_gates_live(void)
+{
+	return true;
+}
+#endif
 
 /* A new slab object @ptr of @size bytes, accounted, by current. */
 static void ubc_kmem_obj_new(const void *ptr, u32 size, bool dcache)
@@ -709,7 +791,8 @@ static int ubc_kmem_tracking_get(char *buf, const struct kernel_param *kp)
 			  atomic_long_read(&ubc_kent_count),
 			  ubc_kstat_sum(&ubc_krec_count),
 			  ubc_kstat_sum(&ubc_kent_bytes),
-			  atomic_long_read(&ubc_kmem_lost), ubc_kmem_gated);
+			  atomic_long_read(&ubc_kmem_lost),
+			  ubc_kmem_gated && ubc_kmem_gates_live());
 }
 
 static const struct kernel_param_ops ubc_kmem_tracking_ops = {
@@ -720,7 +803,9 @@ static const struct kernel_param_ops ubc_kmem_tracking_ops = {
  * /sys/module/ubc/parameters/kmem_tracking: "entries E records R bytes B
  * lost L refuses G": E entries, R charged objects (and pages), B bytes of
  * entries as allocated (kmalloc size classes), L charges not made for lack
- * of memory, G 1 if barriers refuse (the gates exist on this kernel). Tracking costs B / R bytes per charged object, plus the fixed
+ * of memory, G 1 if barriers refuse now (the gates exist on this kernel;
+ * on 6.12, where they are memcg's, memcg kmem accounting is also online).
+ * Tracking costs B / R bytes per charged object, plus the fixed
  * bucket array (8 bytes * 4096).
  */
 module_param_cb(kmem_tracking, &ubc_kmem_tracking_ops, NULL, 0444);
@@ -739,10 +824,21 @@ static struct ubc_hook ubc_kmem_watches[] = {
 	{ .symbol = "kmem_cache_free_bulk", .fn = ubc_kmem_free_bulk },
 };
 
-static struct ubc_hook ubc_kmem_gates[] = {
+static struct ubc_hook ubc_kmem_fail_gates[] = {
 	{ .symbol = "should_failslab", .fn = ubc_kmem_slab_gate, .gate = true },
 	{ .symbol = "should_fail_alloc_page", .fn = ubc_kmem_page_gate, .gate = true },
 };
+
+#if UBC_KMEM_MEMCG_GATES
+static struct ubc_hook ubc_kmem_memcg_gates[] = {
+	{ .symbol = "__memcg_slab_post_alloc_hook", .fn = ubc_kmem_memcg_slab_gate, .gate = true },
+	{ .symbol = "__memcg_kmem_charge_page", .fn = ubc_kmem_memcg_page_gate, .gate = true },
+};
+#endif
+
+/* The gates this kernel has (one of the two pairs), set at init. */
+static struct ubc_hook *ubc_kmem_gates;
+static unsigned int ubc_kmem_ngates;
 
 static int ubc_kmem_init(void)
 {
@@ -769,10 +865,22 @@ static int ubc_kmem_init(void)
 		pr_info("kmem: this kernel does not tell user page faults apart (no CONFIG_MEMCG_V1): kmemsize and dcachesize are counted, never refused\n");
 		return 0;
 	}
+	ubc_kmem_gates = ubc_kmem_fail_gates;
+	ubc_kmem_ngates = ARRAY_SIZE(ubc_kmem_fail_gates);
 	ubc_kmem_gated = !ubc_hooks_prepare_optional(ubc_kmem_gates,
-						     ARRAY_SIZE(ubc_kmem_gates));
+						     ubc_kmem_ngates);
+#if UBC_KMEM_MEMCG_GATES
+	if (!ubc_kmem_gated) {
+		ubc_kmem_gates = ubc_kmem_memcg_gates;
+		ubc_kmem_ngates = ARRAY_SIZE(ubc_kmem_memcg_gates);
+		ubc_kmem_gated = !ubc_hooks_prepare_optional(ubc_kmem_gates,
+							     ubc_kmem_ngates);
+		if (ubc_kmem_gated)
+			pr_info("kmem: kmemsize and dcachesize refuse through memcg's charge functions: only while memcg kmem accounting is online (a non-root memory cgroup exists)\n");
+	}
+#endif
 	if (!ubc_kmem_gated)
-		pr_info("kmem: this kernel has no should_failslab()/should_fail_alloc_page() (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC off): kmemsize and dcachesize are counted, never refused\n");
+		pr_info("kmem: this kernel has no should_failslab()/should_fail_alloc_page() (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC off) nor memcg charge functions ubc knows: kmemsize and dcachesize are counted, never refused\n");
 	return 0;
 
 err_hash:
@@ -797,7 +905,7 @@ static int ubc_kmem_gates_arm(void)
 	if (!ubc_kmem_armed || !ubc_kmem_gated || !ubc_kmem_gates_wanted ||
 	    ubc_kmem_gates_on)
 		return 0;
-	err = ubc_hooks_arm(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
+	err = ubc_hooks_arm(ubc_kmem_gates, ubc_kmem_ngates);
 	if (!err)
 		ubc_kmem_gates_on = true;
 	return err;
@@ -847,7 +955,7 @@ static void ubc_kmem_disarm(void)
 {
 	cancel_delayed_work_sync(&ubc_kreap_work);
 	if (ubc_kmem_gates_on)
-		ubc_hooks_disarm(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
+		ubc_hooks_disarm(ubc_kmem_gates, ubc_kmem_ngates);
 	ubc_kmem_gates_on = false;
 	ubc_kmem_armed = false;
 	ubc_slabev_put(UBC_SLABEV_KMEM);
@@ -864,7 +972,7 @@ static void ubc_kmem_exit(void)
 	unsigned int b;
 
 	if (ubc_kmem_gated)
-		ubc_hooks_release(ubc_kmem_gates, ARRAY_SIZE(ubc_kmem_gates));
+		ubc_hooks_release(ubc_kmem_gates, ubc_kmem_ngates);
 	ubc_hooks_release(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
 	for (b = 0; b < (1 << UBC_KHASH_BITS); b++) {
 		struct hlist_node *tmp;
