@@ -77,8 +77,8 @@ unsigned long ubc_hooks_missed(void);
 /*
  * Where an ftrace callback finds the hooked function's registers. Kernel
  * internals that differ between the supported kernels live here, in one
- * place: 6.12 made struct ftrace_regs opaque (arch_ftrace_regs()), 6.1
- * exposes it. On x86-64 both wrap a struct pt_regs in which the argument
+ * place: 6.13 made struct ftrace_regs opaque (arch_ftrace_regs()); 6.1
+ * and 6.12 expose it. On x86-64 all wrap a struct pt_regs in which the argument
  * registers are always saved (DYNAMIC_FTRACE_WITH_ARGS) and the rest only
  * with FTRACE_OPS_FL_SAVE_REGS: watches may read arguments only.
  */
