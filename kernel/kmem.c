@@ -554,6 +554,7 @@ static bool ubc_in_user_fault(void)
 }
 #elif defined(CONFIG_LRU_GEN)
 #define UBC_KNOWS_USER_FAULT	1
+#define UBC_FAULT_TEST_PARTIAL
 static bool ubc_in_user_fault(void)
 {
 	return current->in_lru_fault;
@@ -566,10 +567,34 @@ static bool ubc_in_user_fault(void)
 }
 #endif
 
+/*
+ * With only in_lru_fault, a fault on a MADV_RANDOM or MADV_SEQUENTIAL
+ * mapping (databases use them) is not seen: a refused page table there
+ * returns VM_FAULT_OOM and the task retries the fault, spinning, until
+ * memory is freed or it is killed. Barriers refuse on such a kernel only
+ * when the administrator accepts that (kmem_refuse_unsure_faults=1);
+ * otherwise kmemsize and dcachesize are counted, never refused.
+ */
+static bool ubc_kmem_unsure_ok;
+module_param_named(kmem_refuse_unsure_faults, ubc_kmem_unsure_ok, bool, 0644);
+MODULE_PARM_DESC(kmem_refuse_unsure_faults,
+		 "refuse kmemsize/dcachesize although page faults on MADV_RANDOM/MADV_SEQUENTIAL mappings cannot be told apart (kernels without in_user_fault, e.g. Debian's 6.12)");
+
+/* Do the barriers refuse at all on this kernel, now? */
+static bool ubc_kmem_refusing(void)
+{
+#ifdef UBC_FAULT_TEST_PARTIAL
+	return READ_ONCE(ubc_kmem_unsure_ok);
+#else
+	return true;
+#endif
+}
+
 /* Allocations that must not be refused (see the top of this file). */
 static bool ubc_kmem_forced(gfp_t gfp)
 {
-	return (gfp & (__GFP_NOFAIL | __GFP_HIGH)) ||
+	return !ubc_kmem_refusing() ||
+	       (gfp & (__GFP_NOFAIL | __GFP_HIGH)) ||
 	       !(gfp & __GFP_DIRECT_RECLAIM) ||
 	       (current->flags & (PF_MEMALLOC | PF_EXITING)) ||
 	       fatal_signal_pending(current) || ubc_in_user_fault();
@@ -792,7 +817,8 @@ static int ubc_kmem_tracking_get(char *buf, const struct kernel_param *kp)
 			  ubc_kstat_sum(&ubc_krec_count),
 			  ubc_kstat_sum(&ubc_kent_bytes),
 			  atomic_long_read(&ubc_kmem_lost),
-			  ubc_kmem_gated && ubc_kmem_gates_live());
+			  ubc_kmem_gated && ubc_kmem_gates_live() &&
+			  ubc_kmem_refusing());
 }
 
 static const struct kernel_param_ops ubc_kmem_tracking_ops = {
@@ -881,6 +907,10 @@ static int ubc_kmem_init(void)
 #endif
 	if (!ubc_kmem_gated)
 		pr_info("kmem: this kernel has no should_failslab()/should_fail_alloc_page() (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC off) nor memcg charge functions ubc knows: kmemsize and dcachesize are counted, never refused\n");
+#ifdef UBC_FAULT_TEST_PARTIAL
+	else
+		pr_info("kmem: page faults on MADV_RANDOM/MADV_SEQUENTIAL mappings cannot be told apart on this kernel: kmemsize and dcachesize refuse only with kmem_refuse_unsure_faults=1\n");
+#endif
 	return 0;
 
 err_hash:

@@ -340,6 +340,8 @@ static void memcg_kmem_online(void)
 #define NEED_REFUSAL() do {						\
 	struct kstat __k;						\
 	memcg_kmem_online();						\
+	/* 6.12: refusal is opt-in there (see kmem.rst) */		\
+	write_str("/sys/module/ubc/parameters/kmem_refuse_unsure_faults", "1"); \
 	ASSERT_EQ(0, kstat_read(&__k));					\
 	if (!__k.refuses)						\
 		SKIP(return, "this kernel has no gate ubc can use: "	\
@@ -461,6 +463,54 @@ TEST_F(ubctest, kmemsize_refused_exact_errno)
 	EXPECT_EQ(f0 + 7, failcnt(NL, 17010, KMEM));
 	kchild_stop(&c);
 	EXPECT_EQ(0ULL, settle(NL, 17010, KMEM, 0));
+}
+
+#define UNSURE "/sys/module/ubc/parameters/kmem_refuse_unsure_faults"
+
+/*
+ * kmem_refuse_unsure_faults=0: on a kernel that cannot see every page
+ * fault (6.12: in_lru_fault only) nothing is refused, the allocation is
+ * counted past the barrier, no failcnt; elsewhere (6.1) the parameter
+ * changes nothing and the barrier still refuses.
+ */
+TEST_F(ubctest, unsure_faults_refusal_is_opt_in)
+{
+	uint64_t base, h;
+	struct kchild c;
+	struct kstat k1, k0;
+
+	NEED_REFUSAL();		/* gates exist, parameter 1 */
+	ASSERT_EQ(0, kstat_read(&k1));
+	ASSERT_EQ(1, k1.refuses);
+	ASSERT_EQ(0, write_str(UNSURE, "0"));
+	ASSERT_EQ(0, kstat_read(&k0));
+	IDS(17015, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 17015));
+	ASSERT_EQ(0, kchild_start(&c));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 17015, c.pid));
+	KCMD(&c, C_OPEN, 4);
+	KCMD(&c, C_CLOSE, 0);
+	base = settle(NL, 17015, KMEM, -1);
+	KCMD(&c, C_OPEN, 4);
+	h = held(NL, 17015, KMEM);
+	ASSERT_LT(base, h);
+	ASSERT_NL(NL, 0, ubc_set(NL, 17015, KMEM, h, h));
+	KCMD(&c, C_OPEN, 3);
+	if (k0.refuses) {
+		TH_LOG("this kernel sees every fault: the parameter changes nothing");
+		EXPECT_EQ(3, c.sh->nfail);
+		EXPECT_EQ(3ULL, failcnt(NL, 17015, KMEM));
+	} else {
+		EXPECT_EQ(3, c.sh->nok);
+		EXPECT_EQ(0, c.sh->nfail);
+		EXPECT_LT(h, held(NL, 17015, KMEM)) TH_LOG("counted past the barrier");
+		EXPECT_EQ(0ULL, failcnt(NL, 17015, KMEM));
+	}
+	ASSERT_EQ(0, write_str(UNSURE, "1"));
+	KCMD(&c, C_CLOSE, 0);
+	EXPECT_EQ(base, settle(NL, 17015, KMEM, base));
+	kchild_stop(&c);
+	EXPECT_EQ(0ULL, settle(NL, 17015, KMEM, 0));
 }
 
 /*
