@@ -65,7 +65,9 @@
  *  - 6.12 instead: __memcg_slab_post_alloc_hook(s, lru, gfp, size, p) and
  *    __memcg_kmem_charge_page(page, gfp, order), gates, after the
  *    allocation and before its tracepoint: false (resp. -ENOMEM) makes
- *    the allocator free what it got and return NULL (see below);
+ *    the allocator free what it got and return NULL (see below); and,
+ *    with them, a kretprobe on handle_mm_fault() that tells page faults
+ *    apart (ubc_in_user_fault());
  *  - tracepoints kmem:kmalloc, kmem:kmem_cache_alloc (after the
  *    allocation, with the object) charge; kmem:mm_page_alloc charges
  *    pages; the two kmem_cache events come through slabev.c, which
@@ -99,6 +101,7 @@
  */
 #include <linux/gfp.h>
 #include <linux/hash.h>
+#include <linux/kprobes.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -539,11 +542,11 @@ static void ubc_kmem_reap(struct work_struct *work)
  * table, an anon_vma) gives VM_FAULT_OOM, and the fault is retried
  * forever. current->in_user_fault, set by handle_mm_fault() for user
  * faults, exists with memcg v1 (6.11 moved it under CONFIG_MEMCG_V1).
- * Without it, current->in_lru_fault (CONFIG_LRU_GEN, set by
- * handle_mm_fault() for every fault on a mapping with recency: all but
- * MADV_SEQUENTIAL/MADV_RANDOM ones and FMODE_NOREUSE files) serves, a
- * superset for the faults it sees. With neither, the gates are not
- * attached at all.
+ * Without it ubc counts the fault depth itself (the handle_mm_fault()
+ * kretprobe below, per compartment task), and current->in_lru_fault
+ * (CONFIG_LRU_GEN: every fault on a mapping with recency) also covers a
+ * fault that began before the task entered a compartment. With neither
+ * field, the gates are not attached at all.
  */
 #if defined(CONFIG_MEMCG_V1) || \
 	(defined(CONFIG_MEMCG) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0))
@@ -557,7 +560,7 @@ static bool ubc_in_user_fault(void)
 #define UBC_FAULT_TEST_PARTIAL
 static bool ubc_in_user_fault(void)
 {
-	return current->in_lru_fault;
+	return current->in_lru_fault || ubc_task_in_fault();
 }
 #else
 #define UBC_KNOWS_USER_FAULT	0
@@ -578,13 +581,48 @@ static bool ubc_in_user_fault(void)
 static bool ubc_kmem_unsure_ok;
 module_param_named(kmem_refuse_unsure_faults, ubc_kmem_unsure_ok, bool, 0644);
 MODULE_PARM_DESC(kmem_refuse_unsure_faults,
-		 "refuse kmemsize/dcachesize although page faults on MADV_RANDOM/MADV_SEQUENTIAL mappings cannot be told apart (kernels without in_user_fault, e.g. Debian's 6.12)");
+		 "refuse kmemsize/dcachesize although page faults on MADV_RANDOM/MADV_SEQUENTIAL mappings cannot be told apart (kernels without in_user_fault where the handle_mm_fault() probe could not be placed)");
+
+#ifdef UBC_FAULT_TEST_PARTIAL
+/*
+ * So ubc sees every fault itself: a kretprobe on handle_mm_fault() counts
+ * the fault depth of compartment tasks (task.c), attached with the gates.
+ * Host tasks take no return instance (the entry handler declines them).
+ * Instances run out only with more than UBC_FAULT_MAXACTIVE compartment
+ * faults in flight at once; a fault missed so is retried, and the retry
+ * is seen.
+ */
+#define UBC_FAULT_MAXACTIVE	4096
+
+static int ubc_fault_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	void *e = in_task() ? ubc_task_fault_enter() : NULL;
+
+	*(void **)ri->data = e;
+	return e ? 0 : 1;	/* 1: no return probe for this call */
+}
+
+static int ubc_fault_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	ubc_task_fault_exit(*(void **)ri->data);
+	return 0;
+}
+
+static struct kretprobe ubc_fault_probe = {
+	.kp.symbol_name = "handle_mm_fault",
+	.entry_handler = ubc_fault_entry,
+	.handler = ubc_fault_return,
+	.data_size = sizeof(void *),
+	.maxactive = UBC_FAULT_MAXACTIVE,
+};
+static bool ubc_fault_probed;	/* under ubc_lock; READ_ONCE in hooks */
+#endif
 
 /* Do the barriers refuse at all on this kernel, now? */
 static bool ubc_kmem_refusing(void)
 {
 #ifdef UBC_FAULT_TEST_PARTIAL
-	return READ_ONCE(ubc_kmem_unsure_ok);
+	return READ_ONCE(ubc_fault_probed) || READ_ONCE(ubc_kmem_unsure_ok);
 #else
 	return true;
 #endif
@@ -907,10 +945,7 @@ static int ubc_kmem_init(void)
 #endif
 	if (!ubc_kmem_gated)
 		pr_info("kmem: this kernel has no should_failslab()/should_fail_alloc_page() (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC off) nor memcg charge functions ubc knows: kmemsize and dcachesize are counted, never refused\n");
-#ifdef UBC_FAULT_TEST_PARTIAL
-	else
-		pr_info("kmem: page faults on MADV_RANDOM/MADV_SEQUENTIAL mappings cannot be told apart on this kernel: kmemsize and dcachesize refuse only with kmem_refuse_unsure_faults=1\n");
-#endif
+
 	return 0;
 
 err_hash:
@@ -935,10 +970,32 @@ static int ubc_kmem_gates_arm(void)
 	if (!ubc_kmem_armed || !ubc_kmem_gated || !ubc_kmem_gates_wanted ||
 	    ubc_kmem_gates_on)
 		return 0;
+#ifdef UBC_FAULT_TEST_PARTIAL
+	/* faults are followed before anything can be refused */
+	if (!ubc_fault_probed) {
+		int perr = register_kretprobe(&ubc_fault_probe);
+
+		if (perr)
+			pr_info("kmem: cannot probe handle_mm_fault() (error %d): barriers refuse only with kmem_refuse_unsure_faults=1\n",
+				perr);
+		WRITE_ONCE(ubc_fault_probed, !perr);
+	}
+#endif
 	err = ubc_hooks_arm(ubc_kmem_gates, ubc_kmem_ngates);
 	if (!err)
 		ubc_kmem_gates_on = true;
 	return err;
+}
+
+/* After the gates are gone (ubc_kmem_disarm()). */
+static void ubc_kmem_fault_probe_off(void)
+{
+#ifdef UBC_FAULT_TEST_PARTIAL
+	if (ubc_fault_probed) {
+		WRITE_ONCE(ubc_fault_probed, false);
+		unregister_kretprobe(&ubc_fault_probe);
+	}
+#endif
 }
 
 /* A finite kmemsize or dcachesize barrier was set; under ubc_lock. */
@@ -987,6 +1044,7 @@ static void ubc_kmem_disarm(void)
 	if (ubc_kmem_gates_on)
 		ubc_hooks_disarm(ubc_kmem_gates, ubc_kmem_ngates);
 	ubc_kmem_gates_on = false;
+	ubc_kmem_fault_probe_off();
 	ubc_kmem_armed = false;
 	ubc_slabev_put(UBC_SLABEV_KMEM);
 	ubc_tracepoints_unregister(ubc_kmem_tps, ARRAY_SIZE(ubc_kmem_tps));

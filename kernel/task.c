@@ -50,6 +50,7 @@ struct ubc_task {
 	struct task_struct *task;
 	struct ubc_comp *comp;
 	atomic_t charged;	/* 1 while numproc is charged for this task */
+	int in_fault;		/* handle_mm_fault() depth; only the task */
 	struct rcu_head rcu;
 };
 
@@ -83,6 +84,38 @@ struct ubc_comp *__ubc_task_comp(struct task_struct *task)
 	struct ubc_task *e = ubc_task_lookup(task);
 
 	return e ? e->comp : NULL;
+}
+
+/*
+ * Page-fault depth of current, kept only for compartment tasks (kmem.c's
+ * handle_mm_fault() probe, on kernels without current->in_user_fault).
+ * Changed and read by the task itself only, with preemption disabled; the
+ * entry lives as long as the task.
+ */
+void *ubc_task_fault_enter(void)
+{
+	struct ubc_task *e;
+
+	if (!static_branch_unlikely(&ubc_tasks_tracked))
+		return NULL;
+	e = ubc_task_lookup(current);
+	if (e)
+		WRITE_ONCE(e->in_fault, e->in_fault + 1);
+	return e;
+}
+
+void ubc_task_fault_exit(void *cookie)
+{
+	struct ubc_task *e = cookie;
+
+	WRITE_ONCE(e->in_fault, e->in_fault - 1);
+}
+
+bool ubc_task_in_fault(void)
+{
+	struct ubc_task *e = ubc_task_lookup(current);
+
+	return e && READ_ONCE(e->in_fault) > 0;
 }
 
 /* The id of current's compartment, 0 for the host. Any task context. */
@@ -156,6 +189,7 @@ static int ubc_task_track(struct ubc_task *e, struct task_struct *task,
 {
 	e->task = task;
 	e->comp = comp;
+	e->in_fault = 0;
 	atomic_set(&e->charged, 1);
 	ubc_comp_get(comp);
 	if (ubc_task_hash_add(e)) {

@@ -37,6 +37,11 @@ static __always_inline struct ubc_comp *ubc_hook_comp(void)
 
 u32 ubc_current_id(void);
 
+/* Page-fault depth of current (compartment tasks only); see task.c. */
+void *ubc_task_fault_enter(void);
+void ubc_task_fault_exit(void *cookie);
+bool ubc_task_in_fault(void);
+
 int ubc_task_enter(struct ubc_comp *comp, pid_t pid,
 		   struct netlink_ext_ack *extack);
 

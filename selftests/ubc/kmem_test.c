@@ -31,7 +31,8 @@
 #define MAXFD 4096
 #define MAXERR 64
 
-enum { C_OPEN = 1, C_PIPE, C_SOCK, C_MKDIR, C_CLOSE, C_CHURN, C_SEND, C_EXIT };
+enum { C_OPEN = 1, C_PIPE, C_SOCK, C_MKDIR, C_CLOSE, C_CHURN, C_SEND, C_EXIT,
+       C_MAP, C_FAULT };
 
 struct kshared {
 	int cmd, arg;
@@ -120,6 +121,7 @@ static void k_churn(struct kshared *sh, int n)
 static void k_child(struct kchild *c)
 {
 	struct kshared *sh = c->sh;
+	char *map = NULL;
 	char path[128];
 	uint64_t v;
 	int i, fd[2];
@@ -164,6 +166,30 @@ static void k_child(struct kchild *c)
 				}
 				sh->nok++;
 				k_keep(sh, fd[0]);
+			}
+			break;
+		case C_MAP: {	/* map arg 2 MiB ranges, MADV_RANDOM, untouched */
+			size_t len = (size_t)(sh->arg + 1) << 21;
+
+			map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (map == MAP_FAILED) {
+				map = NULL;
+				k_fail(sh);
+				break;
+			}
+			/* one new page table per range: no huge pages */
+			if (madvise(map, len, MADV_NOHUGEPAGE) ||
+			    madvise(map, len, MADV_RANDOM))
+				k_fail(sh);
+			else
+				sh->nok++;
+			break;		/* the mapping stays until exit */
+		}
+		case C_FAULT:	/* touch arg 2 MiB ranges of that map */
+			for (i = 0; map && i < sh->arg; i++) {
+				map[((size_t)i << 21) + 4096] = 1;
+				sh->nok++;
 			}
 			break;
 		case C_MKDIR:
@@ -229,7 +255,7 @@ static int kchild_start(struct kchild *c)
 }
 
 /* Runs one command in the child; 0 once done within 500 s. */
-static int kcmd(struct kchild *c, int cmd, int arg)
+static int kcmd_ms(struct kchild *c, int cmd, int arg, int ms)
 {
 	struct pollfd p = { .fd = c->done, .events = POLLIN };
 	uint64_t v = 1;
@@ -238,9 +264,14 @@ static int kcmd(struct kchild *c, int cmd, int arg)
 	c->sh->arg = arg;
 	if (write(c->go, &v, sizeof(v)) != sizeof(v))
 		return -1;
-	if (poll(&p, 1, 500000) != 1)
+	if (poll(&p, 1, ms) != 1)
 		return -1;
 	return read(c->done, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
+}
+
+static int kcmd(struct kchild *c, int cmd, int arg)
+{
+	return kcmd_ms(c, cmd, arg, 500000);
 }
 
 #define KCMD(c, cmd, arg)						\
@@ -468,10 +499,11 @@ TEST_F(ubctest, kmemsize_refused_exact_errno)
 #define UNSURE "/sys/module/ubc/parameters/kmem_refuse_unsure_faults"
 
 /*
- * kmem_refuse_unsure_faults=0: on a kernel that cannot see every page
- * fault (6.12: in_lru_fault only) nothing is refused, the allocation is
- * counted past the barrier, no failcnt; elsewhere (6.1) the parameter
- * changes nothing and the barrier still refuses.
+ * kmem_refuse_unsure_faults=0: on a kernel where ubc cannot see every page
+ * fault (no in_user_fault and no handle_mm_fault() probe) nothing is
+ * refused, the allocation is counted past the barrier, no failcnt;
+ * elsewhere (6.1; 6.12 with its probe) the parameter changes nothing and
+ * the barrier still refuses.
  */
 TEST_F(ubctest, unsure_faults_refusal_is_opt_in)
 {
@@ -511,6 +543,43 @@ TEST_F(ubctest, unsure_faults_refusal_is_opt_in)
 	EXPECT_EQ(base, settle(NL, 17015, KMEM, base));
 	kchild_stop(&c);
 	EXPECT_EQ(0ULL, settle(NL, 17015, KMEM, 0));
+}
+
+/*
+ * A page fault is never refused, also on a MADV_RANDOM mapping (where 6.12
+ * has no in_lru_fault either): at the barrier, touching new 2 MiB ranges
+ * needs page tables, which are charged past it, forced; a refusal would
+ * make the fault retry forever and the command time out.
+ */
+TEST_F(ubctest, page_fault_at_barrier_forced)
+{
+	uint64_t h, f0;
+	struct kchild c;
+
+	NEED_REFUSAL();
+	IDS(17016, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 17016));
+	ASSERT_EQ(0, kchild_start(&c));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 17016, c.pid));
+	KCMD(&c, C_OPEN, 2);
+	KCMD(&c, C_MAP, 8);
+	ASSERT_EQ(1, c.sh->nok);
+	h = held(NL, 17016, KMEM);
+	ASSERT_NL(NL, 0, ubc_set(NL, 17016, KMEM, h, h));
+	f0 = failcnt(NL, 17016, KMEM);
+	ASSERT_EQ(0, kcmd_ms(&c, C_FAULT, 8, 60000))
+		TH_LOG("the faults did not finish: refused and retried?");
+	EXPECT_EQ(8, c.sh->nok);
+	EXPECT_LE(h + 8 * 4096, held(NL, 17016, KMEM))
+		TH_LOG("8 page tables charged past the barrier");
+	EXPECT_EQ(f0, failcnt(NL, 17016, KMEM));
+	/* an ordinary allocation is still refused */
+	KCMD(&c, C_OPEN, 1);
+	EXPECT_EQ(1, c.sh->nfail);
+	EXPECT_EQ(f0 + 1, failcnt(NL, 17016, KMEM));
+	KCMD(&c, C_CLOSE, 0);
+	kchild_stop(&c);
+	EXPECT_EQ(0ULL, settle(NL, 17016, KMEM, 0));
 }
 
 /*
