@@ -178,8 +178,12 @@ static void k_child(struct kchild *c)
 				k_fail(sh);
 				break;
 			}
-			/* one new page table per range: no huge pages */
-			if (madvise(map, len, MADV_NOHUGEPAGE) ||
+			/*
+			 * One new page table per range: no huge pages
+			 * (EINVAL: a kernel without THP has none anyway).
+			 */
+			if ((madvise(map, len, MADV_NOHUGEPAGE) &&
+			     errno != EINVAL) ||
 			    madvise(map, len, MADV_RANDOM))
 				k_fail(sh);
 			else
