@@ -652,20 +652,43 @@ static bool ubc_kmem_room(struct ubc_comp *comp, long size, bool dcache)
 	       !ubc_counter_check(&comp->res[UBC_DCACHESIZE], size, UBC_BARRIER);
 }
 
+/*
+ * The decisions every gate pair makes (should_fail*() on 6.1, memcg's
+ * charge functions on 6.12): refuse @n new objects of @s, resp. a page
+ * allocation of @order, for current? A refusal counts in failcnt.
+ */
+static bool ubc_kmem_refuse_objs(struct kmem_cache *s, gfp_t gfp, long n)
+{
+	struct ubc_comp *comp;
+
+	if (!ubc_kc_accounted(s, gfp))
+		return false;
+	comp = ubc_hook_comp();
+	if (!comp || ubc_kmem_forced(gfp))
+		return false;
+	return !ubc_kmem_room(comp, (long)ubc_kc_size(s) * n,
+			      ubc_kc_is_dcache(s));
+}
+
+static bool ubc_kmem_refuse_pages(gfp_t gfp, unsigned int order)
+{
+	struct ubc_comp *comp;
+
+	if (!(gfp & __GFP_ACCOUNT))
+		return false;
+	comp = ubc_hook_comp();
+	if (!comp || ubc_kmem_forced(gfp))
+		return false;
+	return !ubc_kmem_room(comp, PAGE_SIZE << order, false);
+}
+
 /* should_failslab(struct kmem_cache *s, gfp_t gfpflags) */
 static int ubc_kmem_slab_gate(struct pt_regs *regs)
 {
 	struct kmem_cache *s = (struct kmem_cache *)ubc_arg(regs, 0);
 	gfp_t gfp = (gfp_t)ubc_arg(regs, 1);
-	struct ubc_comp *comp;
 
-	if (!ubc_kc_accounted(s, gfp))
-		return 0;
-	comp = ubc_hook_comp();
-	if (!comp || ubc_kmem_forced(gfp))
-		return 0;
-	return ubc_kmem_room(comp, ubc_kc_size(s), ubc_kc_is_dcache(s)) ?
-		0 : -ENOMEM;
+	return ubc_kmem_refuse_objs(s, gfp, 1) ? -ENOMEM : 0;
 }
 
 /* should_fail_alloc_page(gfp_t gfp_mask, unsigned int order): true fails */
@@ -673,15 +696,9 @@ static int ubc_kmem_page_gate(struct pt_regs *regs)
 {
 	gfp_t gfp = (gfp_t)ubc_arg(regs, 0);
 	unsigned int order = (unsigned int)ubc_arg(regs, 1);
-	struct ubc_comp *comp;
 
-	if (!(gfp & __GFP_ACCOUNT))
-		return 0;
-	comp = ubc_hook_comp();
-	if (!comp || ubc_kmem_forced(gfp))
-		return 0;
-	return ubc_kmem_room(comp, PAGE_SIZE << order, false) ?
-		0 : ubc_hook_return(regs, true);
+	return ubc_kmem_refuse_pages(gfp, order) ?
+		ubc_hook_return(regs, true) : 0;
 }
 
 /*
@@ -710,16 +727,11 @@ static int ubc_kmem_memcg_slab_gate(struct pt_regs *regs)
 	gfp_t gfp = (gfp_t)ubc_arg(regs, 2);
 	size_t size = ubc_arg(regs, 3);
 	void **p = (void **)ubc_arg(regs, 4);
-	struct ubc_comp *comp;
 
-	if (!size || !p || !*p || !ubc_kc_accounted(s, gfp))
+	if (!size || !p || !*p)
 		return 0;	/* the kernel's own answer: nothing to free */
-	comp = ubc_hook_comp();
-	if (!comp || ubc_kmem_forced(gfp))
-		return 0;
-	return ubc_kmem_room(comp, (long)ubc_kc_size(s) * size,
-			     ubc_kc_is_dcache(s)) ?
-		0 : ubc_hook_return(regs, false);
+	return ubc_kmem_refuse_objs(s, gfp, size) ?
+		ubc_hook_return(regs, false) : 0;
 }
 
 /* __memcg_kmem_charge_page(struct page *page, gfp_t gfp, int order) */
@@ -727,14 +739,8 @@ static int ubc_kmem_memcg_page_gate(struct pt_regs *regs)
 {
 	gfp_t gfp = (gfp_t)ubc_arg(regs, 1);
 	unsigned int order = (unsigned int)ubc_arg(regs, 2);
-	struct ubc_comp *comp;
 
-	if (!(gfp & __GFP_ACCOUNT))
-		return 0;
-	comp = ubc_hook_comp();
-	if (!comp || ubc_kmem_forced(gfp))
-		return 0;
-	return ubc_kmem_room(comp, PAGE_SIZE << order, false) ? 0 : -ENOMEM;
+	return ubc_kmem_refuse_pages(gfp, order) ? -ENOMEM : 0;
 }
 
 static bool ubc_kmem_gates_live(void)
