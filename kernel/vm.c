@@ -296,6 +296,16 @@ static void ubc_mm_sync(struct ubc_vm_acct *a, struct mm_struct *mm)
 	ubc_acct_set(a, 1, READ_ONCE(mm->locked_vm));
 }
 
+/* The same, taking the account's lock. */
+static void ubc_mm_sync_locking(struct ubc_vm_acct *a, struct mm_struct *mm)
+{
+	unsigned long irq;
+
+	spin_lock_irqsave(&a->lock, irq);
+	ubc_mm_sync(a, mm);
+	spin_unlock_irqrestore(&a->lock, irq);
+}
+
 /* may_expand_vm(struct mm_struct *mm, vm_flags_t flags, unsigned long npages) */
 static int ubc_may_expand_vm(struct pt_regs *regs)
 {
@@ -387,13 +397,9 @@ static int ubc_mm_changed(struct pt_regs *regs)
 {
 	struct mm_struct *mm = (struct mm_struct *)ubc_arg(regs, 0);
 	struct ubc_vm_acct *a = ubc_acct_get(mm, UBC_ACCT_MM, true);
-	unsigned long irq;
 
-	if (a) {
-		spin_lock_irqsave(&a->lock, irq);
-		ubc_mm_sync(a, mm);
-		spin_unlock_irqrestore(&a->lock, irq);
-	}
+	if (a)
+		ubc_mm_sync_locking(a, mm);
 	return 0;
 }
 
@@ -408,7 +414,6 @@ static int ubc_mmap_unlock(struct pt_regs *regs)
 {
 	struct mm_struct *mm = current->mm;
 	struct ubc_vm_acct *a;
-	unsigned long irq;
 
 	if (!mm || (void *)ubc_arg(regs, 0) != &mm->mmap_lock || !in_task() ||
 	    !static_branch_unlikely(&ubc_tasks_tracked))
@@ -420,11 +425,8 @@ static int ubc_mmap_unlock(struct pt_regs *regs)
 		return 0;
 	if (!a)
 		a = ubc_acct_get(mm, UBC_ACCT_MM, true);
-	if (a) {
-		spin_lock_irqsave(&a->lock, irq);
-		ubc_mm_sync(a, mm);
-		spin_unlock_irqrestore(&a->lock, irq);
-	}
+	if (a)
+		ubc_mm_sync_locking(a, mm);
 	return 0;
 }
 
@@ -464,17 +466,13 @@ static void ubc_vm_newtask(void *data, struct task_struct *task,
 {
 	struct mm_struct *mm = task->mm;
 	struct ubc_vm_acct *a;
-	unsigned long irq;
 
 	if ((clone_flags & CLONE_VM) || !mm)
 		return;
 	preempt_disable();
 	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
-	if (a) {
-		spin_lock_irqsave(&a->lock, irq);
-		ubc_mm_sync(a, mm);
-		spin_unlock_irqrestore(&a->lock, irq);
-	}
+	if (a)
+		ubc_mm_sync_locking(a, mm);
 	preempt_enable();
 }
 
