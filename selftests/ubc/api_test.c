@@ -701,8 +701,9 @@ TEST_F(ubctest, dump_flags_change)
 	ASSERT_EQ(1, m->created);
 	ASSERT_EQ(0, m->err);
 	ASSERT_FALSE(m->seen.bad) TH_LOG("%s", m->seen.why);
-	for (i = 0; i < 100; i++)
+	for (i = 0; i < 100; i++) {
 		ASSERT_EQ(1, m->seen.count[i]) TH_LOG("id %u", 10500 + i);
+	}
 	free(m);
 }
 

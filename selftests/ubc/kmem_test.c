@@ -281,6 +281,17 @@ static int kcmd(struct kchild *c, int cmd, int arg)
 #define KCMD(c, cmd, arg)						\
 	ASSERT_EQ(0, kcmd(c, cmd, arg)) TH_LOG("child command %d", cmd)
 
+/* @n of @cmd, each refused with errno @want (@what names the call). */
+#define KCMD_REFUSED(c, cmd, n, want, what) do {			\
+	KCMD(c, cmd, n);						\
+	EXPECT_EQ(0, (c)->sh->nok);					\
+	ASSERT_EQ(n, (c)->sh->nfail);					\
+	for (int _k = 0; _k < (n); _k++) {				\
+		EXPECT_EQ(want, (c)->sh->err[_k])			\
+			TH_LOG("%s: %s", what, strerror((c)->sh->err[_k])); \
+	}								\
+} while (0)
+
 static uint64_t held(struct ubc_nl *h, uint32_t id, uint32_t res)
 {
 	return ubc_field(h, id, res, UBC_RES_A_HELD);
@@ -447,7 +458,6 @@ TEST_F(ubctest, kmemsize_refused_exact_errno)
 {
 	uint64_t base, h, f0;
 	struct kchild c;
-	int i;
 
 	NEED_REFUSAL();
 	IDS(17010, 1);
@@ -468,24 +478,9 @@ TEST_F(ubctest, kmemsize_refused_exact_errno)
 	ASSERT_NL(NL, 0, ubc_set(NL, 17010, KMEM, h, h));
 	f0 = failcnt(NL, 17010, KMEM);
 
-	KCMD(&c, C_OPEN, 3);
-	EXPECT_EQ(0, c.sh->nok);
-	ASSERT_EQ(3, c.sh->nfail);
-	for (i = 0; i < 3; i++)
-		EXPECT_EQ(ENOMEM, c.sh->err[i]) TH_LOG("open: %s",
-						      strerror(c.sh->err[i]));
-	KCMD(&c, C_PIPE, 2);
-	EXPECT_EQ(0, c.sh->nok);
-	ASSERT_EQ(2, c.sh->nfail);
-	for (i = 0; i < 2; i++)
-		EXPECT_EQ(ENFILE, c.sh->err[i]) TH_LOG("pipe: %s",
-						      strerror(c.sh->err[i]));
-	KCMD(&c, C_SOCK, 2);
-	EXPECT_EQ(0, c.sh->nok);
-	ASSERT_EQ(2, c.sh->nfail);
-	for (i = 0; i < 2; i++)
-		EXPECT_EQ(ENFILE, c.sh->err[i]) TH_LOG("socket: %s",
-						      strerror(c.sh->err[i]));
+	KCMD_REFUSED(&c, C_OPEN, 3, ENOMEM, "open");
+	KCMD_REFUSED(&c, C_PIPE, 2, ENFILE, "pipe");
+	KCMD_REFUSED(&c, C_SOCK, 2, ENFILE, "socket");
 	EXPECT_EQ(f0 + 7, failcnt(NL, 17010, KMEM));
 	EXPECT_GE(h, held(NL, 17010, KMEM));
 

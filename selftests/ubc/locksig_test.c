@@ -793,8 +793,9 @@ TEST_F(ubctest, sigqueue_host_never_charged)
 	IDS(18130, 1);
 	ls_member(_metadata, NL, 18130, NUMSIGINFO, 0, 0, &w);
 	/* the host queues to the compartment task: nobody is charged */
-	for (i = 0; i < 20; i++)
+	for (i = 0; i < 20; i++) {
 		ASSERT_EQ(0, sigqueue(w.pid, SIG_Q, v));
+	}
 	ASSERT_LS(18130, NUMSIGINFO, 0, 0);
 	/* the compartment itself can queue nothing */
 	WCMD(&w, 's', 1);
@@ -802,8 +803,9 @@ TEST_F(ubctest, sigqueue_host_never_charged)
 	ASSERT_LS(18130, NUMSIGINFO, 0, 1);
 	WOK(&w, 'w', 0);
 	ASSERT_EQ(20, ls->nrecv);
-	for (i = 0; i < 20; i++)
+	for (i = 0; i < 20; i++) {
 		ASSERT_EQ(getpid(), ls->pid[i]);
+	}
 	ASSERT_LS(18130, NUMSIGINFO, 0, 1);
 	WSTOP(&w);
 }

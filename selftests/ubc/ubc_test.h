@@ -5,7 +5,9 @@
  * and reaped), error assertions that also demand an extack message, process
  * helpers (pipes, privilege dropping) and a /proc/user_beancounters parser.
  *
- * Include after kselftest_harness.h.
+ * Include after kselftest_harness.h. Each ASSERT_*() and EXPECT_*() of the
+ * harness is two statements (the check, then its TH_LOG/bail handler):
+ * brace a loop body that holds one, or the handler runs after the loop.
  */
 #ifndef _UBC_TEST_H
 #define _UBC_TEST_H
