@@ -102,6 +102,7 @@
  */
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
+#include <linux/kprobes.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -514,18 +515,20 @@ static int ubc_may_expand_vm(struct pt_regs *regs)
 			want = 0;	/* reserved already; the body said no */
 		} else {
 			counts = ubc_privvm(flags, a->map_anon);
-			if (!counts || npages <= 0 || a->dead ||
-			    !ubc_counter_charge(c, npages, strict)) {
-				/* the first refusal did not stand */
-				atomic_long_dec(&c->failcnt);
+			ok = !counts || npages <= 0 || a->dead ||
+			     !ubc_counter_charge(c, npages, strict);
+			/*
+			 * One refusal for the call: if this one succeeds the
+			 * first did not stand; if it fails, the charge core
+			 * counted it again.
+			 */
+			atomic_long_dec(&c->failcnt);
+			if (ok) {
 				a->map_state = UBC_OP_ALLOWED;
 				if (counts && npages > 0 && !a->dead) {
 					a->pages[0] += npages;
 					a->stale = true;
 				}
-				ok = true;
-			} else {
-				ok = false;
 			}
 			spin_unlock_irqrestore(&a->lock, irq);
 			return ok ? 0 : ubc_hook_return(regs, 0);
@@ -1381,8 +1384,9 @@ static struct ubc_tracepoint ubc_vm_tps[] = {
  * hardware, and QEMU's TCG, which has no CET, cannot show it.
  * Instead: vm_memory_committed() (exported) reads the counter with
  * __percpu_counter_sum(&vm_committed_as) (exported, in both kernels); a
- * watch on __percpu_counter_sum(), armed only around that one call, sees
- * the pointer as the argument of this task's call; sprint_symbol()
+ * kprobe on __percpu_counter_sum() (it is not traceable by ftrace),
+ * registered only around that one call, reads the pointer from the
+ * argument of this task's call and never calls anything; sprint_symbol()
  * (exported) must then name it exactly "vm_committed_as+0x0/...", or the
  * load fails. Only exported functions are called, directly; the pointer
  * found is data (struct percpu_counter *) and nothing is called through
@@ -1392,36 +1396,37 @@ static struct ubc_tracepoint ubc_vm_tps[] = {
 static const struct task_struct *ubc_committed_finder;
 static struct percpu_counter *ubc_committed_seen;
 
-/* __percpu_counter_sum(struct percpu_counter *fbc), watch, at load only */
-static int ubc_percpu_sum(struct pt_regs *regs)
+/* __percpu_counter_sum(struct percpu_counter *fbc): kprobe pre-handler */
+/*
+ * A kprobe hit through int3 runs as an NMI (in_task() is false there):
+ * the task is the filter; sprint_symbol() checks what it read.
+ */
+static int ubc_percpu_sum(struct kprobe *kp, struct pt_regs *regs)
 {
-	if (READ_ONCE(ubc_committed_finder) == current && in_task() &&
-	    !ubc_committed_seen)
-		ubc_committed_seen = (struct percpu_counter *)ubc_arg(regs, 0);
+	if (READ_ONCE(ubc_committed_finder) == current && !ubc_committed_seen)
+		ubc_committed_seen = (struct percpu_counter *)
+			regs_get_kernel_argument(regs, 0);
 	return 0;
 }
-
-static struct ubc_hook ubc_percpu_sum_hook = {
-	.symbol = "__percpu_counter_sum", .fn = ubc_percpu_sum,
-};
 
 static int ubc_find_committed_as(void)
 {
 	static const char want[] = "vm_committed_as+0x0/";
+	struct kprobe kp = {
+		.symbol_name = "__percpu_counter_sum",
+		.pre_handler = ubc_percpu_sum,
+	};
 	char buf[KSYM_SYMBOL_LEN];
-	int err = ubc_hooks_prepare(&ubc_percpu_sum_hook, 1);
+	int err;
 
-	if (err)
-		return err;
 	ubc_committed_seen = NULL;
 	WRITE_ONCE(ubc_committed_finder, current);
-	err = ubc_hooks_arm(&ubc_percpu_sum_hook, 1);
+	err = register_kprobe(&kp);	/* __percpu_counter_sum is notrace */
 	if (!err) {
 		vm_memory_committed();
-		ubc_hooks_disarm(&ubc_percpu_sum_hook, 1);
+		unregister_kprobe(&kp);
 	}
 	WRITE_ONCE(ubc_committed_finder, NULL);
-	ubc_hooks_release(&ubc_percpu_sum_hook, 1);
 	if (err)
 		return err;
 	if (!ubc_committed_seen)

@@ -1172,7 +1172,7 @@ TEST_F(ubctest, shm_host_writers_not_charged)
 	ASSERT_HELD(19220, SHM, 4);
 	ASSERT_FAILCNT(19220, SHM, 0);
 	/* the compartment's own next page is still refused */
-	ASSERT_EQ(-ENOSPC, M(&m, 'w', 1, 0));
+	ASSERT_EQ(-ENOSPC, M(&m, 'F', 1, 40));
 	ASSERT_FAILCNT(19220, SHM, 1);
 	ASSERT_HELD(19220, SHM, 4);
 	/* the file's end returns the compartment's share */
