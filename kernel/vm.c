@@ -3,35 +3,51 @@
  * Virtual memory: privvmpages, lockedpages, shmpages, vmguarpages.
  *
  * User-visible semantics (a page is PAGE_SIZE):
- *  - privvmpages: the private writable pages mapped by the compartment's
- *    processes, exactly the kernel's own VmData + VmStk of each of their
- *    address spaces (mm->data_vm + mm->stack_vm). Charged when a mapping is
- *    made or grows (mmap, brk, mremap, mprotect adding PROT_WRITE, stack
- *    growth, exec, fork duplicating the parent's mappings), not when pages
- *    are touched; returned when mappings go (munmap, mprotect removing
- *    PROT_WRITE, exec replacing the address space, exit). Past the barrier
- *    mmap, brk (sbrk), mremap, mprotect and fork fail with ENOMEM; stack
- *    growth and the mappings exec makes are refused only past the limit,
- *    with SIGSEGV (exec maps the new image after its point of no return).
+ *  - privvmpages: the private memory mapped by the compartment's
+ *    processes: for each address space, the pages of its private
+ *    anonymous mappings whatever their protection (PROT_READ, PROT_NONE,
+ *    MAP_NORESERVE included; heap and stacks) plus its private file
+ *    mappings while they are writable (their pages become anonymous
+ *    copies when written). OpenVZ's rule (writable or anonymous, not
+ *    shared); unlike the kernel's VmData, mprotect(PROT_READ) does not
+ *    make anonymous memory disappear. Charged when a mapping is made or
+ *    grows (mmap, brk, mremap, mprotect adding PROT_WRITE to a private
+ *    file mapping, stack growth, exec, fork duplicating the parent's
+ *    mappings), not when pages are touched; returned when mappings go
+ *    (munmap, also of part of one, mremap shrinking, mprotect removing
+ *    PROT_WRITE from a private file mapping, exec replacing the address
+ *    space, exit). Past the barrier mmap, brk (sbrk), mremap, mprotect and
+ *    fork fail with ENOMEM; stack growth and the mappings exec makes are
+ *    refused only past the limit, with SIGSEGV (exec maps the new image
+ *    after its point of no return). The pages a growth adds are reserved
+ *    at the check: processes growing at once never pass the bound
+ *    together.
  *  - lockedpages: the pages of an address space's mlocked mappings
  *    (mm->locked_vm: mlock, mlock2, mlockall, MAP_LOCKED, mappings made
- *    after mlockall(MCL_FUTURE)) plus the size of every SysV segment the
- *    compartment created and locked with shmctl(SHM_LOCK). mlock, mlock2 and
- *    mlockall(MCL_CURRENT) fail with ENOMEM past the barrier, as does
+ *    after mlockall(MCL_FUTURE)) plus the size of every SysV segment a
+ *    task of the compartment locked with shmctl(SHM_LOCK). mlock, mlock2
+ *    and mlockall(MCL_CURRENT) fail with ENOMEM past the barrier, as does
  *    shmctl(SHM_LOCK) (each documents ENOMEM for "over the lock limit").
  *    MAP_LOCKED mappings and growth of locked mappings are charged, never
  *    refused (visible above the barrier).
- *  - shmpages: the pages (in memory or in swap) of the shmem files a
- *    compartment's task created: tmpfs files, memfds, SysV segments,
- *    shared anonymous mappings. All pages of such a file are charged to
- *    that compartment, whoever adds them, from the moment a page enters
- *    the file (write, fallocate, first touch of a mapping) until it leaves
- *    (truncate, hole punch, the file's end); files the host created are
- *    never charged. Adding a page past the barrier fails: write(2) and
- *    fallocate(2) with ENOSPC (as when tmpfs is full), a fault on a mapping
- *    with SIGBUS. shmget() of a segment larger than the room left fails
- *    with ENOSPC, mmap(MAP_SHARED|MAP_ANONYMOUS) with ENOMEM; both only
- *    check (pages are charged when touched).
+ *  - shmpages: the pages (in memory or in swap) a compartment's tasks add
+ *    to shmem files, whoever created them: tmpfs files, memfds, SysV
+ *    segments, shared anonymous mappings (memcg's rule: a page is charged
+ *    to the compartment of the task that adds it), from the moment the
+ *    page enters the file (write, fallocate, first touch of a mapping)
+ *    until it leaves (truncate, hole punch, the file's end). Pages host
+ *    tasks add are never charged, and a host task is never refused. When
+ *    pages leave a file several have added to, the remover's share goes
+ *    first, then the host's, then the others'. A compartment's page past
+ *    its barrier fails: write(2) and fallocate(2) with ENOSPC (as when
+ *    tmpfs is full), a fault on a mapping with SIGBUS. At most
+ *    UBC_SHM_SHARES compartments hold shares of one file; a further one's
+ *    page gets ENOSPC too. shmget() of a segment larger than the room
+ *    left fails with ENOSPC, mmap(MAP_SHARED|MAP_ANONYMOUS) with ENOMEM;
+ *    both only check (pages are charged when touched). When a compartment
+ *    is destroyed (no task left), its shares of files that outlive it and
+ *    its SHM_LOCKs go to the host: held returns to 0 and the compartment
+ *    is freed, so its id can be created again at once.
  *  - vmguarpages: a guarantee, held stays 0. While the compartment's
  *    privvmpages held plus the request stays within its vmguarpages
  *    barrier, the kernel's overcommit check (__vm_enough_memory(), strict
@@ -42,33 +58,46 @@
  *  - host tasks are never charged; a process that enters a compartment is
  *    charged for its whole address space at its next mapping change.
  *
- * Bookkeeping. The kernel counts all of this itself, per mm (data_vm,
- * stack_vm, locked_vm) and per shmem inode (info->alloced), but updates the
- * counters inline. ubc keeps, per address space and per shmem inode of a
- * compartment, an "account" with the pages it charged (ubc_vm_acct) and
- * brings it to the kernel's counter at hooks placed after the kernel
- * updates it ("sync": charge or uncharge the difference, forced). The gates
- * check room before the kernel changes anything. When the address space or
- * the inode dies, whatever the account holds is returned: nothing drifts
- * even where a sync point is missed (the account is then only late).
+ * Bookkeeping. ubc keeps, per address space and per shmem inode of a
+ * compartment, an "account" (ubc_vm_acct). An mm's privvmpages is a walk
+ * of its mappings (ubc_mm_walk(), under mmap_lock: the kernel keeps no
+ * such counter); its lockedpages follows mm->locked_vm. The gate
+ * (may_expand_vm) reserves what a growth adds, charged against the bound
+ * with the check; the end of the operation (userfaultfd_unmap_complete(),
+ * or the next gate for mprotect and stack growth, whose ends have no
+ * hook) "settles" the account to the walk, which returns a reservation
+ * the operation did not use (any failure after the check). Settling
+ * charges, forced, only growth no gate saw (fork's child copy, charged at
+ * task_newtask after the fork check; a process that entered). A shmem
+ * inode's account holds per-compartment shares of info->alloced, moved
+ * at shmem_recalc_inode() by whoever adds or removes pages (forced: the
+ * page is in the file; the allocation gate checked the room). When the
+ * address space or the inode dies, whatever the account holds is
+ * returned: nothing drifts even where a settling point is missed (the
+ * account is then only late).
  *
  * Hooks (6.1 names; 6.12 differences noted):
  *  - may_expand_vm(mm, flags, npages), gate: every growth of a mapping
  *    (mmap_region, do_brk_flags, mremap, mprotect_fixup, stack growth);
- *    returning false makes all of them fail with -ENOMEM. Syncs first.
+ *    returning false makes all of them fail with -ENOMEM. Reserves.
+ *  - mmap_region(file, addr, len, flags, ...) and mprotect_fixup(...),
+ *    watches: what the may_expand_vm() call that follows is about
+ *    (anonymous or file; the old and new protection).
  *  - count_vma_pages_range(mm, ...), watch, 6.1 only: mmap_region calls it
  *    only after a refusal, then asks may_expand_vm() again with the pages a
  *    MAP_FIXED mapping would replace deducted: one refusal, one failcnt.
- *  - vm_stat_account(mm, flags, npages), watch: the kernel is about to add
- *    npages to data_vm/stack_vm (mmap, mremap, mprotect, stack, 6.1 munmap);
- *    the account moves to the new value.
+ *  - vm_stat_account(mm, flags, npages), watch: the kernel changes its own
+ *    counters (mmap, mremap, mprotect, stack, 6.1 munmap): the account is
+ *    stale until the next walk; mprotect's decrease is applied there.
  *  - userfaultfd_unmap_complete(mm, uf), watch: end of mmap, munmap, brk
- *    and mremap, after the kernel dropped mmap_lock; syncs. (Optional, as
- *    are the shmem allocation hooks: see ubc_vm_opt_hooks.)
+ *    and mremap, after the kernel dropped mmap_lock; settles if
+ *    mmap_read_trylock() gets the lock, else leaves the account stale for
+ *    the next gate. (Optional, as are the shmem allocation hooks: see
+ *    ubc_vm_opt_hooks.)
  *  - copy_semundo(clone_flags, task), gate: fork without CLONE_VM, before
  *    copy_mm() duplicates the mappings (dup_mmap() is inlined on 6.12);
  *    copy_process() unwinds its failure. task_newtask tracepoint: the
- *    child's account is opened with what dup_mmap() copied.
+ *    child's account is opened and settled with what dup_mmap() copied.
  *  - exit_mmap(mm), watch: the address space dies; its account goes.
  *  - apply_vma_lock_flags(start, len, flags) and apply_mlockall_flags(flags),
  *    gates: mlock/mlock2 and mlockall return their error as is.
@@ -77,28 +106,57 @@
  *  - shmem_lock(file, lock, ucounts), gate: SHM_LOCK/SHM_UNLOCK and
  *    shm_destroy(); shmctl_do_lock() returns its -ENOMEM.
  *  - security_inode_alloc(inode), watch: inode_init_always(); a tmpfs
- *    inode made by a compartment's task gets its account.
+ *    inode made by a compartment's task gets its account at once.
  *  - shmem_alloc_and_acct_folio(gfp, inode, ...) (6.12:
- *    shmem_alloc_and_add_folio(vmf, gfp, inode, ...)), gate: a new page for
- *    a shmem file; ERR_PTR(-ENOSPC) is what it returns when tmpfs is full.
+ *    shmem_alloc_and_add_folio(vmf, gfp, inode, ...)), gate: a new page
+ *    added by a compartment's task; ERR_PTR(-ENOSPC) is what it returns
+ *    when tmpfs is full. Host tasks pass untouched.
  *    shmem_unused_huge_shrink(), watch (6.1): after it the kernel asks for
  *    the same page again, which is not a second refusal.
  *  - shmem_recalc_inode(inode) (6.12: (inode, alloced, swapped)), watch:
- *    the kernel settles info->alloced; the account moves to the result.
+ *    the kernel settles info->alloced; the delta goes to current's share.
  *  - shmem_evict_inode(inode) and shmem_destroy_inode(inode), watches: the
  *    file dies; its account goes.
  *  - newseg(ns, params), gate: shmget creating a segment, -ENOSPC.
  *  - shmem_zero_setup(vma), gate: MAP_SHARED|MAP_ANONYMOUS, -ENOMEM.
- *  - __vm_enough_memory(mm, pages, cap_sys_admin), gate: vmguarpages.
+ *  - __vm_enough_memory(mm, pages, cap_sys_admin), gate: vmguarpages; it
+ *    adds the pages to vm_committed_as (found at load by
+ *    ubc_find_committed_as(); never is a function called through an
+ *    address ubc resolved: see there).
+ *  - __percpu_counter_sum(fbc), kprobe, only during load: see
+ *    ubc_find_committed_as().
  *
  * Locking. Every hook runs in task context with preemption disabled (some
  * under mmap_lock, page_table_lock, shmem info->lock or an ipc object lock);
- * nothing here sleeps. Accounts live in a hash of RCU lists; a bucket lock
+ * nothing here sleeps. The walk needs mmap_lock (read or write): the gates
+ * and mmap_region/mprotect_fixup run under it (write; stack growth in
+ * some mode), the fallback watches run before releasing it, and the ends
+ * of operations take it with mmap_read_trylock(), which never sleeps (a
+ * failure leaves the account stale). The walk runs outside the account's
+ * lock. mmap_region()'s and mprotect_fixup()'s notes are written and read
+ * under mmap_lock held for writing by the same task, so they cannot mix
+ * with another operation on that mm; they are dropped at the end of the
+ * operation. Accounts live in a hash of RCU lists; a bucket lock
  * (irq-safe, leaf) guards insertion and removal; an account's lock (irq
- * safe) guards its pages and is taken inside info->lock on 6.1, never the
- * other way round. An account holds a compartment reference while it
- * exists. Allocation is GFP_ATOMIC; when it fails the charge is skipped
- * (undercount), never a later uncharge.
+ * safe) guards its pages, notes and shares and is taken inside
+ * info->lock on 6.1 and inside mmap_lock, never the other way round. An
+ * mm account holds a compartment reference while it exists, a shmem share
+ * or SHM_LOCK one while it holds pages. ubc_vm_comp_destroyed() runs
+ * under ubc_lock and walks the hash under RCU. Allocation is GFP_ATOMIC;
+ * when it fails the charge is skipped (undercount), never a later
+ * uncharge.
+ *
+ * Forced charges (never refused, listed with their bound):
+ *  - settling an mm account to its walk: only growth no gate reserved,
+ *    i.e. a fork's child copy (bounded by the parent's privvmpages per
+ *    fork, checked against the barrier at copy_semundo; concurrent forks
+ *    may pass that check together), and the address space of a process
+ *    that entered a compartment (its size at entry);
+ *  - a shmem page in the file (the allocation gate checked the room; the
+ *    check and the charge are apart, so processes adding pages at once
+ *    may pass the barrier by one page, or huge page, each);
+ *  - MAP_LOCKED and growth of locked mappings (lockedpages, by the size of
+ *    the mapping).
  */
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
