@@ -168,6 +168,7 @@
 #include <linux/percpu_counter.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <uapi/linux/shm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -211,6 +212,8 @@ struct ubc_vm_acct {
 	u8 kind;			/* UBC_ACCT_* */
 	bool dead;			/* under lock: pages returned */
 	bool stale;			/* mm: pages[0] may differ from the walk */
+	unsigned long seen_total;	/* mm: total_vm at the last walk */
+	int seen_count;			/* mm: map_count at the last walk */
 	long pages[2];			/* mm: [0] privvm, [1] locked */
 	/* mm, under lock: the mmap_region() in progress (map_task's) */
 	const void *map_task;
@@ -437,6 +440,8 @@ static void ubc_mm_settle(struct ubc_vm_acct *a, struct mm_struct *mm)
 	ubc_acct_set(a, 0, priv);
 	ubc_acct_set(a, 1, READ_ONCE(mm->locked_vm));
 	a->stale = false;
+	a->seen_total = READ_ONCE(mm->total_vm);
+	a->seen_count = READ_ONCE(mm->map_count);
 	spin_unlock_irqrestore(&a->lock, irq);
 }
 
@@ -766,9 +771,16 @@ static int ubc_mmap_unlock(struct pt_regs *regs)
 	    !static_branch_unlikely(&ubc_tasks_tracked))
 		return 0;
 	a = ubc_acct_lookup(mm);
-	/* most releases end a page fault: nothing changed, nothing to lock */
+	/*
+	 * Most releases end a page fault: nothing changed, nothing to walk.
+	 * Such a kernel may inline vm_stat_account() (6.1's munmap calls it
+	 * from mm/mmap.c), so a change is also seen in total_vm or
+	 * map_count; mprotect and MAP_FIXED left their notes.
+	 */
 	if (a && !READ_ONCE(a->stale) && !READ_ONCE(a->map_task) &&
 	    !READ_ONCE(a->mp_task) &&
+	    READ_ONCE(a->seen_total) == READ_ONCE(mm->total_vm) &&
+	    READ_ONCE(a->seen_count) == READ_ONCE(mm->map_count) &&
 	    READ_ONCE(a->pages[1]) == (long)READ_ONCE(mm->locked_vm))
 		return 0;
 	if (!a)
