@@ -13,6 +13,7 @@
 #include <linux/xarray.h>
 
 #include "comp.h"
+#include "vm.h"
 
 DEFINE_MUTEX(ubc_lock);
 
@@ -98,6 +99,7 @@ int ubc_comp_destroy(struct ubc_comp *comp)
 		return -ENOENT;
 	comp->dying = true;
 	ubc_comps_gen++;
+	ubc_vm_comp_destroyed(comp);	/* shmem leftovers go to the host */
 	ubc_comp_put(comp);
 	return 0;
 }

@@ -3,35 +3,51 @@
  * Virtual memory: privvmpages, lockedpages, shmpages, vmguarpages.
  *
  * User-visible semantics (a page is PAGE_SIZE):
- *  - privvmpages: the private writable pages mapped by the compartment's
- *    processes, exactly the kernel's own VmData + VmStk of each of their
- *    address spaces (mm->data_vm + mm->stack_vm). Charged when a mapping is
- *    made or grows (mmap, brk, mremap, mprotect adding PROT_WRITE, stack
- *    growth, exec, fork duplicating the parent's mappings), not when pages
- *    are touched; returned when mappings go (munmap, mprotect removing
- *    PROT_WRITE, exec replacing the address space, exit). Past the barrier
- *    mmap, brk (sbrk), mremap, mprotect and fork fail with ENOMEM; stack
- *    growth and the mappings exec makes are refused only past the limit,
- *    with SIGSEGV (exec maps the new image after its point of no return).
+ *  - privvmpages: the private memory mapped by the compartment's
+ *    processes: for each address space, the pages of its private
+ *    anonymous mappings whatever their protection (PROT_READ, PROT_NONE,
+ *    MAP_NORESERVE included; heap and stacks) plus its private file
+ *    mappings while they are writable (their pages become anonymous
+ *    copies when written). OpenVZ's rule (writable or anonymous, not
+ *    shared); unlike the kernel's VmData, mprotect(PROT_READ) does not
+ *    make anonymous memory disappear. Charged when a mapping is made or
+ *    grows (mmap, brk, mremap, mprotect adding PROT_WRITE to a private
+ *    file mapping, stack growth, exec, fork duplicating the parent's
+ *    mappings), not when pages are touched; returned when mappings go
+ *    (munmap, also of part of one, mremap shrinking, mprotect removing
+ *    PROT_WRITE from a private file mapping, exec replacing the address
+ *    space, exit). Past the barrier mmap, brk (sbrk), mremap, mprotect and
+ *    fork fail with ENOMEM; stack growth and the mappings exec makes are
+ *    refused only past the limit, with SIGSEGV (exec maps the new image
+ *    after its point of no return). The pages a growth adds are reserved
+ *    at the check: processes growing at once never pass the bound
+ *    together.
  *  - lockedpages: the pages of an address space's mlocked mappings
  *    (mm->locked_vm: mlock, mlock2, mlockall, MAP_LOCKED, mappings made
- *    after mlockall(MCL_FUTURE)) plus the size of every SysV segment the
- *    compartment created and locked with shmctl(SHM_LOCK). mlock, mlock2 and
- *    mlockall(MCL_CURRENT) fail with ENOMEM past the barrier, as does
+ *    after mlockall(MCL_FUTURE)) plus the size of every SysV segment a
+ *    task of the compartment locked with shmctl(SHM_LOCK). mlock, mlock2
+ *    and mlockall(MCL_CURRENT) fail with ENOMEM past the barrier, as does
  *    shmctl(SHM_LOCK) (each documents ENOMEM for "over the lock limit").
  *    MAP_LOCKED mappings and growth of locked mappings are charged, never
  *    refused (visible above the barrier).
- *  - shmpages: the pages (in memory or in swap) of the shmem files a
- *    compartment's task created: tmpfs files, memfds, SysV segments,
- *    shared anonymous mappings. All pages of such a file are charged to
- *    that compartment, whoever adds them, from the moment a page enters
- *    the file (write, fallocate, first touch of a mapping) until it leaves
- *    (truncate, hole punch, the file's end); files the host created are
- *    never charged. Adding a page past the barrier fails: write(2) and
- *    fallocate(2) with ENOSPC (as when tmpfs is full), a fault on a mapping
- *    with SIGBUS. shmget() of a segment larger than the room left fails
- *    with ENOSPC, mmap(MAP_SHARED|MAP_ANONYMOUS) with ENOMEM; both only
- *    check (pages are charged when touched).
+ *  - shmpages: the pages (in memory or in swap) a compartment's tasks add
+ *    to shmem files, whoever created them: tmpfs files, memfds, SysV
+ *    segments, shared anonymous mappings (memcg's rule: a page is charged
+ *    to the compartment of the task that adds it), from the moment the
+ *    page enters the file (write, fallocate, first touch of a mapping)
+ *    until it leaves (truncate, hole punch, the file's end). Pages host
+ *    tasks add are never charged, and a host task is never refused. When
+ *    pages leave a file several have added to, the remover's share goes
+ *    first, then the host's, then the others'. A compartment's page past
+ *    its barrier fails: write(2) and fallocate(2) with ENOSPC (as when
+ *    tmpfs is full), a fault on a mapping with SIGBUS. At most
+ *    UBC_SHM_SHARES compartments hold shares of one file; a further one's
+ *    page gets ENOSPC too. shmget() of a segment larger than the room
+ *    left fails with ENOSPC, mmap(MAP_SHARED|MAP_ANONYMOUS) with ENOMEM;
+ *    both only check (pages are charged when touched). When a compartment
+ *    is destroyed (no task left), its shares of files that outlive it and
+ *    its SHM_LOCKs go to the host: held returns to 0 and the compartment
+ *    is freed, so its id can be created again at once.
  *  - vmguarpages: a guarantee, held stays 0. While the compartment's
  *    privvmpages held plus the request stays within its vmguarpages
  *    barrier, the kernel's overcommit check (__vm_enough_memory(), strict
@@ -42,33 +58,46 @@
  *  - host tasks are never charged; a process that enters a compartment is
  *    charged for its whole address space at its next mapping change.
  *
- * Bookkeeping. The kernel counts all of this itself, per mm (data_vm,
- * stack_vm, locked_vm) and per shmem inode (info->alloced), but updates the
- * counters inline. ubc keeps, per address space and per shmem inode of a
- * compartment, an "account" with the pages it charged (ubc_vm_acct) and
- * brings it to the kernel's counter at hooks placed after the kernel
- * updates it ("sync": charge or uncharge the difference, forced). The gates
- * check room before the kernel changes anything. When the address space or
- * the inode dies, whatever the account holds is returned: nothing drifts
- * even where a sync point is missed (the account is then only late).
+ * Bookkeeping. ubc keeps, per address space and per shmem inode of a
+ * compartment, an "account" (ubc_vm_acct). An mm's privvmpages is a walk
+ * of its mappings (ubc_mm_walk(), under mmap_lock: the kernel keeps no
+ * such counter); its lockedpages follows mm->locked_vm. The gate
+ * (may_expand_vm) reserves what a growth adds, charged against the bound
+ * with the check; the end of the operation (userfaultfd_unmap_complete(),
+ * or the next gate for mprotect and stack growth, whose ends have no
+ * hook) "settles" the account to the walk, which returns a reservation
+ * the operation did not use (any failure after the check). Settling
+ * charges, forced, only growth no gate saw (fork's child copy, charged at
+ * task_newtask after the fork check; a process that entered). A shmem
+ * inode's account holds per-compartment shares of info->alloced, moved
+ * at shmem_recalc_inode() by whoever adds or removes pages (forced: the
+ * page is in the file; the allocation gate checked the room). When the
+ * address space or the inode dies, whatever the account holds is
+ * returned: nothing drifts even where a settling point is missed (the
+ * account is then only late).
  *
  * Hooks (6.1 names; 6.12 differences noted):
  *  - may_expand_vm(mm, flags, npages), gate: every growth of a mapping
  *    (mmap_region, do_brk_flags, mremap, mprotect_fixup, stack growth);
- *    returning false makes all of them fail with -ENOMEM. Syncs first.
+ *    returning false makes all of them fail with -ENOMEM. Reserves.
+ *  - mmap_region(file, addr, len, flags, ...) and mprotect_fixup(...),
+ *    watches: what the may_expand_vm() call that follows is about
+ *    (anonymous or file; the old and new protection).
  *  - count_vma_pages_range(mm, ...), watch, 6.1 only: mmap_region calls it
  *    only after a refusal, then asks may_expand_vm() again with the pages a
  *    MAP_FIXED mapping would replace deducted: one refusal, one failcnt.
- *  - vm_stat_account(mm, flags, npages), watch: the kernel is about to add
- *    npages to data_vm/stack_vm (mmap, mremap, mprotect, stack, 6.1 munmap);
- *    the account moves to the new value.
+ *  - vm_stat_account(mm, flags, npages), watch: the kernel changes its own
+ *    counters (mmap, mremap, mprotect, stack, 6.1 munmap): the account is
+ *    stale until the next walk; mprotect's decrease is applied there.
  *  - userfaultfd_unmap_complete(mm, uf), watch: end of mmap, munmap, brk
- *    and mremap, after the kernel dropped mmap_lock; syncs. (Optional, as
- *    are the shmem allocation hooks: see ubc_vm_opt_hooks.)
+ *    and mremap, after the kernel dropped mmap_lock; settles if
+ *    mmap_read_trylock() gets the lock, else leaves the account stale for
+ *    the next gate. (Optional, as are the shmem allocation hooks: see
+ *    ubc_vm_opt_hooks.)
  *  - copy_semundo(clone_flags, task), gate: fork without CLONE_VM, before
  *    copy_mm() duplicates the mappings (dup_mmap() is inlined on 6.12);
  *    copy_process() unwinds its failure. task_newtask tracepoint: the
- *    child's account is opened with what dup_mmap() copied.
+ *    child's account is opened and settled with what dup_mmap() copied.
  *  - exit_mmap(mm), watch: the address space dies; its account goes.
  *  - apply_vma_lock_flags(start, len, flags) and apply_mlockall_flags(flags),
  *    gates: mlock/mlock2 and mlockall return their error as is.
@@ -77,30 +106,60 @@
  *  - shmem_lock(file, lock, ucounts), gate: SHM_LOCK/SHM_UNLOCK and
  *    shm_destroy(); shmctl_do_lock() returns its -ENOMEM.
  *  - security_inode_alloc(inode), watch: inode_init_always(); a tmpfs
- *    inode made by a compartment's task gets its account.
+ *    inode made by a compartment's task gets its account at once.
  *  - shmem_alloc_and_acct_folio(gfp, inode, ...) (6.12:
- *    shmem_alloc_and_add_folio(vmf, gfp, inode, ...)), gate: a new page for
- *    a shmem file; ERR_PTR(-ENOSPC) is what it returns when tmpfs is full.
+ *    shmem_alloc_and_add_folio(vmf, gfp, inode, ...)), gate: a new page
+ *    added by a compartment's task; ERR_PTR(-ENOSPC) is what it returns
+ *    when tmpfs is full. Host tasks pass untouched.
  *    shmem_unused_huge_shrink(), watch (6.1): after it the kernel asks for
  *    the same page again, which is not a second refusal.
  *  - shmem_recalc_inode(inode) (6.12: (inode, alloced, swapped)), watch:
- *    the kernel settles info->alloced; the account moves to the result.
+ *    the kernel settles info->alloced; the delta goes to current's share.
  *  - shmem_evict_inode(inode) and shmem_destroy_inode(inode), watches: the
  *    file dies; its account goes.
  *  - newseg(ns, params), gate: shmget creating a segment, -ENOSPC.
  *  - shmem_zero_setup(vma), gate: MAP_SHARED|MAP_ANONYMOUS, -ENOMEM.
- *  - __vm_enough_memory(mm, pages, cap_sys_admin), gate: vmguarpages.
+ *  - __vm_enough_memory(mm, pages, cap_sys_admin), gate: vmguarpages; it
+ *    adds the pages to vm_committed_as (found at load by
+ *    ubc_find_committed_as(); never is a function called through an
+ *    address ubc resolved: see there).
+ *  - __percpu_counter_sum(fbc), kprobe, only during load: see
+ *    ubc_find_committed_as().
  *
  * Locking. Every hook runs in task context with preemption disabled (some
  * under mmap_lock, page_table_lock, shmem info->lock or an ipc object lock);
- * nothing here sleeps. Accounts live in a hash of RCU lists; a bucket lock
+ * nothing here sleeps. The walk needs mmap_lock (read or write): the gates
+ * and mmap_region/mprotect_fixup run under it (write; stack growth in
+ * some mode), the fallback watches run before releasing it, and the ends
+ * of operations take it with mmap_read_trylock(), which never sleeps (a
+ * failure leaves the account stale). The walk runs outside the account's
+ * lock. mmap_region()'s and mprotect_fixup()'s notes are written and read
+ * under mmap_lock held for writing by the same task, so they cannot mix
+ * with another operation on that mm; they are dropped at the end of the
+ * operation. Accounts live in a hash of RCU lists; a bucket lock
  * (irq-safe, leaf) guards insertion and removal; an account's lock (irq
- * safe) guards its pages and is taken inside info->lock on 6.1, never the
- * other way round. An account holds a compartment reference while it
- * exists. Allocation is GFP_ATOMIC; when it fails the charge is skipped
- * (undercount), never a later uncharge.
+ * safe) guards its pages, notes and shares and is taken inside
+ * info->lock on 6.1 and inside mmap_lock, never the other way round. An
+ * mm account holds a compartment reference while it exists, a shmem share
+ * or SHM_LOCK one while it holds pages. ubc_vm_comp_destroyed() runs
+ * under ubc_lock and walks the hash under RCU. Allocation is GFP_ATOMIC;
+ * when it fails the charge is skipped (undercount), never a later
+ * uncharge.
+ *
+ * Forced charges (never refused, listed with their bound):
+ *  - settling an mm account to its walk: only growth no gate reserved,
+ *    i.e. a fork's child copy (bounded by the parent's privvmpages per
+ *    fork, checked against the barrier at copy_semundo; concurrent forks
+ *    may pass that check together), and the address space of a process
+ *    that entered a compartment (its size at entry);
+ *  - a shmem page in the file (the allocation gate checked the room; the
+ *    check and the charge are apart, so processes adding pages at once
+ *    may pass the barrier by one page, or huge page, each);
+ *  - MAP_LOCKED and growth of locked mappings (lockedpages, by the size of
+ *    the mapping).
  */
 #include <linux/hash.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
@@ -109,13 +168,17 @@
 #include <linux/percpu_counter.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <uapi/linux/shm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/version.h>
+#include <asm/syscall.h>
+#include <asm/unistd.h>
 
 #include "probe.h"
 #include "task.h"
+#include "vm.h"
 #include "part.h"
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
@@ -126,19 +189,54 @@
 
 enum { UBC_ACCT_MM, UBC_ACCT_SHM };
 
+/* What a gate learnt at the start of an mmap_region() or mprotect_fixup(). */
+enum { UBC_OP_NONE, UBC_OP_NEW, UBC_OP_ALLOWED, UBC_OP_REFUSED };
+
+/*
+ * Compartments that may add pages to one shmem file: each share is what
+ * one compartment added (memcg's rule). A further compartment's page is
+ * refused (ENOSPC) while UBC_SHM_SHARES others hold shares of the file.
+ */
+#define UBC_SHM_SHARES	4
+
+struct ubc_shm_share {
+	struct ubc_comp *comp;		/* holds a reference; NULL: free */
+	long pages;			/* shmpages charged to comp */
+};
+
 struct ubc_vm_acct {
 	struct hlist_node node;
 	const void *key;		/* mm_struct or shmem inode */
-	struct ubc_comp *comp;
+	struct ubc_comp *comp;		/* mm: the payer; shm: NULL */
 	spinlock_t lock;
 	u8 kind;			/* UBC_ACCT_* */
 	bool dead;			/* under lock: pages returned */
-	bool refused;			/* under lock: last may_expand_vm refused */
-	bool retry;			/* under lock: 6.1 mmap_region asks again */
+	bool stale;			/* mm: pages[0] may differ from the walk */
+	unsigned long seen_total;	/* mm: total_vm at the last walk */
+	int seen_count;			/* mm: map_count at the last walk */
+	long pages[2];			/* mm: [0] privvm, [1] locked */
+	/* mm, under lock: the mmap_region() in progress (map_task's) */
+	const void *map_task;
+	vm_flags_t map_flags;
+	long map_pages;
+	bool map_anon, map_retry;
+	u8 map_state;			/* UBC_OP_* */
+	/* mm, under lock: the mprotect_fixup() in progress (mp_task's) */
+	const void *mp_task;
+	vm_flags_t mp_old, mp_new;
+	long mp_pages;
+	bool mp_anon;
+	int mp_nr;			/* its system call */
+	u8 mp_state;			/* UBC_OP_* */
+	/* shm, under lock */
+	long shm_total;			/* info->alloced, last settled */
+	long shm_host;			/* pages no compartment pays for */
+	struct ubc_shm_share share[UBC_SHM_SHARES];
+	struct ubc_comp *lock_comp;	/* SHM_LOCK paid by (a reference) */
+	long lock_pages;
 	const void *refused_by;		/* shm: task of the last refusal */
 	unsigned long refused_index;	/* shm: page index it refused */
 	unsigned long refused_seq;	/* shm: ubc_shrink_seq then */
-	long pages[2];			/* [0] privvm or shm, [1] locked */
 	struct rcu_head rcu;
 };
 
@@ -171,8 +269,10 @@ static struct ubc_vm_acct *ubc_acct_lookup(const void *key)
 }
 
 /*
- * The account of @key, opened for current's compartment if there is none
- * and @create. NULL for host-owned objects. Preemption is disabled (hook).
+ * The account of @key, opened if there is none and @create: an mm's for
+ * current's compartment (NULL for a host task), a shmem inode's with no
+ * payer of its own (its shares name them), for a compartment's task only.
+ * Preemption is disabled (hook).
  */
 static struct ubc_vm_acct *ubc_acct_get(const void *key, u8 kind, bool create)
 {
@@ -194,7 +294,9 @@ static struct ubc_vm_acct *ubc_acct_get(const void *key, u8 kind, bool create)
 		return NULL;
 	a->key = key;
 	a->kind = kind;
-	a->comp = comp;
+	a->comp = kind == UBC_ACCT_MM ? comp : NULL;
+	a->stale = true;
+	a->shm_total = -1;		/* shm: not settled yet */
 	spin_lock_init(&a->lock);
 	b = ubc_vm_bucket(key);
 	spin_lock_irqsave(&b->lock, flags);
@@ -205,7 +307,8 @@ static struct ubc_vm_acct *ubc_acct_get(const void *key, u8 kind, bool create)
 			return old;
 		}
 	}
-	ubc_comp_get(comp);
+	if (a->comp)
+		ubc_comp_get(a->comp);
 	hlist_add_head_rcu(&a->node, &b->head);
 	spin_unlock_irqrestore(&b->lock, flags);
 	return a;
@@ -216,7 +319,7 @@ static struct ubc_counter *ubc_acct_counter(struct ubc_vm_acct *a, int i)
 	return &a->comp->res[ubc_acct_res[a->kind][i]];
 }
 
-/* Moves the account's pages[@i] to @now, charging or returning the delta. */
+/* Moves an mm account's pages[@i] to @now, charging or returning the delta. */
 static void ubc_acct_set(struct ubc_vm_acct *a, int i, long now)
 {
 	long delta;
@@ -233,6 +336,8 @@ static void ubc_acct_set(struct ubc_vm_acct *a, int i, long now)
 		ubc_counter_uncharge(ubc_acct_counter(a, i), -delta);
 	a->pages[i] = now;
 }
+
+static void ubc_shm_return_all(struct ubc_vm_acct *a);
 
 /* Returns everything and unhashes the account of @key, if any. */
 static void ubc_acct_close(const void *key)
@@ -253,11 +358,16 @@ static void ubc_acct_close(const void *key)
 	if (!a)
 		return;
 	spin_lock_irqsave(&a->lock, flags);
-	ubc_acct_set(a, 0, 0);
-	ubc_acct_set(a, 1, 0);
+	if (a->kind == UBC_ACCT_MM) {
+		ubc_acct_set(a, 0, 0);
+		ubc_acct_set(a, 1, 0);
+	} else {
+		ubc_shm_return_all(a);
+	}
 	a->dead = true;
 	spin_unlock_irqrestore(&a->lock, flags);
-	ubc_comp_put(a->comp);
+	if (a->comp)
+		ubc_comp_put(a->comp);
 	kfree_rcu(a, rcu);
 }
 
@@ -277,48 +387,165 @@ static void ubc_failcnt(struct ubc_counter *c)
 
 /* ---- address spaces: privvmpages, lockedpages ---- */
 
-static bool ubc_privvm_flags(vm_flags_t flags)
+/*
+ * Is a mapping with @flags privvmpages? Private anonymous memory whatever
+ * its protection (@anon: no vm_ops; a stack always is), private file
+ * mappings while writable (their pages become anonymous copies when
+ * written). Shared mappings never (shmpages or the file's own pages).
+ * OpenVZ's VM_UB_PRIVATE: writable or anonymous, and not shared.
+ */
+static bool ubc_privvm(vm_flags_t flags, bool anon)
 {
-	/* is_data_mapping() || is_stack_mapping() (mm/internal.h) */
-	return (flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE ||
-	       (flags & VM_STACK) == VM_STACK;
+	if (flags & VM_MAYSHARE)
+		return false;
+	return anon || (flags & VM_WRITE) || (flags & VM_STACK) == VM_STACK;
 }
 
-static long ubc_mm_privvm(struct mm_struct *mm)
+static bool ubc_vma_privvm(struct vm_area_struct *vma)
 {
-	return READ_ONCE(mm->data_vm) + READ_ONCE(mm->stack_vm);
+	return ubc_privvm(vma->vm_flags, vma_is_anonymous(vma));
 }
 
-/* The account follows the mm's counters. */
-static void ubc_mm_sync(struct ubc_vm_acct *a, struct mm_struct *mm)
+/*
+ * privvmpages of @mm: the walk of its mappings. The kernel keeps no such
+ * counter (its data_vm forgets a private anonymous mapping as soon as
+ * PROT_WRITE goes). The caller holds mmap_lock, read or write, so the
+ * tree cannot change under the walk (6.1 frees vmas without RCU).
+ */
+static long ubc_mm_walk(struct mm_struct *mm)
 {
-	ubc_acct_set(a, 0, ubc_mm_privvm(mm));
+	struct vm_area_struct *vma;
+	long pages = 0;
+	VMA_ITERATOR(vmi, mm, 0);
+
+	mmap_assert_locked(mm);
+	for_each_vma(vmi, vma)
+		if (ubc_vma_privvm(vma))
+			pages += vma_pages(vma);
+	return pages;
+}
+
+/*
+ * The account becomes exact: privvmpages from the walk, lockedpages from
+ * mm->locked_vm; any outstanding reservation (see ubc_may_expand_vm()) is
+ * settled with it. mmap_lock held; the walk runs outside the account's
+ * lock (it is O(mappings), with interrupts on).
+ */
+static void ubc_mm_settle(struct ubc_vm_acct *a, struct mm_struct *mm)
+{
+	long priv = ubc_mm_walk(mm);
+	unsigned long irq;
+
+	spin_lock_irqsave(&a->lock, irq);
+	ubc_acct_set(a, 0, priv);
 	ubc_acct_set(a, 1, READ_ONCE(mm->locked_vm));
+	a->stale = false;
+	a->seen_total = READ_ONCE(mm->total_vm);
+	a->seen_count = READ_ONCE(mm->map_count);
+	spin_unlock_irqrestore(&a->lock, irq);
 }
 
-/* The same, taking the account's lock. */
-static void ubc_mm_sync_locking(struct ubc_vm_acct *a, struct mm_struct *mm)
+/* Forget the operations in progress: their mmap_lock section is over. */
+static void ubc_mm_ops_end(struct ubc_vm_acct *a)
+{
+	lockdep_assert_held(&a->lock);
+	a->map_task = NULL;
+	a->map_state = UBC_OP_NONE;
+	a->map_retry = false;
+	a->mp_task = NULL;
+	a->mp_state = UBC_OP_NONE;
+}
+
+/*
+ * Settles @mm's account at the end of an operation, after the kernel
+ * dropped mmap_lock (userfaultfd_unmap_complete(), the child of a fork):
+ * mmap_read_trylock() never sleeps; when another task holds the lock for
+ * writing, the account stays marked stale and the next gate walks.
+ */
+static void ubc_mm_settle_unlocked(struct ubc_vm_acct *a, struct mm_struct *mm)
 {
 	unsigned long irq;
 
 	spin_lock_irqsave(&a->lock, irq);
-	ubc_mm_sync(a, mm);
+	ubc_mm_ops_end(a);
 	spin_unlock_irqrestore(&a->lock, irq);
+	if (mmap_read_trylock(mm)) {
+		ubc_mm_settle(a, mm);
+		mmap_read_unlock(mm);
+	} else {
+		WRITE_ONCE(a->stale, true);
+	}
 }
 
-/* may_expand_vm(struct mm_struct *mm, vm_flags_t flags, unsigned long npages) */
+/* The system call current is in (-1 for none: a kernel thread). */
+static int ubc_syscall_nr(void)
+{
+	if (current->flags & PF_KTHREAD)
+		return -1;
+	return syscall_get_nr(current, task_pt_regs(current));
+}
+
+/*
+ * Is the growth of a mapping with @flags that ubc_may_expand_vm() sees
+ * privvmpages? may_expand_vm() is not told whether the mapping is
+ * anonymous; only a private mapping without PROT_WRITE needs to know.
+ * mremap(): the vma at the system call's old address. Otherwise (no
+ * such caller is known) it counts: the reservation is settled to the
+ * walk at the end of the operation.
+ */
+static bool ubc_growth_privvm(struct mm_struct *mm, vm_flags_t flags)
+{
+	struct vm_area_struct *vma;
+
+	if (ubc_privvm(flags, false))
+		return true;
+	if (flags & VM_MAYSHARE)
+		return false;
+	if (mm == current->mm && ubc_syscall_nr() == __NR_mremap) {
+		vma = vma_lookup(mm, task_pt_regs(current)->di);
+		if (vma && vma->vm_flags == flags)
+			return vma_is_anonymous(vma);
+	}
+	return true;
+}
+
+/*
+ * may_expand_vm(struct mm_struct *mm, vm_flags_t flags, unsigned long npages),
+ * gate, mmap_lock held. Reserve at the check: the pages the growth adds to
+ * privvmpages are charged here against the barrier (the limit for stack
+ * growth and exec), atomically with the check, so that N processes
+ * growing at once cannot pass it together. The account then holds the
+ * reservation until the operation's end settles it to the walk
+ * (userfaultfd_unmap_complete(): end of mmap, munmap, brk, mremap) or the
+ * next gate does (mprotect, stack growth, whose ends have no hook): every
+ * failure path of mmap_region(), do_brk_flags(), mremap and
+ * mprotect_fixup() after may_expand_vm() returned true (-ENOMEM of
+ * vm_area_alloc(), security_vm_enough_memory_mm(), split_vma(), a file's
+ * ->mmap(), ...) leaves only the mapping that was there; the walk returns
+ * the reservation. The callers (6.1 and 6.12):
+ *  - mmap_region(): learnt at its entry (ubc_mmap_region()): anonymous or
+ *    not; on 6.1 a refused call is asked again with the pages a MAP_FIXED
+ *    mapping replaces deducted (count_vma_pages_range() in between);
+ *  - mprotect_fixup(): learnt at its entry (ubc_mprotect_fixup()): the
+ *    growth is what the new protection adds (0 for anonymous memory); a
+ *    refused call is asked again with the old flags, which must then say
+ *    yes for mprotect() to fail;
+ *  - do_brk_flags(), stack growth: writable or stack, always privvmpages;
+ *  - mremap (vma_to_resize(), MREMAP_DONTUNMAP): ubc_growth_privvm().
+ */
 static int ubc_may_expand_vm(struct pt_regs *regs)
 {
 	struct mm_struct *mm = (struct mm_struct *)ubc_arg(regs, 0);
 	vm_flags_t flags = ubc_arg(regs, 1);
-	long npages = ubc_arg(regs, 2);
+	long npages = ubc_arg(regs, 2), want = npages;
 	enum ubc_strict strict = UBC_BARRIER;
 	struct ubc_counter *c;
 	struct ubc_vm_acct *a;
 	unsigned long irq;
-	bool ok, retry;
+	bool counts, ok;
+	u8 *state = NULL;
 
-	if (!ubc_privvm_flags(flags))
+	if (flags & VM_MAYSHARE)
 		return 0;
 	/*
 	 * An account is opened for current's own mm or the one exec builds,
@@ -333,28 +560,137 @@ static int ubc_may_expand_vm(struct pt_regs *regs)
 	/* stack growth and exec must not fail half-way: the limit */
 	if ((flags & VM_STACK) == VM_STACK || current->in_execve)
 		strict = UBC_LIMIT;
+	if (READ_ONCE(a->stale))
+		ubc_mm_settle(a, mm);
+	counts = ubc_privvm(flags, false);
 	spin_lock_irqsave(&a->lock, irq);
-	ubc_mm_sync(a, mm);
 	c = ubc_acct_counter(a, 0);
-	ok = a->dead || npages <= 0 || ubc_room(c, npages, strict);
-	retry = a->retry;
-	a->retry = false;
-	a->refused = !ok;
-	if (!ok && !retry)
-		ubc_failcnt(c);
-	else if (ok && retry)	/* the first refusal did not stand */
-		atomic_long_dec(&c->failcnt);
-	/*
-	 * Stack growth (acct_stack_growth()) has no sync point after it:
-	 * vm_stat_account() may be inlined into expand_downwards(). Charge
-	 * the growth now; if a later check refuses it (RLIMIT_STACK,
-	 * overcommit) the account is high until the next sync or the exit
-	 * the SIGSEGV usually brings.
-	 */
-	if (ok && strict == UBC_LIMIT && (flags & VM_STACK) == VM_STACK)
-		ubc_acct_set(a, 0, ubc_mm_privvm(mm) + npages);
+	if (a->map_task == current && a->map_state == UBC_OP_NEW &&
+	    a->map_flags == flags && npages <= a->map_pages) {
+		/* mmap_region()'s first question */
+		state = &a->map_state;
+		counts = ubc_privvm(flags, a->map_anon);
+	} else if (a->map_task == current && a->map_retry &&
+		   a->map_state != UBC_OP_NONE && a->map_flags == flags) {
+		/* 6.1: asked again without the pages MAP_FIXED replaces */
+		a->map_retry = false;
+		if (a->map_state == UBC_OP_ALLOWED) {
+			want = 0;	/* reserved already; the body said no */
+		} else {
+			counts = ubc_privvm(flags, a->map_anon);
+			ok = !counts || npages <= 0 || a->dead ||
+			     !ubc_counter_charge(c, npages, strict);
+			/*
+			 * One refusal for the call: if this one succeeds the
+			 * first did not stand; if it fails, the charge core
+			 * counted it again.
+			 */
+			atomic_long_dec(&c->failcnt);
+			if (ok) {
+				a->map_state = UBC_OP_ALLOWED;
+				if (counts && npages > 0 && !a->dead) {
+					a->pages[0] += npages;
+					a->stale = true;
+				}
+			}
+			spin_unlock_irqrestore(&a->lock, irq);
+			return ok ? 0 : ubc_hook_return(regs, 0);
+		}
+	} else if (a->mp_task == current && a->mp_state == UBC_OP_NEW &&
+		   a->mp_new == flags && a->mp_pages == npages) {
+		/* mprotect_fixup()'s question: what the new protection adds */
+		state = &a->mp_state;
+		counts = ubc_privvm(flags, a->mp_anon) &&
+			 !ubc_privvm(a->mp_old, a->mp_anon);
+	} else if (a->mp_task == current && a->mp_state != UBC_OP_NONE &&
+		   a->mp_state != UBC_OP_NEW && a->mp_old == flags &&
+		   a->mp_pages == npages && a->mp_nr == ubc_syscall_nr()) {
+		/* its second question, with the old flags */
+		bool refused = a->mp_state == UBC_OP_REFUSED;
+
+		a->mp_state = UBC_OP_NONE;
+		spin_unlock_irqrestore(&a->lock, irq);
+		/* after a refusal, "yes" here makes mprotect() fail */
+		return refused ? ubc_hook_return(regs, 1) : 0;
+	} else if (!counts && !(flags & VM_MAYSHARE)) {
+		spin_unlock_irqrestore(&a->lock, irq);
+		counts = ubc_growth_privvm(mm, flags);
+		spin_lock_irqsave(&a->lock, irq);
+	}
+	ok = a->dead || !counts || want <= 0 ||
+	     !ubc_counter_charge(c, want, strict);
+	if (ok && counts && want > 0 && !a->dead) {
+		a->pages[0] += want;	/* the reservation */
+		a->stale = true;
+	}
+	if (state)
+		*state = ok ? UBC_OP_ALLOWED : UBC_OP_REFUSED;
 	spin_unlock_irqrestore(&a->lock, irq);
 	return ok ? 0 : ubc_hook_return(regs, 0);
+}
+
+/*
+ * mmap_region(file, addr, len, vm_flags, pgoff, uf), watch, mmap_lock held
+ * for writing: what its may_expand_vm() question is about.
+ */
+static int ubc_mmap_region(struct pt_regs *regs)
+{
+	struct mm_struct *mm = current->mm;
+	struct ubc_vm_acct *a;
+	unsigned long irq;
+
+	if (!mm)
+		return 0;
+	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
+	if (!a)
+		return 0;
+	spin_lock_irqsave(&a->lock, irq);
+	ubc_mm_ops_end(a);
+	a->map_task = current;
+	a->map_anon = !ubc_arg(regs, 0);
+	a->map_pages = ubc_arg(regs, 2) >> PAGE_SHIFT;
+	a->map_flags = ubc_arg(regs, 3);
+	a->map_state = UBC_OP_NEW;
+	spin_unlock_irqrestore(&a->lock, irq);
+	return 0;
+}
+
+/*
+ * mprotect_fixup(tlb, vma, pprev, start, end, newflags) on 6.1;
+ * mprotect_fixup(vmi, tlb, vma, pprev, start, end, newflags) on 6.12.
+ * Watch, mmap_lock held for writing: one vma's protection changes. Its
+ * may_expand_vm() comes next (only when newflags has VM_WRITE; it returns
+ * early when the flags do not change); a decrease (a private file
+ * mapping losing PROT_WRITE) is applied at its vm_stat_account().
+ */
+static int ubc_mprotect_fixup(struct pt_regs *regs)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)ubc_arg(regs, UBC_VM_612 + 1);
+	unsigned long start = ubc_arg(regs, UBC_VM_612 + 3);
+	unsigned long end = ubc_arg(regs, UBC_VM_612 + 4);
+	vm_flags_t newflags = ubc_arg(regs, UBC_VM_612 + 5);
+	struct ubc_vm_acct *a;
+	unsigned long irq;
+
+	if (vma->vm_mm != current->mm)
+		return 0;
+	a = ubc_acct_get(vma->vm_mm, UBC_ACCT_MM, true);
+	if (!a)
+		return 0;
+	spin_lock_irqsave(&a->lock, irq);
+	ubc_mm_ops_end(a);
+	if (newflags != vma->vm_flags) {
+		a->mp_task = current;
+		a->mp_old = vma->vm_flags;
+		a->mp_new = newflags;
+		a->mp_pages = (end - start) >> PAGE_SHIFT;
+		a->mp_anon = vma_is_anonymous(vma);
+		a->mp_nr = ubc_syscall_nr();
+		a->mp_state = UBC_OP_NEW;
+	}
+	spin_unlock_irqrestore(&a->lock, irq);
+	return 0;
 }
 
 /* count_vma_pages_range(mm, addr, end): 6.1 mmap_region after a refusal */
@@ -366,13 +702,19 @@ static int __maybe_unused ubc_count_vma_pages(struct pt_regs *regs)
 
 	if (a) {
 		spin_lock_irqsave(&a->lock, irq);
-		a->retry = a->refused;
+		a->map_retry = a->map_task == current;
 		spin_unlock_irqrestore(&a->lock, irq);
 	}
 	return 0;
 }
 
-/* vm_stat_account(struct mm_struct *mm, vm_flags_t flags, long npages) */
+/*
+ * vm_stat_account(struct mm_struct *mm, vm_flags_t flags, long npages):
+ * the kernel is about to change its own counters (mmap, mremap, mprotect,
+ * stack, 6.1 munmap): the account is stale until the next walk. At the
+ * end of a successful mprotect_fixup() (its second call, with the new
+ * flags), a private file mapping that lost PROT_WRITE is returned now.
+ */
 static int ubc_vm_stat_account(struct pt_regs *regs)
 {
 	struct mm_struct *mm = (struct mm_struct *)ubc_arg(regs, 0);
@@ -381,25 +723,34 @@ static int ubc_vm_stat_account(struct pt_regs *regs)
 	struct ubc_vm_acct *a;
 	unsigned long irq;
 
-	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
+	a = ubc_acct_get(mm, UBC_ACCT_MM, mm == current->mm);
 	if (!a)
 		return 0;
 	spin_lock_irqsave(&a->lock, irq);
-	/* the kernel adds npages right after this hook */
-	ubc_acct_set(a, 0, ubc_mm_privvm(mm) +
-			   (ubc_privvm_flags(flags) ? npages : 0));
+	a->stale = true;
+	if (a->mp_task == current && a->mp_new == flags &&
+	    a->mp_pages == npages && a->mp_state != UBC_OP_NONE) {
+		if (!ubc_privvm(a->mp_new, a->mp_anon) &&
+		    ubc_privvm(a->mp_old, a->mp_anon))
+			ubc_acct_set(a, 0, a->pages[0] - npages);
+		a->mp_task = NULL;
+		a->mp_state = UBC_OP_NONE;
+	}
 	spin_unlock_irqrestore(&a->lock, irq);
 	return 0;
 }
 
-/* userfaultfd_unmap_complete(struct mm_struct *mm, struct list_head *uf) */
+/*
+ * userfaultfd_unmap_complete(struct mm_struct *mm, struct list_head *uf):
+ * end of mmap, munmap, brk and mremap, after the kernel dropped mmap_lock.
+ */
 static int ubc_mm_changed(struct pt_regs *regs)
 {
 	struct mm_struct *mm = (struct mm_struct *)ubc_arg(regs, 0);
 	struct ubc_vm_acct *a = ubc_acct_get(mm, UBC_ACCT_MM, true);
 
 	if (a)
-		ubc_mm_sync_locking(a, mm);
+		ubc_mm_settle_unlocked(a, mm);
 	return 0;
 }
 
@@ -407,26 +758,39 @@ static int ubc_mm_changed(struct pt_regs *regs)
  * up_write(sem), up_read(sem), only on a kernel without
  * userfaultfd_unmap_complete() (see ubc_vm_fallback_hooks): the end of
  * every mapping change is the release of current's mmap_lock; the lock is
- * still held here, the counters settled. Costs a compare on every rwsem
+ * still held here, the tree settled. Costs a compare on every rwsem
  * release of the system, which is why stock kernels do without it.
  */
 static int ubc_mmap_unlock(struct pt_regs *regs)
 {
 	struct mm_struct *mm = current->mm;
 	struct ubc_vm_acct *a;
+	unsigned long irq;
 
 	if (!mm || (void *)ubc_arg(regs, 0) != &mm->mmap_lock || !in_task() ||
 	    !static_branch_unlikely(&ubc_tasks_tracked))
 		return 0;
 	a = ubc_acct_lookup(mm);
-	/* most releases end a page fault: nothing changed, nothing to lock */
-	if (a && READ_ONCE(a->pages[0]) == ubc_mm_privvm(mm) &&
+	/*
+	 * Most releases end a page fault: nothing changed, nothing to walk.
+	 * Such a kernel may inline vm_stat_account() (6.1's munmap calls it
+	 * from mm/mmap.c), so a change is also seen in total_vm or
+	 * map_count; mprotect and MAP_FIXED left their notes.
+	 */
+	if (a && !READ_ONCE(a->stale) && !READ_ONCE(a->map_task) &&
+	    !READ_ONCE(a->mp_task) &&
+	    READ_ONCE(a->seen_total) == READ_ONCE(mm->total_vm) &&
+	    READ_ONCE(a->seen_count) == READ_ONCE(mm->map_count) &&
 	    READ_ONCE(a->pages[1]) == (long)READ_ONCE(mm->locked_vm))
 		return 0;
 	if (!a)
 		a = ubc_acct_get(mm, UBC_ACCT_MM, true);
-	if (a)
-		ubc_mm_sync_locking(a, mm);
+	if (!a)
+		return 0;
+	spin_lock_irqsave(&a->lock, irq);
+	ubc_mm_ops_end(a);
+	spin_unlock_irqrestore(&a->lock, irq);
+	ubc_mm_settle(a, mm);
 	return 0;
 }
 
@@ -441,11 +805,13 @@ static int ubc_exit_mmap(struct pt_regs *regs)
  * copy_semundo(unsigned long clone_flags, struct task_struct *tsk): fork,
  * before copy_mm() duplicates current's mappings (dup_mmap() is inlined on
  * 6.12); copy_process() unwinds its failure (bad_fork_cleanup_security).
+ * A check: the child's account is charged (forced) at task_newtask.
  */
 static int ubc_fork_check(struct pt_regs *regs)
 {
 	struct mm_struct *mm = current->mm;
 	struct ubc_comp *comp;
+	struct ubc_vm_acct *a;
 	struct ubc_counter *c;
 
 	if ((ubc_arg(regs, 0) & CLONE_VM) || !mm)
@@ -453,8 +819,9 @@ static int ubc_fork_check(struct pt_regs *regs)
 	comp = ubc_hook_comp();
 	if (!comp)
 		return 0;
+	a = ubc_acct_lookup(mm);
 	c = &comp->res[UBC_PRIVVMPAGES];
-	if (ubc_room(c, ubc_mm_privvm(mm), UBC_BARRIER))
+	if (!a || ubc_room(c, READ_ONCE(a->pages[0]), UBC_BARRIER))
 		return 0;
 	ubc_failcnt(c);
 	return -ENOMEM;
@@ -472,7 +839,7 @@ static void ubc_vm_newtask(void *data, struct task_struct *task,
 	preempt_disable();
 	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
 	if (a)
-		ubc_mm_sync_locking(a, mm);
+		ubc_mm_settle_unlocked(a, mm);
 	preempt_enable();
 }
 
@@ -516,7 +883,7 @@ static int ubc_lock_check(unsigned long start, unsigned long end)
 	if (!a)
 		return 0;
 	spin_lock_irqsave(&a->lock, irq);
-	ubc_mm_sync(a, mm);
+	ubc_acct_set(a, 1, READ_ONCE(mm->locked_vm));
 	if (!a->dead &&
 	    !ubc_room(ubc_acct_counter(a, 1), ubc_unlocked_pages(mm, start, end),
 		      UBC_BARRIER)) {
@@ -582,8 +949,11 @@ static int ubc_mlock_fixup(struct pt_regs *regs)
 
 /* ---- vmguarpages ---- */
 
-static struct percpu_counter *ubc_committed_as;	/* vm_committed_as */
-static s32 *ubc_committed_batch;		/* vm_committed_as_batch */
+/*
+ * vm_committed_as (mm/util.c), found at load by ubc_find_committed_as().
+ * Data: ubc never calls through an address it resolved.
+ */
+static struct percpu_counter *ubc_committed_as;
 
 /* __vm_enough_memory(struct mm_struct *mm, long pages, int cap_sys_admin) */
 static int ubc_vm_enough_memory(struct pt_regs *regs)
@@ -598,8 +968,7 @@ static int ubc_vm_enough_memory(struct pt_regs *regs)
 	if (ubc_counter_held(&comp->res[UBC_PRIVVMPAGES]) > guar - pages)
 		return 0;	/* not guaranteed: the kernel decides */
 	/* what vm_acct_memory() does; vm_unacct_memory() undoes it later */
-	percpu_counter_add_batch(ubc_committed_as, pages,
-				 READ_ONCE(*ubc_committed_batch));
+	percpu_counter_add(ubc_committed_as, pages);
 	return ubc_hook_return(regs, 0);
 }
 
@@ -623,15 +992,183 @@ static long ubc_shmem_settled(struct inode *inode, long alloced, long swapped)
 }
 
 /*
+ * Shares of a shmem file (memcg's rule: a page is charged to the
+ * compartment of the task that adds it). Under the account's lock.
+ */
+static struct ubc_shm_share *ubc_shm_share(struct ubc_vm_acct *a,
+					   struct ubc_comp *comp, bool add)
+{
+	struct ubc_shm_share *free = NULL;
+	int i;
+
+	lockdep_assert_held(&a->lock);
+	for (i = 0; i < UBC_SHM_SHARES; i++) {
+		if (a->share[i].comp == comp)
+			return &a->share[i];
+		if (!a->share[i].comp && !free)
+			free = &a->share[i];
+	}
+	if (!add || !free)
+		return NULL;
+	ubc_comp_get(comp);
+	free->comp = comp;
+	free->pages = 0;
+	return free;
+}
+
+static void ubc_shm_share_take(struct ubc_shm_share *s, long *n)
+{
+	long take = min(*n, s->pages);
+
+	if (take <= 0)
+		return;
+	ubc_counter_uncharge(&s->comp->res[UBC_SHMPAGES], take);
+	s->pages -= take;
+	*n -= take;
+}
+
+static void ubc_shm_share_drop(struct ubc_shm_share *s)
+{
+	long n = s->pages;
+
+	ubc_shm_share_take(s, &n);
+	ubc_comp_put(s->comp);
+	s->comp = NULL;
+}
+
+/* @n pages entered the file, added by a task of @comp (NULL: the host). */
+static void ubc_shm_add(struct ubc_vm_acct *a, struct ubc_comp *comp, long n)
+{
+	struct ubc_shm_share *s = comp ? ubc_shm_share(a, comp, true) : NULL;
+
+	if (!s) {	/* the host's, or no share left (the gate refuses) */
+		a->shm_host += n;
+		return;
+	}
+	/* forced: the page is in the file; the gate checked the room */
+	ubc_counter_charge(&comp->res[UBC_SHMPAGES], n, UBC_FORCE);
+	s->pages += n;
+}
+
+/*
+ * @n pages left the file (truncate, hole punch, reclaim's settling) with
+ * a task of @comp: which page was whose is not known, so the remover's
+ * own share goes first, then the host's, then the other shares in order.
+ * The sum is always exact.
+ */
+static void ubc_shm_remove(struct ubc_vm_acct *a, struct ubc_comp *comp, long n)
+{
+	struct ubc_shm_share *s = comp ? ubc_shm_share(a, comp, false) : NULL;
+	long host;
+	int i;
+
+	if (s)
+		ubc_shm_share_take(s, &n);
+	host = min(n, a->shm_host);
+	a->shm_host -= host;
+	n -= host;
+	for (i = 0; i < UBC_SHM_SHARES && n > 0; i++)
+		if (a->share[i].comp)
+			ubc_shm_share_take(&a->share[i], &n);
+	for (i = 0; i < UBC_SHM_SHARES; i++)
+		if (a->share[i].comp && !a->share[i].pages)
+			ubc_shm_share_drop(&a->share[i]);
+}
+
+static void ubc_shm_unlock_pages(struct ubc_vm_acct *a)
+{
+	if (!a->lock_comp)
+		return;
+	ubc_counter_uncharge(&a->lock_comp->res[UBC_LOCKEDPAGES], a->lock_pages);
+	ubc_comp_put(a->lock_comp);
+	a->lock_comp = NULL;
+	a->lock_pages = 0;
+}
+
+/* The file dies (or ubc unloads): every share and the lock go back. */
+static void ubc_shm_return_all(struct ubc_vm_acct *a)
+{
+	int i;
+
+	lockdep_assert_held(&a->lock);
+	for (i = 0; i < UBC_SHM_SHARES; i++)
+		if (a->share[i].comp)
+			ubc_shm_share_drop(&a->share[i]);
+	ubc_shm_unlock_pages(a);
+}
+
+/*
+ * A compartment is destroyed (no task is left in it): its shares of the
+ * shmem files that outlive it, and the SHM_LOCK it paid for, go to the
+ * host, which pays for them from now on (held returns to 0 and the
+ * compartment is freed, so its id can be created again at once). Called
+ * by ubc_comp_destroy() under ubc_lock, in process context.
+ */
+void ubc_vm_comp_destroyed(struct ubc_comp *comp)
+{
+	unsigned long irq;
+	unsigned int i;
+	int j;
+
+	rcu_read_lock();
+	for (i = 0; i < ARRAY_SIZE(ubc_vm_hash); i++) {
+		struct ubc_vm_acct *a;
+
+		hlist_for_each_entry_rcu(a, &ubc_vm_hash[i].head, node) {
+			if (a->kind != UBC_ACCT_SHM)
+				continue;
+			spin_lock_irqsave(&a->lock, irq);
+			for (j = 0; j < UBC_SHM_SHARES && !a->dead; j++) {
+				struct ubc_shm_share *s = &a->share[j];
+
+				if (s->comp != comp)
+					continue;
+				a->shm_host += s->pages;
+				ubc_shm_share_drop(s);
+			}
+			if (!a->dead && a->lock_comp == comp)
+				ubc_shm_unlock_pages(a);
+			spin_unlock_irqrestore(&a->lock, irq);
+		}
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * The account of a shmem inode for a compartment's task, opened if needed;
+ * a file that had pages before (the host's) starts with them in the
+ * host's share.
+ */
+static struct ubc_vm_acct *ubc_shm_acct(struct inode *inode)
+{
+	struct ubc_vm_acct *a = ubc_acct_get(inode, UBC_ACCT_SHM, true);
+	unsigned long irq;
+
+	if (a && READ_ONCE(a->shm_total) < 0) {
+		long now = ubc_shmem_settled(inode, 0, 0);
+
+		spin_lock_irqsave(&a->lock, irq);
+		if (a->shm_total < 0) {
+			a->shm_total = now;
+			a->shm_host = now;
+		}
+		spin_unlock_irqrestore(&a->lock, irq);
+	}
+	return a;
+}
+
+/*
  * 6.1: shmem_recalc_inode(inode), called under info->lock.
  * 6.12: shmem_recalc_inode(inode, alloced, swapped), takes info->lock.
+ * Called by the task that added or removed pages (shmem_get_folio_gfp(),
+ * shmem_undo_range(), fallocate) or by reclaim.
  */
 static int ubc_shmem_recalc(struct pt_regs *regs)
 {
 	struct inode *inode = (struct inode *)ubc_arg(regs, 0);
 	struct ubc_vm_acct *a = ubc_acct_get(inode, UBC_ACCT_SHM, false);
 	unsigned long irq;
-	long now;
+	long now, delta;
 
 	if (!a)
 		return 0;
@@ -643,7 +1180,17 @@ static int ubc_shmem_recalc(struct pt_regs *regs)
 	now = ubc_shmem_settled(inode, 0, 0);
 #endif
 	spin_lock_irqsave(&a->lock, irq);
-	ubc_acct_set(a, 0, now);
+	if (a->dead)
+		goto out;
+	if (a->shm_total < 0)
+		a->shm_total = a->shm_host = now;
+	delta = now - a->shm_total;
+	a->shm_total = now;
+	if (delta > 0)
+		ubc_shm_add(a, ubc_hook_comp(), delta);
+	else if (delta < 0)
+		ubc_shm_remove(a, ubc_hook_comp(), -delta);
+out:
 	spin_unlock_irqrestore(&a->lock, irq);
 	return 0;
 }
@@ -666,19 +1213,23 @@ static int __maybe_unused ubc_shmem_shrink(struct pt_regs *regs)
 /*
  * 6.1: shmem_alloc_and_acct_folio(gfp, inode, index, huge);
  * 6.12: shmem_alloc_and_add_folio(vmf, gfp, inode, index, fault_mm, orders).
- * Only files a compartment created are charged (see ubc_shmem_new()).
+ * A compartment's task adding a page to any shmem file: checked against
+ * its own barrier. A host task is never refused.
  */
 static int ubc_shmem_alloc(struct pt_regs *regs)
 {
 	struct inode *inode = (struct inode *)ubc_arg(regs, UBC_VM_612 + 1);
 	unsigned long index = ubc_arg(regs, UBC_VM_612 + 2);
 	unsigned long seq = atomic_long_read(&ubc_shrink_seq);
+	struct ubc_comp *comp = ubc_hook_comp();
 	struct ubc_counter *c;
 	struct ubc_vm_acct *a;
 	unsigned long irq;
 	bool ok, again;
 	long nr = 1;
 
+	if (!comp)
+		return 0;
 #if UBC_VM_612
 	if (ubc_arg(regs, 5))
 		nr = 1L << (fls_long(ubc_arg(regs, 5)) - 1);
@@ -686,12 +1237,13 @@ static int ubc_shmem_alloc(struct pt_regs *regs)
 	if (ubc_arg(regs, 3) & 1)
 		nr = HPAGE_PMD_NR;
 #endif
-	a = ubc_acct_get(inode, UBC_ACCT_SHM, false);
+	a = ubc_shm_acct(inode);
 	if (!a)
-		return 0;
-	c = ubc_acct_counter(a, 0);
+		return 0;	/* no memory for the account: not counted */
+	c = &comp->res[UBC_SHMPAGES];
 	spin_lock_irqsave(&a->lock, irq);
-	ok = a->dead || ubc_room(c, nr, UBC_BARRIER);
+	ok = a->dead || (ubc_shm_share(a, comp, true) &&
+			 ubc_room(c, nr, UBC_BARRIER));
 	again = a->refused_by == current && a->refused_index == index &&
 		a->refused_seq != seq;
 	a->refused_by = ok ? NULL : current;
@@ -706,15 +1258,24 @@ static int ubc_shmem_alloc(struct pt_regs *regs)
 /*
  * security_inode_alloc(struct inode *inode): inode_init_always(), with
  * i_sb set. A shmem inode a compartment's task creates (tmpfs file, memfd,
- * SysV segment, shared anonymous mapping) is the compartment's: its pages
- * are charged there. Host-made files are never charged.
+ * SysV segment, shared anonymous mapping) gets its account at once, so
+ * that its pages are counted even where the allocation gate is missing.
  */
 static int ubc_shmem_new(struct pt_regs *regs)
 {
 	struct inode *inode = (struct inode *)ubc_arg(regs, 0);
+	struct ubc_vm_acct *a;
+	unsigned long irq;
 
-	if (inode->i_sb && inode->i_sb->s_magic == TMPFS_MAGIC)
-		ubc_acct_get(inode, UBC_ACCT_SHM, true);
+	if (!inode->i_sb || inode->i_sb->s_magic != TMPFS_MAGIC)
+		return 0;
+	a = ubc_acct_get(inode, UBC_ACCT_SHM, true);
+	if (a) {
+		spin_lock_irqsave(&a->lock, irq);
+		if (a->shm_total < 0)
+			a->shm_total = 0;	/* a new inode is empty */
+		spin_unlock_irqrestore(&a->lock, irq);
+	}
 	return 0;
 }
 
@@ -731,11 +1292,16 @@ static int ubc_shmem_evict(struct pt_regs *regs)
 	return 0;
 }
 
-/* shmem_lock(struct file *file, int lock, struct ucounts *ucounts) */
+/*
+ * shmem_lock(struct file *file, int lock, struct ucounts *ucounts):
+ * SHM_LOCK by a compartment's task is charged to its lockedpages (host:
+ * never); SHM_UNLOCK and shm_destroy() return it to whoever paid.
+ */
 static int ubc_shmem_lock(struct pt_regs *regs)
 {
 	struct inode *inode = file_inode((struct file *)ubc_arg(regs, 0));
 	bool lock = ubc_arg(regs, 1), locked;
+	struct ubc_comp *comp = ubc_hook_comp();
 	struct ubc_vm_acct *a;
 	unsigned long irq;
 	long pages;
@@ -744,17 +1310,25 @@ static int ubc_shmem_lock(struct pt_regs *regs)
 	locked = SHMEM_I(inode)->flags & VM_LOCKED;
 	if (lock == locked || (!lock && !ubc_arg(regs, 2)))
 		return 0;
-	a = ubc_acct_get(inode, UBC_ACCT_SHM, false);
+	if (lock && !comp)
+		return 0;
+	a = lock ? ubc_shm_acct(inode) : ubc_acct_get(inode, UBC_ACCT_SHM, false);
 	if (!a)
 		return 0;
-	pages = lock ? (i_size_read(inode) + PAGE_SIZE - 1) >> PAGE_SHIFT : 0;
+	pages = (i_size_read(inode) + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	spin_lock_irqsave(&a->lock, irq);
-	if (lock && !a->dead &&
-	    !ubc_room(ubc_acct_counter(a, 1), pages - a->pages[1], UBC_BARRIER)) {
-		ubc_failcnt(ubc_acct_counter(a, 1));
-		err = -ENOMEM;
-	} else {
-		ubc_acct_set(a, 1, pages);
+	if (a->dead) {
+		/* nothing to charge or return */
+	} else if (!lock) {
+		ubc_shm_unlock_pages(a);
+	} else if (!a->lock_comp) {
+		err = ubc_counter_charge(&comp->res[UBC_LOCKEDPAGES], pages,
+					 UBC_BARRIER);
+		if (!err) {
+			ubc_comp_get(comp);
+			a->lock_comp = comp;
+			a->lock_pages = pages;
+		}
 	}
 	spin_unlock_irqrestore(&a->lock, irq);
 	return err;
@@ -813,6 +1387,8 @@ static struct ubc_hook ubc_vm_hooks[] = {
 	{ .symbol = "shmem_evict_inode", .fn = ubc_shmem_evict },
 	{ .symbol = "shmem_destroy_inode", .fn = ubc_shmem_evict },
 	{ .symbol = "vm_stat_account", .fn = ubc_vm_stat_account },
+	{ .symbol = "mmap_region", .fn = ubc_mmap_region },
+	{ .symbol = "mprotect_fixup", .fn = ubc_mprotect_fixup },
 	{ .symbol = "mlock_fixup", .fn = ubc_mlock_fixup },
 	{ .symbol = "shmem_recalc_inode", .fn = ubc_shmem_recalc },
 	{ .symbol = "security_inode_alloc", .fn = ubc_shmem_new },
@@ -870,21 +1446,68 @@ static struct ubc_tracepoint ubc_vm_tps[] = {
 };
 
 /*
- * kallsyms_lookup_name() is not exported; a kprobe on it resolves its
- * address (the probe is never armed for long).
+ * Finding vm_committed_as, which is not exported, without calling through
+ * a resolved address. kallsyms_lookup_name() is not exported either, and
+ * the address a kprobe gives for it must never be called: on a kernel
+ * with CONFIG_X86_KERNEL_IBT (Debian's 6.12) a kprobe's addr points past
+ * the function's ENDBR, so an indirect call there faults (#CP) on CET
+ * hardware, and QEMU's TCG, which has no CET, cannot show it.
+ * Instead: vm_memory_committed() (exported) reads the counter with
+ * __percpu_counter_sum(&vm_committed_as) (exported, in both kernels); a
+ * kprobe on __percpu_counter_sum() (it is not traceable by ftrace),
+ * registered only around that one call, reads the pointer from the
+ * argument of this task's call and never calls anything; sprint_symbol()
+ * (exported) must then name it exactly "vm_committed_as+0x0/...", or the
+ * load fails. Only exported functions are called, directly; the pointer
+ * found is data (struct percpu_counter *) and nothing is called through
+ * it. The same rule holds in every file of ubc: locksig.c reads kprobe
+ * addresses only to compare call sites, kmem.c's kretprobe calls nothing.
  */
-static unsigned long ubc_vm_lookup(const char *name)
-{
-	static unsigned long (*lookup)(const char *name);
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+static const struct task_struct *ubc_committed_finder;
+static struct percpu_counter *ubc_committed_seen;
 
-	if (!lookup) {
-		if (register_kprobe(&kp))
-			return 0;
-		lookup = (void *)kp.addr;
+/* __percpu_counter_sum(struct percpu_counter *fbc): kprobe pre-handler */
+/*
+ * A kprobe hit through int3 runs as an NMI (in_task() is false there):
+ * the task is the filter; sprint_symbol() checks what it read.
+ */
+static int ubc_percpu_sum(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (READ_ONCE(ubc_committed_finder) == current && !ubc_committed_seen)
+		ubc_committed_seen = (struct percpu_counter *)
+			regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+static int ubc_find_committed_as(void)
+{
+	static const char want[] = "vm_committed_as+0x0/";
+	struct kprobe kp = {
+		.symbol_name = "__percpu_counter_sum",
+		.pre_handler = ubc_percpu_sum,
+	};
+	char buf[KSYM_SYMBOL_LEN];
+	int err;
+
+	ubc_committed_seen = NULL;
+	WRITE_ONCE(ubc_committed_finder, current);
+	err = register_kprobe(&kp);	/* __percpu_counter_sum is notrace */
+	if (!err) {
+		vm_memory_committed();
 		unregister_kprobe(&kp);
 	}
-	return lookup ? lookup(name) : 0;
+	WRITE_ONCE(ubc_committed_finder, NULL);
+	if (err)
+		return err;
+	if (!ubc_committed_seen)
+		return -ENOENT;
+	sprint_symbol(buf, (unsigned long)ubc_committed_seen);
+	if (strncmp(buf, want, sizeof(want) - 1)) {
+		pr_err("vm_memory_committed() read %s, not vm_committed_as\n", buf);
+		return -ENOENT;
+	}
+	ubc_committed_as = ubc_committed_seen;
+	return 0;
 }
 
 static int ubc_vm_init(void)
@@ -892,11 +1515,11 @@ static int ubc_vm_init(void)
 	unsigned int i;
 	int err;
 
-	ubc_committed_as = (void *)ubc_vm_lookup("vm_committed_as");
-	ubc_committed_batch = (void *)ubc_vm_lookup("vm_committed_as_batch");
-	if (!ubc_committed_as || !ubc_committed_batch) {
-		pr_err("cannot find vm_committed_as: vmguarpages needs it\n");
-		return -ENOENT;
+	err = ubc_find_committed_as();
+	if (err) {
+		pr_err("cannot find vm_committed_as (error %d): vmguarpages needs it\n",
+		       err);
+		return err;
 	}
 	for (i = 0; i < ARRAY_SIZE(ubc_vm_hash); i++) {
 		spin_lock_init(&ubc_vm_hash[i].lock);
@@ -912,8 +1535,7 @@ static int ubc_vm_init(void)
 	for (i = 0; i < ARRAY_SIZE(ubc_vm_opt_hooks); i++) {
 		struct ubc_hook *h = &ubc_vm_opt_hooks[i];
 
-		ubc_vm_opt_ok[i] = ubc_vm_lookup(h->symbol) &&
-				   !ubc_hooks_prepare(h, 1);
+		ubc_vm_opt_ok[i] = !ubc_hooks_prepare_optional(h, 1);
 		if (!ubc_vm_opt_ok[i]) {
 			pr_info("%s is not hookable here: see vm_missing\n",
 				h->symbol);
@@ -995,10 +1617,19 @@ static void ubc_vm_exit(void)
 		struct hlist_node *tmp;
 
 		hlist_for_each_entry_safe(a, tmp, &ubc_vm_hash[i].head, node) {
+			unsigned long irq;
+
 			hlist_del(&a->node);
-			ubc_counter_uncharge(ubc_acct_counter(a, 0), a->pages[0]);
-			ubc_counter_uncharge(ubc_acct_counter(a, 1), a->pages[1]);
-			ubc_comp_put(a->comp);
+			spin_lock_irqsave(&a->lock, irq);
+			if (a->kind == UBC_ACCT_MM) {
+				ubc_acct_set(a, 0, 0);
+				ubc_acct_set(a, 1, 0);
+			} else {
+				ubc_shm_return_all(a);
+			}
+			spin_unlock_irqrestore(&a->lock, irq);
+			if (a->comp)
+				ubc_comp_put(a->comp);
 			kfree(a);
 		}
 	}

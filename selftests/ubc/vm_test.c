@@ -2,10 +2,12 @@
 /*
  * privvmpages (2), lockedpages (1), shmpages (3), vmguarpages (7).
  *
- * privvmpages held is exactly the sum of VmData + VmStk of the
- * compartment's processes (checked against /proc/PID/status); mappings are
- * charged when made, refused with ENOMEM past the barrier (mmap, brk,
- * mremap, mprotect, fork), returned by munmap, mprotect and exit.
+ * privvmpages held is exactly the sum, over the compartment's processes, of
+ * their private anonymous mappings (whatever their protection) and private
+ * file mappings while writable (checked against /proc/PID/maps); mappings
+ * are charged when made, refused with ENOMEM past the barrier (mmap, brk,
+ * mremap, mprotect, fork), reserved at the check (processes racing never
+ * pass it together), returned by munmap, mprotect and exit.
  * lockedpages is VmLck plus SHM_LOCKed segments; mlock, mlockall and
  * SHM_LOCK fail with ENOMEM past the barrier. shmpages counts the pages of
  * shmem files the compartment owns; writes past the barrier fail with
@@ -22,6 +24,7 @@
 #include <alloca.h>
 #include <limits.h>
 #include <sys/ipc.h>
+#include <sys/mount.h>
 #include <sys/shm.h>
 
 #include "kselftest_harness.h"
@@ -48,6 +51,8 @@ struct member {
 };
 
 #define SLOTS 64
+#define SHM_DIR "/tmp/ubc-vm-shm"	/* a tmpfs the tests mount */
+#define SHM_FILE SHM_DIR "/f"
 
 /* Pages of "Vm<name>:" in /proc/self/status, read without the heap. */
 static long status_pages(const char *field)
@@ -69,12 +74,56 @@ static long status_pages(const char *field)
 	return strtol(p + strlen(field), NULL, 10) * 1024 / PG;
 }
 
+/*
+ * privvmpages of this process as ubc defines it, from /proc/self/maps:
+ * private mappings that are writable or anonymous (no file: inode 0 and
+ * no name, or [heap] / [stack]; [vdso], [vvar], [vsyscall] are special).
+ */
+static long maps_privvm(void)
+{
+	static char buf[1 << 16];
+	long pages = 0, len = 0;
+	unsigned long lo, hi, ino;
+	char perms[8], name[64], *line, *nl;
+	int fd = open("/proc/self/maps", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (len < (long)sizeof(buf) - 1 &&
+	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	for (line = buf; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		name[0] = '\0';
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %63s", &lo, &hi, perms,
+			   &ino, name) < 4)
+			return -EIO;
+		if (perms[3] != 'p')
+			continue;
+		if (perms[1] == 'w' ||
+		    (!ino && (!name[0] || !strcmp(name, "[heap]") ||
+			      !strcmp(name, "[stack]"))))
+			pages += (hi - lo) / PG;
+	}
+	return pages;
+}
+
 enum {
 	M_PRIV,		/* private, read-write */
 	M_RO,		/* private, read-only */
 	M_SHARED,	/* shared anonymous, read-write */
 	M_LOCKED,	/* private, read-write, MAP_LOCKED */
+	M_RO_NR,	/* private, read-only, MAP_NORESERVE */
+	M_FILE,		/* private, read-only, of a file (a memfd) */
 };
+
+#define LOOPS 64	/* mappings 'X' and 'Y' keep */
 
 /* Grows the stack by @pages pages below the current frame, touching each. */
 static void __attribute__((noinline)) stack_grow(long pages)
@@ -90,12 +139,14 @@ static void member_main(int rq, int rp)
 {
 	static void *slot[SLOTS];
 	static long slot_pages[SLOTS];
+	static void *loop[LOOPS];
+	static long loop_pages[LOOPS];
 	static pid_t kid;
-	static int memfd = -1;
+	static int memfd = -1, pfd = -1;
 	static char page[PG];
 	struct req r;
 	long ret;
-	int i, prot, flags;
+	int i, prot, flags, fd;
 
 	for (;;) {
 		if (read(rq, &r, sizeof(r)) != sizeof(r))
@@ -112,9 +163,25 @@ static void member_main(int rq, int rp)
 				flags = MAP_SHARED | MAP_ANONYMOUS;
 			if (r.b == M_LOCKED)
 				flags |= MAP_LOCKED;
+			if (r.b == M_RO_NR) {
+				prot = PROT_READ;
+				flags |= MAP_NORESERVE;
+			}
+			fd = -1;
+			if (r.b == M_FILE) {
+				if (pfd < 0)
+					pfd = memfd_create("ubc-vm-file", 0);
+				if (ftruncate(pfd, r.a * PG)) {
+					ret = -errno;
+					break;
+				}
+				prot = PROT_READ;
+				flags = MAP_PRIVATE;
+				fd = pfd;
+			}
 			for (i = 0; i < SLOTS && slot[i]; i++)
 				;
-			slot[i] = mmap(NULL, r.a * PG, prot, flags, -1, 0);
+			slot[i] = mmap(NULL, r.a * PG, prot, flags, fd, 0);
 			if (slot[i] == MAP_FAILED) {
 				slot[i] = NULL;
 				ret = -errno;
@@ -122,6 +189,55 @@ static void member_main(int rq, int rp)
 				slot_pages[i] = r.a;
 				ret = i;
 			}
+			break;
+		case 'h':	/* munmap the first half of slot a */
+			i = slot_pages[r.a] / 2;
+			ret = munmap(slot[r.a], i * PG) ? -errno : 0;
+			slot[r.a] = (char *)slot[r.a] + i * PG;
+			slot_pages[r.a] -= i;
+			break;
+		case 'X':	/* b times: mmap a pages RW, touch, mprotect RO */
+		case 'Y':	/* b times: mmap a pages RW */
+			for (i = 0; i < r.b && i < LOOPS; i++) {
+				char *p = mmap(NULL, r.a * PG,
+					       PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+				long j;
+
+				if (p == MAP_FAILED)
+					break;
+				loop[i] = p;
+				loop_pages[i] = r.a;
+				if (r.op == 'Y')
+					continue;
+				for (j = 0; j < r.a; j++)
+					p[j * PG] = 1;
+				if (mprotect(p, r.a * PG, PROT_READ))
+					break;
+			}
+			/* successes * 1000 + the errno that stopped it */
+			ret = i * 1000L + (i < r.b ? errno : 0);
+			break;
+		case 'Z':	/* munmap what 'X' and 'Y' mapped */
+			for (i = 0; i < LOOPS; i++) {
+				if (loop[i] && munmap(loop[i], loop_pages[i] * PG))
+					ret = -errno;
+				loop[i] = NULL;
+			}
+			break;
+		case 'D':	/* the memfd's descriptor */
+			if (memfd < 0)
+				memfd = memfd_create("ubc-vm", 0);
+			ret = memfd;
+			break;
+		case 'W':	/* write a pages to a new file at SHM_FILE */
+			fd = open(SHM_FILE, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+			for (i = 0; fd >= 0 && i < r.a; i++)
+				if (write(fd, page, PG) != PG)
+					break;
+			ret = fd < 0 || i < r.a ? -errno : 0;
+			if (fd >= 0)
+				close(fd);
 			break;
 		case 'u':	/* munmap slot a */
 			ret = munmap(slot[r.a], slot_pages[r.a] * PG) ? -errno : 0;
@@ -248,8 +364,8 @@ static void member_main(int rq, int rp)
 			ret = c < 0 ? -errno : reap(c);
 			break;
 		}
-		case 'v':	/* VmData + VmStk */
-			ret = status_pages("VmData:") + status_pages("VmStk:");
+		case 'v':	/* privvmpages as ubc counts it */
+			ret = maps_privvm();
 			break;
 		case 'V':	/* VmLck */
 			ret = status_pages("VmLck:");
@@ -306,6 +422,24 @@ static long mcall_ret(struct member *m, char op, long a, long b)
 
 #define M(m, op, a, b) mcall_ret(m, op, a, b)
 
+/* The same request to @n members at once (they run in parallel): replies. */
+static void mcall_all(struct member *m, int n, char op, long a, long b,
+		      long *ret)
+{
+	struct req r = { op, a, b };
+	int i;
+
+	for (i = 0; i < n; i++)
+		ret[i] = write(m[i].req, &r, sizeof(r)) == sizeof(r) ? 0 : LONG_MIN;
+	for (i = 0; i < n; i++) {
+		struct pollfd p = { .fd = m[i].rep, .events = POLLIN };
+
+		if (ret[i] == LONG_MIN || poll(&p, 1, 60000) != 1 ||
+		    read(m[i].rep, &ret[i], sizeof(ret[i])) != sizeof(ret[i]))
+			ret[i] = LONG_MIN;
+	}
+}
+
 /*
  * Optional hooks the module could not place on this kernel (see
  * Documentation/vm.rst): 1 if @name is among them.
@@ -360,7 +494,8 @@ static struct ubc_res res_of(struct ubc_nl *h, uint32_t id, uint32_t res)
 /*
  * Creates @id, starts a member in it and gives its address space a first
  * mapping change (the moment ubc opens its account): from then on the
- * compartment's privvmpages is the member's VmData + VmStk. Returns that.
+ * compartment's privvmpages is the member's private anonymous and private
+ * writable mappings (maps_privvm()). Returns that.
  */
 static long setup(struct __test_metadata *_metadata, struct ubc_nl *h,
 		  uint32_t id, struct member *m)
@@ -381,7 +516,25 @@ static long setup(struct __test_metadata *_metadata, struct ubc_nl *h,
 
 #define SETUP(id, m) setup(_metadata, NL, id, m)
 
-/* privvmpages equals the member's VmData + VmStk right now. */
+/* One more member in @id (after SETUP): its own privvmpages. */
+static long join(struct __test_metadata *_metadata, struct ubc_nl *h,
+		 uint32_t id, struct member *m)
+{
+	long slot, v;
+
+	ASSERT_EQ(0, member_start(m));
+	ASSERT_NL(h, 0, ubc_enter(h, id, m->pid));
+	slot = M(m, 'm', 1, M_PRIV);
+	ASSERT_LE(0, slot);
+	ASSERT_EQ(0, M(m, 'u', slot, 0));
+	v = M(m, 'v', 0, 0);
+	ASSERT_LT(0, v);
+	return v;
+}
+
+#define JOIN(id, m) join(_metadata, NL, id, m)
+
+/* privvmpages equals the member's maps_privvm() right now. */
 #define ASSERT_PRIVVM_IS_VM(id, m) do {					\
 	long __v = M(m, 'v', 0, 0);					\
 	ASSERT_LT(0, __v);						\
@@ -429,15 +582,23 @@ TEST_F(ubctest, privvm_mmap_barrier)
 	ASSERT_EQ(-ENOMEM, M(&m, 'm', 1, M_PRIV));
 	ASSERT_FAILCNT(19000, PRIVVM, 2);
 
-	/* read-only and shared mappings are not private writable */
-	c = M(&m, 'm', 100, M_RO);
-	ASSERT_LE(0, c);
-	ASSERT_EQ(0, M(&m, 'u', c, 0));
+	/*
+	 * private anonymous memory counts whatever its protection; shared
+	 * mappings and read-only private file mappings do not
+	 */
+	ASSERT_EQ(-ENOMEM, M(&m, 'm', 100, M_RO));
+	ASSERT_EQ(-ENOMEM, M(&m, 'm', 100, M_RO_NR));
+	ASSERT_FAILCNT(19000, PRIVVM, 4);
 	c = M(&m, 'm', 100, M_SHARED);
 	ASSERT_LE(0, c);
 	ASSERT_EQ(0, M(&m, 'u', c, 0));
+	c = M(&m, 'm', 100, M_FILE);
+	ASSERT_LE(0, c);
 	ASSERT_HELD(19000, PRIVVM, base + 64);
-	ASSERT_FAILCNT(19000, PRIVVM, 2);
+	ASSERT_PRIVVM_IS_VM(19000, &m);
+	ASSERT_EQ(0, M(&m, 'u', c, 0));
+	ASSERT_HELD(19000, PRIVVM, base + 64);
+	ASSERT_FAILCNT(19000, PRIVVM, 4);
 
 	ASSERT_EQ(0, M(&m, 'u', a, 0));
 	ASSERT_EQ(0, M(&m, 'u', b, 0));
@@ -476,20 +637,41 @@ TEST_F(ubctest, privvm_brk_mremap_mprotect)
 	ASSERT_HELD(19010, PRIVVM, base + 8);
 	ASSERT_PRIVVM_IS_VM(19010, &m);
 
-	/* mprotect: adding write charges, removing it returns */
-	ro = M(&m, 'm', 40, M_RO);
+	/*
+	 * mprotect of a private file mapping: adding write charges (its
+	 * pages become copies), removing it returns
+	 */
+	ro = M(&m, 'm', 40, M_FILE);
 	ASSERT_LE(0, ro);
 	ASSERT_HELD(19010, PRIVVM, base + 8);
 	ASSERT_EQ(0, M(&m, 'p', ro, 1));
 	ASSERT_HELD(19010, PRIVVM, base + 48);
+	ASSERT_PRIVVM_IS_VM(19010, &m);
 	ASSERT_EQ(0, M(&m, 'p', ro, 0));
 	ASSERT_HELD(19010, PRIVVM, base + 8);
 	ASSERT_EQ(0, M(&m, 'u', ro, 0));
-	ro = M(&m, 'm', 60, M_RO);
+	ro = M(&m, 'm', 60, M_FILE);
 	ASSERT_LE(0, ro);
 	ASSERT_EQ(-ENOMEM, M(&m, 'p', ro, 1));
 	ASSERT_FAILCNT(19010, PRIVVM, 3);
 	ASSERT_HELD(19010, PRIVVM, base + 8);
+	ASSERT_PRIVVM_IS_VM(19010, &m);
+	ASSERT_EQ(0, M(&m, 'u', ro, 0));
+
+	/* of anonymous memory: charged when mapped, whatever mprotect does */
+	ro = M(&m, 'm', 40, M_RO);
+	ASSERT_LE(0, ro);
+	ASSERT_HELD(19010, PRIVVM, base + 48);
+	ASSERT_EQ(0, M(&m, 'p', ro, 1));
+	ASSERT_HELD(19010, PRIVVM, base + 48);
+	ASSERT_EQ(0, M(&m, 't', ro, 40));
+	ASSERT_EQ(0, M(&m, 'p', ro, 0));
+	ASSERT_HELD(19010, PRIVVM, base + 48);
+	/* read-only anonymous mremap growth is charged and refused */
+	ASSERT_EQ(-ENOMEM, M(&m, 'r', ro, 60));
+	ASSERT_FAILCNT(19010, PRIVVM, 4);
+	ASSERT_EQ(0, M(&m, 'r', ro, 56));
+	ASSERT_HELD(19010, PRIVVM, base + 64);
 	ASSERT_PRIVVM_IS_VM(19010, &m);
 	ASSERT_EQ(0, M(&m, 'u', ro, 0));
 	ASSERT_EQ(0, M(&m, 'u', a, 0));
@@ -638,6 +820,123 @@ TEST_F(ubctest, privvm_churn_no_drift)
 	ASSERT_HELD(19040, PRIVVM, base);
 	ASSERT_PRIVVM_IS_VM(19040, &m);
 	STOP(19040, &m);
+}
+
+
+/*
+ * Finding 3 of issue 10: mmap RW, touch, mprotect RO, repeat. Anonymous
+ * memory stays privvmpages when PROT_WRITE goes, so the loop stops at the
+ * barrier with ENOMEM; three processes race through it at once.
+ */
+TEST_F(ubctest, privvm_mprotect_loop_refused)
+{
+	struct member m[3];
+	long base, lim, ret[3], total = 0, sum = 0;
+	int i;
+
+	IDS(19060, 1);
+	base = SETUP(19060, &m[0]);
+	for (i = 1; i < 3; i++)
+		base += JOIN(19060, &m[i]);
+	ASSERT_HELD(19060, PRIVVM, base);
+	lim = base + 2048;
+	ASSERT_NL(NL, 0, ubc_set(NL, 19060, PRIVVM, lim, lim));
+	mcall_all(m, 3, 'X', 1024, 50, ret);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(ENOMEM, ret[i] % 1000) TH_LOG("member %d: %ld", i, ret[i]);
+		total += ret[i] / 1000;
+	}
+	ASSERT_EQ(2, total);
+	ASSERT_EQ(3, FAILCNT(19060, PRIVVM));
+	ASSERT_HELD(19060, PRIVVM, base + 2048);
+	ASSERT_GE(lim, (long)res_of(NL, 19060, PRIVVM).maxheld);
+	for (i = 0; i < 3; i++)
+		sum += M(&m[i], 'v', 0, 0);
+	ASSERT_HELD(19060, PRIVVM, sum);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, M(&m[i], 'Z', 0, 0));
+	}
+	ASSERT_HELD(19060, PRIVVM, base);
+	for (i = 1; i < 3; i++) {
+		ASSERT_EQ(0, member_stop(&m[i]));
+	}
+	STOP(19060, &m[0]);
+}
+
+/*
+ * Finding 2 of issue 10: a PROT_READ|MAP_PRIVATE|MAP_ANONYMOUS|
+ * MAP_NORESERVE region is private anonymous memory: charged when mapped,
+ * returned piece by piece, copied by fork, and 64 GiB of it is refused at
+ * the barrier.
+ */
+TEST_F(ubctest, privvm_readonly_noreserve)
+{
+	struct member m;
+	long base, s;
+
+	IDS(19070, 1);
+	base = SETUP(19070, &m);
+	s = M(&m, 'm', 1000, M_RO_NR);
+	ASSERT_LE(0, s);
+	ASSERT_HELD(19070, PRIVVM, base + 1000);
+	ASSERT_PRIVVM_IS_VM(19070, &m);
+	ASSERT_EQ(0, M(&m, 'h', s, 0));
+	ASSERT_HELD(19070, PRIVVM, base + 500);
+	ASSERT_EQ(0, M(&m, 'f', 0, 0));
+	ASSERT_HELD(19070, PRIVVM, 2 * (base + 500));
+	ASSERT_EQ(128 + SIGKILL, M(&m, 'k', 0, 0));
+	ASSERT_HELD(19070, PRIVVM, base + 500);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19070, PRIVVM, base + 1000, base + 1000));
+	ASSERT_EQ(-ENOMEM, M(&m, 'm', 16L << 20, M_RO_NR));	/* 64 GiB */
+	ASSERT_FAILCNT(19070, PRIVVM, 1);
+	ASSERT_HELD(19070, PRIVVM, base + 500);
+	ASSERT_EQ(0, M(&m, 'u', s, 0));
+	ASSERT_HELD(19070, PRIVVM, base);
+	STOP(19070, &m);
+}
+
+/*
+ * Finding 5 of issue 10 (may_expand_vm): four processes of one compartment
+ * map 16 pages at a time, at once, under a tight barrier: the room is
+ * reserved at the check, so together they never pass it; every failure
+ * is ENOMEM; all of it returns.
+ */
+TEST_F(ubctest, privvm_parallel_reserve)
+{
+	struct member m[4];
+	long base, lim, ret[4], total, maxheld;
+	int i, round;
+
+	IDS(19080, 1);
+	base = SETUP(19080, &m[0]);
+	for (i = 1; i < 4; i++)
+		base += JOIN(19080, &m[i]);
+	lim = base + 512;
+	ASSERT_NL(NL, 0, ubc_set(NL, 19080, PRIVVM, lim, lim));
+	for (round = 0; round < 30; round++) {
+		total = 0;
+		mcall_all(m, 4, 'Y', 16, 64, ret);
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(ENOMEM, ret[i] % 1000)
+				TH_LOG("member %d: %ld", i, ret[i]);
+			total += ret[i] / 1000;
+		}
+		/* concurrent charges near the bound may both fail */
+		ASSERT_GE(32, total);
+		ASSERT_LE(24, total);
+		ASSERT_HELD(19080, PRIVVM, base + 16 * total);
+		maxheld = res_of(NL, 19080, PRIVVM).maxheld;
+		ASSERT_GE(lim, maxheld);
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(0, M(&m[i], 'Z', 0, 0));
+		}
+		ASSERT_HELD(19080, PRIVVM, base);
+	}
+	ASSERT_LE(120, FAILCNT(19080, PRIVVM));
+	for (i = 1; i < 4; i++) {
+		ASSERT_EQ(0, member_stop(&m[i]));
+	}
+	STOP(19080, &m[0]);
 }
 
 /* ---- lockedpages ---- */
@@ -828,6 +1127,112 @@ TEST_F(ubctest, shm_sysv_and_shared_anon)
 				    DRAIN_MS));
 	ASSERT_HELD(19210, PRIVVM, M(&m, 'v', 0, 0));
 	STOP(19210, &m);
+}
+
+
+/* A host write of @pages pages at page @at of @path: 0 or -errno. */
+static int host_write(const char *path, long at, long pages)
+{
+	static char page[PG];
+	int fd = open(path, O_WRONLY), err = 0;
+	long i;
+
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < pages && !err; i++)
+		if (pwrite(fd, page, PG, (at + i) * PG) != PG)
+			err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Finding 9 of issue 10: a host process writing into a compartment's
+ * memfd or SysV segment is neither refused by the compartment's barrier
+ * nor charged to it (a page is charged to whoever adds it).
+ */
+TEST_F(ubctest, shm_host_writers_not_charged)
+{
+	struct member m;
+	char path[64];
+	long fd, id, i;
+	char *p;
+
+	if (vm_missing("shmem_alloc"))
+		SKIP(return, "this kernel inlines the shmem page allocation");
+	IDS(19220, 1);
+	SETUP(19220, &m);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19220, SHM, 4, 4));
+	ASSERT_EQ(4, M(&m, 'w', 4, 0));
+	ASSERT_HELD(19220, SHM, 4);
+	fd = M(&m, 'D', 0, 0);
+	ASSERT_LE(0, fd);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%ld", m.pid, fd);
+	ASSERT_EQ(0, host_write(path, 4, 32));
+	ASSERT_HELD(19220, SHM, 4);
+	ASSERT_FAILCNT(19220, SHM, 0);
+	/* the compartment's own next page is still refused */
+	ASSERT_EQ(-ENOSPC, M(&m, 'F', 1, 40));
+	ASSERT_FAILCNT(19220, SHM, 1);
+	ASSERT_HELD(19220, SHM, 4);
+	/* the file's end returns the compartment's share */
+	ASSERT_EQ(0, M(&m, 'c', 0, 0));
+	ASSERT_EQ(0, ubc_wait_field(NL, 19220, SHM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+
+	/* a SysV segment the compartment made, touched by the host */
+	ASSERT_NL(NL, 0, ubc_set(NL, 19220, SHM, 0, 0));
+	ASSERT_NL(NL, 0, ubc_set(NL, 19220, SHM, 16, 16));
+	id = M(&m, 's', 16, 0);
+	ASSERT_LE(0, id);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19220, SHM, 0, 0));
+	p = shmat(id, NULL, 0);
+	ASSERT_NE((void *)-1, p);
+	for (i = 0; i < 16; i++)
+		p[i * PG] = 1;		/* SIGBUS before the fix */
+	ASSERT_HELD(19220, SHM, 0);
+	ASSERT_FAILCNT(19220, SHM, 1);
+	ASSERT_EQ(0, shmdt(p));
+	ASSERT_EQ(0, shmctl(id, IPC_RMID, NULL));
+	ASSERT_HELD(19220, SHM, 0);
+	STOP(19220, &m);
+}
+
+/*
+ * Finding 9 of issue 10: a tmpfs file outliving its compartment does not
+ * keep the compartment (and its id) forever: destroying it hands the
+ * file's pages to the host, and the id can be created again at once.
+ */
+TEST_F(ubctest, shm_leftover_goes_to_host)
+{
+	struct member m;
+	int err = -EEXIST, i;
+
+	IDS(19230, 1);
+	mkdir(SHM_DIR, 0700);
+	ASSERT_EQ(0, mount("tmpfs", SHM_DIR, "tmpfs", 0, "size=16m"));
+	SETUP(19230, &m);
+	ASSERT_EQ(0, M(&m, 'W', 8, 0));
+	ASSERT_HELD(19230, SHM, 8);
+	ASSERT_EQ(0, member_stop(&m));
+	ASSERT_EQ(0, ubc_wait_field(NL, 19230, PRIVVM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+	ASSERT_HELD(19230, SHM, 8);	/* the file is still there */
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 19230));
+	/* its pages are the host's now: the compartment goes, the id is free */
+	for (i = 0; i < DRAIN_MS / 10 && err == -EEXIST; i++) {
+		err = ubc_create(NL, 19230);
+		if (err == -EEXIST)
+			usleep(10000);
+	}
+	ASSERT_EQ(0, err);
+	ASSERT_HELD(19230, SHM, 0);
+	/* the host writing more and removing the file charges nobody */
+	ASSERT_EQ(0, host_write(SHM_FILE, 8, 8));
+	ASSERT_EQ(0, unlink(SHM_FILE));
+	ASSERT_HELD(19230, SHM, 0);
+	ASSERT_EQ(0, umount(SHM_DIR));
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 19230));
 }
 
 /* ---- vmguarpages ---- */
