@@ -172,7 +172,7 @@ static void ubc_check_guarantees(struct netlink_ext_ack *extack)
 			continue;
 		pr_warn_once("the %s guarantees of all compartments (%lu pages) exceed RAM + swap (%lu pages): not all can be kept\n",
 			     ubc_resource_name(rs[i]), sum[i], total);
-		NL_SET_ERR_MSG(extack, "warning: the guarantees of all compartments exceed RAM + swap");
+		NL_SET_ERR_MSG(extack, "the guarantees of all compartments exceed RAM + swap");
 	}
 }
 
@@ -185,7 +185,7 @@ static void ubc_apply_limits(struct ubc_comp *comp, const struct ubc_limits *lim
 	for_each_set_bit(r, lim->given, UBC_RESOURCES) {
 		ubc_counter_set(&comp->res[r], lim->barrier[r], lim->limit[r]);
 		if (ubc_is_guarantee(r) && lim->barrier[r] == UBC_UNLIMITED)
-			NL_SET_ERR_MSG(extack, "warning: an unlimited guarantee is no guarantee (treated as 0)");
+			NL_SET_ERR_MSG(extack, "an unlimited guarantee is no guarantee (treated as none)");
 	}
 	if (test_bit(UBC_VMGUARPAGES, lim->given) ||
 	    test_bit(UBC_OOMGUARPAGES, lim->given))
