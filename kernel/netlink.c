@@ -3,8 +3,36 @@
  * The generic netlink family "ubc". include/uapi/linux/ubc.h documents every
  * command and attribute. Every handler runs in the sender's task context
  * under genl_mutex; configuration changes also take ubc_lock.
+ *
+ * Who may do what:
+ *  - NEW, DEL, SET, ENTER: CAP_SYS_ADMIN in the initial user namespace,
+ *    from a host task (EPERM otherwise, with an extack message);
+ *  - GET and dump: a host task needs CAP_SYS_ADMIN in the initial user
+ *    namespace (EPERM with an extack message otherwise; a dump reports it
+ *    in its NLMSG_DONE); a task inside a compartment may read its own
+ *    compartment and only that, whatever its capabilities: a GET of any
+ *    other id fails with ENOENT ("no such compartment", as for a missing
+ *    id, so that it learns nothing about other compartments) and its dump
+ *    holds its own compartment alone.
+ *  - No read walks the host's processes: physpages, swappages and
+ *    oomguarpages are measured from the compartment's own tasks (oom.c).
+ *
+ * Dumps and the module: the kernel holds a reference on the module of a
+ * dump's family from the request until the dump ends (__netlink_dump_start()
+ * to the last netlink_dump(), net/netlink/af_netlink.c; genetlink.c's
+ * per-dump state calls the family's dumpit through a copy of its ops). ubc
+ * keeps no state of its own in a dump (the cursor is in cb->args) and ends
+ * it in the same call when the rest fits in the message buffer (the dumpit
+ * returns 0, netlink_dump() appends NLMSG_DONE to that buffer): a dump of
+ * a compartment's own counters, or of the few compartments that fit one
+ * buffer, ends inside the request and pins nothing, read or not. A host
+ * admin's dump of more compartments than one buffer holds keeps the
+ * reference until it is read to its end or its socket is closed, as every
+ * netlink dump does (only CAP_SYS_ADMIN can start one).
  */
 #include <linux/capability.h>
+#include <linux/mm.h>
+#include <linux/swap.h>
 #include <net/genetlink.h>
 #include <ubc/resources.h>
 
@@ -105,13 +133,63 @@ static int ubc_nl_parse_limits(struct nlattr *nest, struct ubc_limits *lim,
 	return 0;
 }
 
-static void ubc_apply_limits(struct ubc_comp *comp, const struct ubc_limits *lim)
+/* The guarantees: their barrier is what a compartment is promised. */
+static bool ubc_is_guarantee(unsigned int r)
+{
+	return r == UBC_VMGUARPAGES || r == UBC_OOMGUARPAGES;
+}
+
+/*
+ * OpenVZ's rule for guarantees (vzctl's validate.c): the guarantees of all
+ * compartments together must fit in RAM + swap, or the kernel cannot keep
+ * them all at once. Checked after a change, under ubc_lock; warns (dmesg
+ * once, extack every time) and refuses nothing.
+ */
+static void ubc_check_guarantees(struct netlink_ext_ack *extack)
+{
+	unsigned long total = totalram_pages() +
+			      atomic_long_read(&nr_swap_pages);
+	static const unsigned int rs[] = { UBC_VMGUARPAGES, UBC_OOMGUARPAGES };
+	unsigned long sum[ARRAY_SIZE(rs)] = { 0 };
+	struct ubc_comp *comp;
+	unsigned int i;
+	u32 id = 0;
+
+	lockdep_assert_held(&ubc_lock);
+	while ((comp = ubc_comp_next(&id))) {
+		for (i = 0; i < ARRAY_SIZE(rs); i++) {
+			long b = READ_ONCE(comp->res[rs[i]].barrier);
+
+			if (!comp->dying && ubc_guarantee_set(b))
+				sum[i] = min_t(unsigned long, sum[i] + b, LONG_MAX);
+		}
+		if (id == U32_MAX)
+			break;
+		id++;
+	}
+	for (i = 0; i < ARRAY_SIZE(rs); i++) {
+		if (sum[i] <= total)
+			continue;
+		pr_warn_once("the %s guarantees of all compartments (%lu pages) exceed RAM + swap (%lu pages): not all can be kept\n",
+			     ubc_resource_name(rs[i]), sum[i], total);
+		NL_SET_ERR_MSG(extack, "the guarantees of all compartments exceed RAM + swap");
+	}
+}
+
+static void ubc_apply_limits(struct ubc_comp *comp, const struct ubc_limits *lim,
+			     struct netlink_ext_ack *extack)
 {
 	unsigned int r;
 
 	lockdep_assert_held(&ubc_lock);
-	for_each_set_bit(r, lim->given, UBC_RESOURCES)
+	for_each_set_bit(r, lim->given, UBC_RESOURCES) {
 		ubc_counter_set(&comp->res[r], lim->barrier[r], lim->limit[r]);
+		if (ubc_is_guarantee(r) && lim->barrier[r] == UBC_UNLIMITED)
+			NL_SET_ERR_MSG(extack, "an unlimited guarantee is no guarantee (treated as none)");
+	}
+	if (test_bit(UBC_VMGUARPAGES, lim->given) ||
+	    test_bit(UBC_OOMGUARPAGES, lim->given))
+		ubc_check_guarantees(extack);
 	if ((test_bit(UBC_KMEMSIZE, lim->given) &&
 	     lim->barrier[UBC_KMEMSIZE] < UBC_UNLIMITED) ||
 	    (test_bit(UBC_DCACHESIZE, lim->given) &&
@@ -133,6 +211,24 @@ static int ubc_nl_admin_check(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (ubc_current_id()) {
 		GENL_SET_ERR_MSG(info, "not allowed from inside a compartment");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * Reads: returns the only id the requester may see (its compartment's), 0
+ * for a host task allowed to see all, or -EPERM (a host task without
+ * CAP_SYS_ADMIN in the initial user namespace).
+ */
+static long ubc_nl_read_scope(struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	u32 own = ubc_current_id();
+
+	if (own)
+		return own;
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(extack, "CAP_SYS_ADMIN in the initial user namespace required to read compartments");
 		return -EPERM;
 	}
 	return 0;
@@ -245,7 +341,7 @@ static int ubc_nl_new(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[UBC_A_ID],
 					    "compartment exists (or is still draining after destroy)");
 	} else {
-		ubc_apply_limits(comp, &lim);
+		ubc_apply_limits(comp, &lim, info->extack);
 	}
 	mutex_unlock(&ubc_lock);
 	return err;
@@ -298,7 +394,7 @@ static int ubc_nl_set(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&ubc_lock);
 	comp = ubc_nl_find(info, id);
 	if (comp)
-		ubc_apply_limits(comp, &lim);
+		ubc_apply_limits(comp, &lim, info->extack);
 	mutex_unlock(&ubc_lock);
 	return comp ? 0 : -ENOENT;
 }
@@ -307,18 +403,20 @@ static int ubc_nl_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ubc_comp *comp;
 	struct sk_buff *msg;
-	u32 id, visible;
+	long visible;
 	int err;
+	u32 id;
 
+	visible = ubc_nl_read_scope(skb, info->extack);	/* 0: all */
+	if (visible < 0)
+		return visible;
 	err = ubc_nl_get_id(info, &id);
 	if (err)
 		return err;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	visible = ubc_current_id();	/* 0: the host sees everything */
 	mutex_lock(&ubc_lock);
-	ubc_mem_scan();
 	/* dying compartments stay readable until drained */
 	comp = ubc_comp_lookup(id);
 	if (comp && visible && visible != id)
@@ -340,40 +438,50 @@ static int ubc_nl_get(struct sk_buff *skb, struct genl_info *info)
 
 /*
  * cb->args[0]: the next id to dump, a u64 so that U32_MAX + 1 ends the dump.
+ * cb->args[1]: 0 before the first call; then 1 + the only id the requester
+ * may see (1 for a host admin: all), decided once, from the requester.
  * cb->seq: the registry generation; a change between two parts of a dump
- * sets NLM_F_DUMP_INTR on the next message.
+ * sets NLM_F_DUMP_INTR on the next message. Returns 0 once the last
+ * compartment is in @skb, so that NLMSG_DONE joins it (see the top).
  */
 static int ubc_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	u32 visible = ubc_current_id();	/* 0: the host sees everything */
 	u64 next = cb->args[0];
 	struct ubc_comp *comp;
+	long visible;
 	void *hdr;
 	u32 id;
 
+	if (!cb->args[1]) {
+		visible = ubc_nl_read_scope(cb->skb, cb->extack);
+		if (visible < 0)
+			return visible;
+		cb->args[1] = visible + 1;
+		if (visible)
+			next = max_t(u64, next, visible);
+	}
+	visible = cb->args[1] - 1;
+
 	mutex_lock(&ubc_lock);
-	ubc_mem_scan();
 	cb->seq = ubc_comps_generation();
 	while (next <= U32_MAX) {
 		id = next;
 		comp = ubc_comp_next(&id);
-		if (!comp) {
+		if (!comp || (visible && id != visible)) {
 			next = (u64)U32_MAX + 1;
 			break;
 		}
 		next = id;
-		if (!visible || id == visible) {
-			hdr = ubc_nl_fill(skb, comp, NETLINK_CB(cb->skb).portid,
-					  cb->nlh->nlmsg_seq, NLM_F_MULTI);
-			if (!hdr)
-				break;	/* full: resume at this id */
-			genl_dump_check_consistent(cb, hdr);
-		}
+		hdr = ubc_nl_fill(skb, comp, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (!hdr)
+			break;	/* full: resume at this id */
+		genl_dump_check_consistent(cb, hdr);
 		next = (u64)id + 1;
 	}
 	mutex_unlock(&ubc_lock);
 	cb->args[0] = next;
-	return skb->len;
+	return next > U32_MAX ? 0 : skb->len;
 }
 
 static int ubc_nl_enter(struct sk_buff *skb, struct genl_info *info)

@@ -6,21 +6,31 @@
  * User-visible semantics:
  *  - physpages.held: resident pages (file, anon and shmem RSS) of the
  *    distinct mms of the compartment's processes; swappages.held: their
- *    swap entries; oomguarpages.held: both added. A page mapped by two mms
- *    counts in each (the kernel's RSS does the same). They are computed
- *    when read (netlink GET and dump, /proc/user_beancounters) and at every
- *    global OOM; maxheld is the largest value observed so. Nothing is ever
- *    refused on these resources: their barriers are guarantees.
+ *    swap entries; oomguarpages.held: both added, plus their page tables
+ *    (mm_pgtables_bytes() / PAGE_SIZE): exactly what the kernel's
+ *    oom_badness() counts, so that the order below follows the kernel's
+ *    own measure. A page mapped by two mms counts in each (the kernel's RSS
+ *    does the same). They are computed when read (netlink GET and dump,
+ *    /proc/user_beancounters: from the compartment's own tasks only) and at
+ *    every global OOM; maxheld is the largest value observed so. Nothing is
+ *    ever refused on these resources: their barriers are guarantees.
+ *  - The guarantee is oomguarpages' barrier. A new compartment has none
+ *    (barrier 0), and an unlimited barrier is no guarantee either (OpenVZ's
+ *    "unlimited" configs put LONG_MAX there; honouring it would rank such a
+ *    compartment below the host whatever it holds). Only a finite barrier
+ *    > 0 guarantees.
  *  - OOM order (global OOM only): while some task outside a guarantee can
  *    be killed (a host task, or one of a compartment whose oomguarpages held
- *    > barrier), tasks of compartments within their guarantee (held <=
- *    barrier) are never chosen; when none can, they are, by the kernel's
- *    badness (someone must be killed). Tasks of compartments in overdraft are
- *    chosen before host tasks, the largest overdraft (held - barrier) first,
- *    and inside one compartment by the kernel's own badness. Host tasks
- *    keep the kernel's badness, so without compartments in the OOM the
- *    kernel's choice is unchanged. A memcg OOM is left entirely to the
- *    kernel.
+ *    > barrier, or without a guarantee), tasks of compartments within their
+ *    guarantee (held <= a finite barrier) are never chosen; when none can,
+ *    they are, by the kernel's badness (someone must be killed). Tasks of
+ *    compartments in overdraft (held - barrier, at least 1 without a
+ *    guarantee) are chosen before host tasks, the largest overdraft first,
+ *    and inside one compartment by the kernel's own badness. So a
+ *    compartment's tasks never rank below host tasks unless the admin gave
+ *    it a finite guarantee. Host tasks keep the kernel's badness, so
+ *    without compartments in the OOM the kernel's choice is unchanged. A
+ *    memcg OOM is left entirely to the kernel.
  *  - oomguarpages.failcnt: one per OOM victim in the compartment (global or
  *    memcg OOM).
  *  - burst warning: when free memory falls below the low watermark (kswapd
@@ -53,7 +63,11 @@
  * Locking: ubc_mem_lock (spinlock, task context only) protects every
  * comp->mem and the scan state; it nests outside task_lock() (alloc_lock)
  * and inside ubc_lock and oom_lock. Scans run under rcu_read_lock(), which
- * also keeps the compartments they saw alive (freed by kfree_rcu()). The
+ * also keeps the compartments they saw alive (freed by kfree_rcu()). A
+ * reader's measure (ubc_mem_publish()) takes task references from
+ * task.c's per-compartment list (comp->tasks_lock, irqs off, only for the
+ * walk of that list), then task_lock()s each task alone, preemptible, and
+ * takes ubc_mem_lock only to publish. The
  * mark_victim probe runs under a task_lock and takes no lock. Nothing here
  * sleeps; the burst work runs on its own WQ_MEM_RECLAIM workqueue.
  */
@@ -61,6 +75,8 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/workqueue.h>
 #include <ubc/resources.h>
 
@@ -103,6 +119,12 @@ static struct task_struct *ubc_lock_task_mm(struct task_struct *p)
 	return NULL;
 }
 
+/* Page tables of @mm in pages, as oom_badness() counts them. */
+static long ubc_mm_pgtables(struct mm_struct *mm)
+{
+	return mm_pgtables_bytes(mm) / PAGE_SIZE;
+}
+
 /*
  * Whether @mm, used by process @p, was already counted in this scan. An mm
  * with more users than @p has threads is shared with another process
@@ -124,7 +146,9 @@ static bool ubc_mm_seen(struct mm_struct *mm, struct task_struct *p)
 }
 
 /*
- * One pass over every process: sums rss and swap per compartment into
+ * One pass over every process (global OOM and the burst work only; readers
+ * measure one compartment, ubc_mem_publish()): sums rss, swap and page
+ * tables per compartment into
  * comp->mem and lists the compartments seen in ubc_scan_comps. Under
  * ubc_mem_lock and rcu_read_lock().
  */
@@ -154,12 +178,14 @@ static void ubc_mem_scan_locked(void)
 			comp->mem.gen = gen;
 			comp->mem.rss = 0;
 			comp->mem.swap = 0;
+			comp->mem.pgtables = 0;
 			if (ubc_scan_ncomps < UBC_SCAN_COMPS)
 				ubc_scan_comps[ubc_scan_ncomps++] = comp;
 		}
 		if (!ubc_mm_seen(mm, p)) {
 			comp->mem.rss += get_mm_rss(mm);
 			comp->mem.swap += get_mm_counter(mm, MM_SWAPENTS);
+			comp->mem.pgtables += ubc_mm_pgtables(mm);
 		}
 		task_unlock(t);
 	}
@@ -176,18 +202,22 @@ static void ubc_counter_observe(struct ubc_counter *c, long val)
 			break;
 }
 
-static void ubc_mem_publish_locked(struct ubc_comp *comp)
+static void ubc_mem_observe_locked(struct ubc_comp *comp, long rss,
+				   long swap, long pgtables)
 {
-	long rss = 0, swap = 0;
-
 	lockdep_assert_held(&ubc_mem_lock);
-	if (comp->mem.gen == ubc_mem_gen) {
-		rss = comp->mem.rss;
-		swap = comp->mem.swap;
-	}
 	ubc_counter_observe(&comp->res[UBC_PHYSPAGES], rss);
 	ubc_counter_observe(&comp->res[UBC_SWAPPAGES], swap);
-	ubc_counter_observe(&comp->res[UBC_OOMGUARPAGES], rss + swap);
+	ubc_counter_observe(&comp->res[UBC_OOMGUARPAGES], rss + swap + pgtables);
+}
+
+static void ubc_mem_publish_locked(struct ubc_comp *comp)
+{
+	if (comp->mem.gen == ubc_mem_gen)
+		ubc_mem_observe_locked(comp, comp->mem.rss, comp->mem.swap,
+				       comp->mem.pgtables);
+	else
+		ubc_mem_observe_locked(comp, 0, 0, 0);
 }
 
 static bool ubc_in_burst(struct ubc_comp *comp)
@@ -213,21 +243,75 @@ static void ubc_burst_mark_locked(void)
 	}
 }
 
-/* Readers (netlink, /proc): call once, then ubc_mem_publish() per comp. */
-void ubc_mem_scan(void)
+/* What one task's mm holds, for ubc_mem_publish(). */
+struct ubc_mm_sample {
+	struct mm_struct *mm;	/* compared only, never dereferenced later */
+	long rss, swap, pgtables;
+};
+
+static int ubc_mm_sample_cmp(const void *a, const void *b)
 {
-	rcu_read_lock();
-	spin_lock(&ubc_mem_lock);
-	ubc_mem_scan_locked();
-	spin_unlock(&ubc_mem_lock);
-	rcu_read_unlock();
+	const struct ubc_mm_sample *x = a, *y = b;
+
+	return x->mm < y->mm ? -1 : x->mm > y->mm;
 }
 
+/*
+ * Readers (netlink GET and dump, /proc): measure @comp alone, from its own
+ * tasks (task.c's per-compartment list), never walking the host's
+ * processes, and publish held/maxheld of physpages, swappages and
+ * oomguarpages. Distinct mms count once (threads, CLONE_VM sharers).
+ * Task context, may sleep (GFP_KERNEL arrays of one entry per task).
+ */
 void ubc_mem_publish(struct ubc_comp *comp)
 {
+	struct ubc_mm_sample *smp = NULL;
+	struct task_struct **tasks = NULL;
+	long rss = 0, swap = 0, pgt = 0, got;
+	unsigned int max, i, n = 0;
+
+	might_sleep();
+	max = ubc_counter_held(&comp->res[UBC_NUMPROC]) + 16;
+	for (;;) {
+		tasks = kvmalloc_array(max, sizeof(*tasks), GFP_KERNEL);
+		smp = kvmalloc_array(max, sizeof(*smp), GFP_KERNEL);
+		if (!tasks || !smp)
+			goto out;	/* counters keep their last values */
+		got = ubc_comp_get_tasks(comp, tasks, max);
+		if (got >= 0)
+			break;
+		kvfree(tasks);
+		kvfree(smp);
+		max = -got + 16;
+	}
+	for (i = 0; i < got; i++) {
+		struct task_struct *t = tasks[i];
+
+		task_lock(t);
+		if (t->mm && !(t->flags & PF_KTHREAD)) {
+			smp[n].mm = t->mm;
+			smp[n].rss = get_mm_rss(t->mm);
+			smp[n].swap = get_mm_counter(t->mm, MM_SWAPENTS);
+			smp[n].pgtables = ubc_mm_pgtables(t->mm);
+			n++;
+		}
+		task_unlock(t);
+		put_task_struct(t);
+	}
+	sort(smp, n, sizeof(*smp), ubc_mm_sample_cmp, NULL);
+	for (i = 0; i < n; i++) {
+		if (i && smp[i].mm == smp[i - 1].mm)
+			continue;
+		rss += smp[i].rss;
+		swap += smp[i].swap;
+		pgt += smp[i].pgtables;
+	}
 	spin_lock(&ubc_mem_lock);
-	ubc_mem_publish_locked(comp);
+	ubc_mem_observe_locked(comp, rss, swap, pgt);
 	spin_unlock(&ubc_mem_lock);
+out:
+	kvfree(tasks);
+	kvfree(smp);
 }
 
 static void ubc_burst_work_fn(struct work_struct *work)
@@ -281,6 +365,21 @@ static void ubc_mark_victim_probe(void *data, struct task_struct *task,
 	rcu_read_unlock();
 }
 
+/*
+ * held - guarantee, from the scan. Without a guarantee (barrier 0 or
+ * unlimited) the overdraft is at least 1: such a compartment is never
+ * "within its guarantee", so its tasks never rank below host tasks.
+ */
+static long ubc_oom_overdraft(struct ubc_comp *comp)
+{
+	long barrier = READ_ONCE(comp->res[UBC_OOMGUARPAGES].barrier);
+	long held = comp->mem.rss + comp->mem.swap + comp->mem.pgtables;
+
+	if (!ubc_guarantee_set(barrier))
+		return max(held, 1L);
+	return held - barrier;
+}
+
 /* out_of_memory(struct oom_control *oc), watch */
 static int ubc_out_of_memory(struct pt_regs *regs)
 {
@@ -300,8 +399,7 @@ static int ubc_out_of_memory(struct pt_regs *regs)
 	ubc_oom_gen++;
 	for (i = 0; i < ubc_scan_ncomps; i++) {
 		comp = ubc_scan_comps[i];
-		over = comp->mem.rss + comp->mem.swap -
-		       READ_ONCE(comp->res[UBC_OOMGUARPAGES].barrier);
+		over = ubc_oom_overdraft(comp);
 		comp->mem.oom_gen = ubc_oom_gen;
 		comp->mem.oom_overdraft = over;
 	}

@@ -3,10 +3,15 @@
  * /proc/user_beancounters in OpenVZ's "Version: 2.5" layout, byte for byte,
  * so existing parsers keep working: a header, then per compartment (in
  * ascending id order) one row per resource slot 0..24, dummy slots included,
- * the id on the first row only. Unlimited prints as LONG_MAX. A task inside
- * a compartment sees only its own; the host (id 0) has no rows. Readable by
- * root only (0400), as in OpenVZ.
+ * the id on the first row only. Unlimited prints as LONG_MAX. Readable by
+ * root only (0400), as in OpenVZ, and with netlink's rule on top (see
+ * netlink.c): a task inside a compartment sees only its own compartment; a
+ * host task needs CAP_SYS_ADMIN in the initial user namespace (open fails
+ * with EPERM otherwise) and sees all; the host (id 0) has no rows. The
+ * decision is taken once, at open. Memory counters are measured from each
+ * shown compartment's own tasks, never by walking the host's processes.
  */
+#include <linux/capability.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <ubc/resources.h>
@@ -71,7 +76,6 @@ static void *ubc_proc_start(struct seq_file *m, loff_t *pos)
 	__acquires(&ubc_lock)
 {
 	mutex_lock(&ubc_lock);
-	ubc_mem_scan();		/* physpages, swappages, oomguarpages */
 	return *pos ? ubc_proc_find(m, pos) : SEQ_START_TOKEN;
 }
 
@@ -108,14 +112,17 @@ static const struct seq_operations ubc_proc_ops = {
 
 static int ubc_proc_open(struct inode *inode, struct file *file)
 {
+	u32 own = ubc_current_id();
 	int err;
 
+	if (!own && !file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
 	err = seq_open(file, &ubc_proc_ops);
 	if (err)
 		return err;
 	/* Whom the opener may see is decided once, at open. */
 	((struct seq_file *)file->private_data)->private =
-		(void *)(unsigned long)ubc_current_id();
+		(void *)(unsigned long)own;
 	return 0;
 }
 

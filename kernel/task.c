@@ -30,7 +30,9 @@
  *
  * Locking: each hash bucket has a spinlock taken with interrupts disabled
  * (security_task_free() may run in any context); it is a leaf lock, except
- * that enter nests it inside the target's sighand->siglock. Lookups are
+ * that enter nests it inside the target's sighand->siglock and that it
+ * nests the entry's comp->tasks_lock (the per-compartment list of entries,
+ * kept with the hash: ubc_comp_get_tasks()). Lookups are
  * lockless under RCU. An entry's compartment never changes once hashed, so
  * readers need no lock; "charged" is cleared exactly once by xchg.
  */
@@ -47,6 +49,7 @@
 
 struct ubc_task {
 	struct hlist_node node;
+	struct list_head comp_node;	/* on comp->tasks while hashed */
 	struct task_struct *task;
 	struct ubc_comp *comp;
 	atomic_t charged;	/* 1 while numproc is charged for this task */
@@ -143,8 +146,12 @@ static int ubc_task_hash_add(struct ubc_task *e)
 	hlist_for_each_entry(old, &b->head, node)
 		if (old->task == e->task)
 			err = -EEXIST;
-	if (!err)
+	if (!err) {
 		hlist_add_head_rcu(&e->node, &b->head);
+		spin_lock(&e->comp->tasks_lock);
+		list_add_tail(&e->comp_node, &e->comp->tasks);
+		spin_unlock(&e->comp->tasks_lock);
+	}
 	spin_unlock_irqrestore(&b->lock, flags);
 	return err;
 }
@@ -162,8 +169,50 @@ static struct ubc_task *ubc_task_unhash(struct task_struct *task)
 			found = e;
 			break;
 		}
+	if (found) {
+		spin_lock(&found->comp->tasks_lock);
+		list_del(&found->comp_node);
+		spin_unlock(&found->comp->tasks_lock);
+	}
 	spin_unlock_irqrestore(&b->lock, flags);
 	return found;
+}
+
+/**
+ * ubc_comp_get_tasks - references to the tasks of one compartment
+ * @comp: the compartment
+ * @tasks: array to fill
+ * @max: its size
+ *
+ * For readers that measure a compartment (oom.c) without walking the
+ * host's processes: takes a reference on each task tracked in @comp that
+ * is still alive (usage not 0) and stores it in @tasks, at most @max.
+ * Returns how many were stored, each to be put_task_struct() by the
+ * caller; or, if @comp has more than @max tasks, -(how many it has), with
+ * nothing stored (call again with a larger array). An entry is on comp->tasks only while hashed, and is unhashed by
+ * the free hooks before the task_struct is freed, so under tasks_lock
+ * e->task is valid memory. Any context but NMI; irqs off for the walk.
+ */
+long ubc_comp_get_tasks(struct ubc_comp *comp, struct task_struct **tasks,
+			unsigned int max)
+{
+	unsigned int n = 0, got = 0;
+	unsigned long flags;
+	struct ubc_task *e;
+
+	spin_lock_irqsave(&comp->tasks_lock, flags);
+	list_for_each_entry(e, &comp->tasks, comp_node) {
+		n++;
+		if (got < max && refcount_inc_not_zero(&e->task->usage))
+			tasks[got++] = e->task;
+	}
+	spin_unlock_irqrestore(&comp->tasks_lock, flags);
+	if (n <= max)
+		return got;
+	/* outside tasks_lock: a last put runs the free hook, which takes it */
+	while (got)
+		put_task_struct(tasks[--got]);
+	return -(long)n;
 }
 
 static void ubc_task_uncharge(struct ubc_task *e)
@@ -526,6 +575,9 @@ static void ubc_tasks_exit(void)
 		spin_lock_irqsave(&b->lock, flags);
 		hlist_for_each_entry_safe(e, tmp, &b->head, node) {
 			hlist_del_rcu(&e->node);
+			spin_lock(&e->comp->tasks_lock);
+			list_del(&e->comp_node);
+			spin_unlock(&e->comp->tasks_lock);
 			hlist_add_head(&e->node, &dead);
 		}
 		spin_unlock_irqrestore(&b->lock, flags);

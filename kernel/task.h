@@ -42,6 +42,9 @@ void *ubc_task_fault_enter(void);
 void ubc_task_fault_exit(void *cookie);
 bool ubc_task_in_fault(void);
 
+long ubc_comp_get_tasks(struct ubc_comp *comp, struct task_struct **tasks,
+			unsigned int max);
+
 int ubc_task_enter(struct ubc_comp *comp, pid_t pid,
 		   struct netlink_ext_ack *extack);
 

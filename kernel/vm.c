@@ -53,8 +53,9 @@
  *    barrier, the kernel's overcommit check (__vm_enough_memory(), strict
  *    under vm.overcommit_memory=2) lets the request through; the pages are
  *    still added to Committed_AS so that the kernel's later uncharge
- *    balances. An unlimited barrier (the default) guarantees everything,
- *    as in OpenVZ; set it to 0 to leave a compartment to the kernel.
+ *    balances. Only a finite barrier > 0 guarantees: the default (0)
+ *    and an unlimited barrier leave the compartment to the kernel's
+ *    overcommit policy, like a host task.
  *  - host tasks are never charged; a process that enters a compartment is
  *    charged for its whole address space at its next mapping change.
  *
@@ -965,6 +966,8 @@ static int ubc_vm_enough_memory(struct pt_regs *regs)
 	if (!comp || pages <= 0)
 		return 0;
 	guar = READ_ONCE(comp->res[UBC_VMGUARPAGES].barrier);
+	if (!ubc_guarantee_set(guar))
+		return 0;	/* 0 or unlimited: no guarantee */
 	if (ubc_counter_held(&comp->res[UBC_PRIVVMPAGES]) > guar - pages)
 		return 0;	/* not guaranteed: the kernel decides */
 	/* what vm_acct_memory() does; vm_unacct_memory() undoes it later */

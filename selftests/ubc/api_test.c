@@ -3,14 +3,23 @@
  * ubc generic netlink API: NEW, DEL, SET, GET, dump and every error path of
  * the contract (errno and extack message), atomicity of SET.
  *
+ * Who may read: a host task without CAP_SYS_ADMIN in the initial user
+ * namespace (nobody; root without CAP_SYS_ADMIN) gets EPERM with an extack
+ * message from GET and from a dump (in its NLMSG_DONE); a task inside a
+ * compartment, even unprivileged, reads its own compartment and gets
+ * ENOENT for any other, whose dump shows its own alone; host root sees all.
+ * A dump that is never read does not hold a reference on the module.
+ *
  * Compartment ids: 10000..10999 and 0xfffffffe..0xffffffff.
  */
 #include <linux/genetlink.h>
 
 #include "kselftest_harness.h"
 #include "ubc_test.h"
+#include "ubc_worker.h"
 
 #define U UBC_UNLIMITED
+#define NL_H (&self->nl)
 
 /* ---- hand-crafted requests ---- */
 
@@ -121,7 +130,8 @@ static void check_shape(struct __test_metadata *_metadata,
 
 /*
  * @info: shape ok, no usage at all, every barrier/limit unlimited except
- * those in @lims.
+ * those in @lims and the guarantees' barriers (vmguarpages, oomguarpages),
+ * which start at 0: no guarantee unless the admin gives one.
  */
 static void check_values(struct __test_metadata *_metadata,
 			 const struct ubc_info *info,
@@ -137,6 +147,8 @@ static void check_values(struct __test_metadata *_metadata,
 
 		if (!ubc_resource_valid(r))
 			continue;
+		if (r == UBC_VMGUARPAGES || r == UBC_OOMGUARPAGES)
+			b = 0;
 		for (i = 0; i < n; i++)
 			if (lims[i].res == r) {
 				b = lims[i].barrier;
@@ -774,6 +786,176 @@ TEST_F(ubctest, id_edges)
 	ASSERT_NL(&self->nl, 0, ubc_destroy(&self->nl, 0xffffffff));
 	ASSERT_EQ(-ENOENT, ubc_wait_gone(&self->nl, 0xffffffff, DRAIN_MS));
 	free(s);
+}
+
+/* ---- who may read ---- */
+
+/* Asserts worker @w's last dump saw exactly ids @want[0..n). */
+static void check_dump_ids(struct __test_metadata *_metadata,
+			   const struct worker *w, const uint32_t *want,
+			   unsigned int n)
+{
+	unsigned int i;
+
+	ASSERT_EQ(n, w->sh->nids);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(want[i], w->sh->ids[i]);
+}
+
+TEST_F(ubctest, read_needs_cap_sys_admin)
+{
+	static const char *const how[] = { "nobody", "root without CAP_SYS_ADMIN" };
+	struct ubc_info info;
+	struct worker w;
+	int k, found;
+
+	IDS(10900, 2);
+	ASSERT_NL(NL_H, 0, ubc_create(NL_H, 10900));
+	ASSERT_NL(NL_H, 0, ubc_create(NL_H, 10901));
+	for (k = 0; k < 2; k++) {
+		ASSERT_EQ(0, worker_start(&w));
+		WCMD(&w, k ? 'a' : 'u', 0);
+		ASSERT_EQ(0, w.sh->ret) TH_LOG("could not become %s: %s",
+					       how[k], strerror(-w.sh->ret));
+		WCMD(&w, 'o', 0);
+		ASSERT_EQ(0, w.sh->ret);
+		w.sh->arg_id = 10900;
+		WCMD(&w, 'G', 0);
+		WASSERT_NL(&w, -EPERM);
+		ASSERT_NE(NULL, strstr(w.sh->msg, "CAP_SYS_ADMIN")) TH_LOG("%s", w.sh->msg);
+		w.sh->arg_id = 10999;	/* missing: still EPERM, nothing learnt */
+		WCMD(&w, 'G', 0);
+		WASSERT_NL(&w, -EPERM);
+		WCMD(&w, 'P', 0);
+		WASSERT_NL(&w, -EPERM);
+		ASSERT_EQ(0, w.sh->nids) TH_LOG("%s: dump listed compartments", how[k]);
+		ASSERT_NE(NULL, strstr(w.sh->msg, "CAP_SYS_ADMIN")) TH_LOG("%s", w.sh->msg);
+		WSTOP(&w);
+	}
+	/* host root sees all */
+	ASSERT_GET(NL_H, 10900, &info);
+	ASSERT_GET(NL_H, 10901, &info);
+	found = ubc_dump_count_range(NL_H, 10900, 2);
+	ASSERT_EQ(2, found);
+}
+
+TEST_F(ubctest, read_inside_own_only)
+{
+	const uint32_t own = 10910;
+	struct worker w;
+	int k;
+
+	IDS(10910, 3);
+	ASSERT_NL(NL_H, 0, ubc_create(NL_H, 10910));
+	ASSERT_NL(NL_H, 0, ubc_create(NL_H, 10911));
+	ASSERT_EQ(0, worker_start(&w));
+	w.sh->arg_id = own;
+	WCMD(&w, 'e', 0);
+	WASSERT_NL(&w, 0);
+	/* k 0: root inside; k 1: nobody inside (no capability at all) */
+	for (k = 0; k < 2; k++) {
+		if (k) {
+			WCMD(&w, 'u', 0);
+			ASSERT_EQ(0, w.sh->ret);
+			WCMD(&w, 'o', 0);
+			ASSERT_EQ(0, w.sh->ret);
+		}
+		w.sh->arg_id = own;
+		WCMD(&w, 'G', 0);
+		WASSERT_NL(&w, 0);
+		ASSERT_FALSE(w.sh->info.bad) TH_LOG("%s", w.sh->info.why);
+		ASSERT_EQ(own, w.sh->info.id);
+		ASSERT_EQ(1, w.sh->info.res[UBC_NUMPROC].held);
+		ASSERT_LT(0, w.sh->info.res[UBC_PHYSPAGES].held)
+			TH_LOG("its own memory, measured from its own tasks");
+		w.sh->arg_id = 10911;	/* exists: not its own */
+		WCMD(&w, 'G', 0);
+		WASSERT_NL(&w, -ENOENT);
+		w.sh->arg_id = 10912;	/* missing: the same answer */
+		WCMD(&w, 'G', 0);
+		WASSERT_NL(&w, -ENOENT);
+		WCMD(&w, 'P', 0);
+		WASSERT_NL(&w, 0);
+		check_dump_ids(_metadata, &w, &own, 1);
+	}
+	WSTOP(&w);
+	WAIT_HELD(NL_H, own, 0);
+}
+
+static int send_dump_request(struct ubc_nl *h)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = h->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++h->seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = UBC_CMD_GET;
+	g->version = UBC_GENL_VERSION;
+	return mnl_socket_sendto(h->sock, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
+}
+
+static long module_refcnt(void)
+{
+	char line[32];
+
+	if (read_line("/sys/module/ubc/refcnt", line, sizeof(line)))
+		return -1;
+	return atol(line);
+}
+
+/*
+ * A dump request that is never read: the kernel pins a dump's module until
+ * the dump ends (netlink_dump()), so ubc ends it inside the request when it
+ * fits in the socket's buffer: the module's refcount does not move, and
+ * the messages are all there to read later, NLMSG_DONE included.
+ */
+TEST_F(ubctest, unread_dump_does_not_pin_module)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	long ref0, ref1;
+	int msgs = 0, done = 0, n, total;
+	struct ubc_nl h2;
+
+	IDS(10920, 2);
+	ASSERT_NL(NL_H, 0, ubc_create(NL_H, 10920));
+	ASSERT_NL(NL_H, 0, ubc_create(NL_H, 10921));
+	total = ubc_dump_count_range(NL_H, 0, UINT32_MAX);
+	ASSERT_LE(2, total);
+	ASSERT_GE(8, total) TH_LOG("%d compartments: more than one buffer", total);
+	ref0 = module_refcnt();
+	ASSERT_LE(0, ref0) TH_LOG("no /sys/module/ubc/refcnt");
+
+	ASSERT_EQ(0, ubc_nl_open(&h2, 0));
+	ASSERT_EQ(0, send_dump_request(&h2));
+	msleep(50);
+	ref1 = module_refcnt();
+	ASSERT_EQ(ref0, ref1) TH_LOG("an unread dump holds the module");
+
+	ASSERT_EQ(0, setsockopt(mnl_socket_get_fd(h2.sock), SOL_SOCKET,
+				SO_RCVTIMEO, &tv, sizeof(tv)));
+	while (!done) {
+		ssize_t len = mnl_socket_recvfrom(h2.sock, h2.buf, h2.bufsize);
+		struct nlmsghdr *m;
+
+		ASSERT_LT(0, len) TH_LOG("recv: %s", strerror(errno));
+		n = (int)len;
+		for (m = (struct nlmsghdr *)h2.buf; mnl_nlmsg_ok(m, n);
+		     m = mnl_nlmsg_next(m, &n)) {
+			if (m->nlmsg_type == NLMSG_DONE) {
+				ASSERT_EQ(0, *(int *)mnl_nlmsg_get_payload(m));
+				done = 1;
+			} else {
+				ASSERT_EQ(h2.family, m->nlmsg_type);
+				msgs++;
+			}
+		}
+	}
+	ASSERT_EQ(total, msgs);
+	ubc_nl_close(&h2);
+	ASSERT_EQ(ref0, module_refcnt());
 }
 
 TEST_HARNESS_MAIN

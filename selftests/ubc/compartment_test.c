@@ -3,7 +3,12 @@
  * Compartment membership: ENTER (self and by pid), inheritance over fork and
  * exec, ENTER errors, no way out, DEL of a busy compartment, and the
  * permission rules (unprivileged callers, callers lacking CAP_SYS_ADMIN,
- * root in a user namespace, callers inside a compartment).
+ * root in a user namespace, callers inside a compartment): reading needs
+ * CAP_SYS_ADMIN from the host (EPERM), any compartment task reads its own.
+ * Defaults: a new compartment has no guarantee (vmguarpages and
+ * oomguarpages barriers 0); under vm.overcommit_memory=2 a default or
+ * unlimited vmguarpages lets nothing past the kernel's commit limit, a
+ * finite one does, and guarantees beyond RAM + swap draw a warning.
  *
  * Compartment ids: 13000..13999.
  */
@@ -443,11 +448,10 @@ TEST_F(ubctest, perm_unprivileged)
 	WCMD(&w, 'o', 0);
 	ASSERT_EQ(0, w.sh->ret);
 	expect_mutations_refused(_metadata, NL, &w, 13080, 13081);
-	/* Reading is not privileged. */
+	/* Reading needs CAP_SYS_ADMIN too (api_test has the details). */
 	w.sh->arg_id = 13080;
 	WCMD(&w, 'G', 0);
-	WASSERT_NL(&w, 0);
-	ASSERT_EQ(5, w.sh->info.res[UBC_NUMPROC].barrier);
+	WASSERT_NL(&w, -EPERM);
 	WSTOP(&w);
 }
 
@@ -565,6 +569,109 @@ TEST_F(ubctest, perm_inside_compartment)
 	WSTOP(&other);
 	WAIT_HELD(NL, 13090, 0);
 	WAIT_HELD(NL, 13092, 0);
+}
+
+/*
+ * mmap(@gib GiB, private writable) from a child on the host (@id 0) or
+ * entered into @id; returns 0 or the errno.
+ */
+static int mmap_errno_in(struct __test_metadata *_metadata, struct ubc_nl *h,
+			 uint32_t id, long gib)
+{
+	int go[2], res[2], err = -1;
+	pid_t pid;
+
+	if (pipe(go) || pipe(res))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		char c;
+		void *p;
+
+		close(go[1]);
+		close(res[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		p = mmap(NULL, (size_t)gib << 30, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		err = p == MAP_FAILED ? errno : 0;
+		if (write(res[1], &err, sizeof(err)) != sizeof(err))
+			_exit(1);
+		_exit(0);
+	}
+	close(go[0]);
+	close(res[1]);
+	if (id)
+		EXPECT_NL(h, 0, ubc_enter(h, id, pid));
+	if (write(go[1], "g", 1) != 1 || read(res[0], &err, sizeof(err)) != sizeof(err))
+		err = -1;
+	close(go[1]);
+	close(res[0]);
+	EXPECT_EQ(0, reap(pid));
+	return err;
+}
+
+static long meminfo_kb(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = atol(line + n + 1);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+TEST_F(ubctest, default_no_guarantee_strict_overcommit)
+{
+	const uint64_t page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	struct ubc_info info;
+	long limit_kb, comm_kb, gib;
+
+	IDS(13100, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 13100));
+	ASSERT_GET(NL, 13100, &info);
+	ASSERT_EQ(0, info.res[UBC_VMGUARPAGES].barrier);
+	ASSERT_EQ(U, info.res[UBC_VMGUARPAGES].limit);
+	ASSERT_EQ(0, info.res[UBC_OOMGUARPAGES].barrier);
+	ASSERT_EQ(U, info.res[UBC_OOMGUARPAGES].limit);
+
+	SYSCTL_SET("/proc/sys/vm/overcommit_memory", "2");
+	limit_kb = meminfo_kb("CommitLimit");
+	comm_kb = meminfo_kb("Committed_AS");
+	ASSERT_LT(0, limit_kb);
+	/* a mapping sure to pass the commit limit, and that a guarantee can cover */
+	gib = (limit_kb - comm_kb) / (1024 * 1024) + 1;
+	ASSERT_EQ(ENOMEM, mmap_errno_in(_metadata, NL, 0, gib)) TH_LOG("host");
+	ASSERT_EQ(ENOMEM, mmap_errno_in(_metadata, NL, 13100, gib))
+		TH_LOG("a default compartment passed strict overcommit");
+
+	/* unlimited is no guarantee either; SET says so */
+	ASSERT_NL(NL, 0, ubc_set(NL, 13100, UBC_VMGUARPAGES, U, U));
+	ASSERT_TRUE(NL->has_msg && strstr(NL->msg, "no guarantee"))
+		TH_LOG("extack '%s'", NL->msg);
+	ASSERT_EQ(ENOMEM, mmap_errno_in(_metadata, NL, 13100, gib))
+		TH_LOG("an unlimited vmguarpages passed strict overcommit");
+
+	/* a finite guarantee does; beyond RAM + swap, SET warns */
+	ASSERT_NL(NL, 0, ubc_set(NL, 13100, UBC_VMGUARPAGES,
+				 (gib << 20) / page_kb + 4096, U));
+	if ((long)(gib << 20) > meminfo_kb("MemTotal") + meminfo_kb("SwapFree")) {
+		ASSERT_TRUE(NL->has_msg && strstr(NL->msg, "RAM + swap"))
+			TH_LOG("extack '%s'", NL->msg);
+	}
+	ASSERT_EQ(0, mmap_errno_in(_metadata, NL, 13100, gib))
+		TH_LOG("a finite vmguarpages did not pass strict overcommit");
+	ASSERT_EQ(ENOMEM, mmap_errno_in(_metadata, NL, 0, gib)) TH_LOG("host after");
+	WAIT_HELD(NL, 13100, 0);
 }
 
 TEST_HARNESS_MAIN

@@ -7,15 +7,21 @@
  *    read: it follows an allocation and a free, an mm shared by two
  *    processes counts once, host tasks never count, it drops to 0 when the
  *    processes are gone; maxheld keeps the peak; oomguarpages = physpages +
- *    swappages; nothing is ever refused (failcnt 0).
+ *    swappages + page tables (what the kernel's OOM badness counts: a
+ *    member with 4096 page-table pages and almost no RSS shows them);
+ *    nothing is ever refused (failcnt 0).
+ *  - A new compartment has no guarantee (vmguarpages and oomguarpages
+ *    barriers 0), and an unlimited barrier is none either.
  *  - Under memory pressure (tests that need the small-memory VM that
  *    make check boots for them; skipped in larger VMs): a compartment in
  *    burst gets burst warnings before any OOM kill, one within its guarantee
  *    does not; in a global OOM a compartment within its guarantee survives
  *    while a bursting one is killed, even when the guaranteed one is the
  *    largest (5 times in a row); the largest overdraft goes first; an OOM of
- *    host tasks still kills the host's hog; every kill adds exactly one to
- *    the victim compartment's oomguarpages failcnt.
+ *    host tasks still kills the host's hog; a compartment without a
+ *    guarantee (default, or unlimited) running the machine out of memory
+ *    loses its hog while an idle host process survives; every kill adds
+ *    exactly one to the victim compartment's oomguarpages failcnt.
  *
  * Compartment ids: 20000..20999.
  */
@@ -34,6 +40,7 @@
 /* Per-thread and per-CPU batching of the kernel's RSS counters. */
 #define SLACK		256
 #define SMALL_VM_MB	600	/* pressure tests run below this MemTotal */
+#define GUAR		MB_PAGES(64)	/* a finite guarantee, fits in the VM */
 
 /* |got - want| <= SLACK, in signed arithmetic. */
 #define ASSERT_NEAR(want, got) do {					\
@@ -180,6 +187,8 @@ static int touch_mb(long mb, long chunk_mb)
  *  'o' 0  madvise(MADV_PAGEOUT) what 'a' mapped; answers 0 or -errno
  *  't' 0  touch what 'a' mapped again;        answers 0
  *  'p' 0  ping;                                answers 0
+ *  'z' N  map N GiB PROT_READ, MAP_NORESERVE, read a byte every 2 MiB:
+ *         a page-table page each, RSS ~0 (the zero page); answers 0
  * EOF on the command pipe: exit 0.
  */
 static void member_main(int in, int out)
@@ -224,6 +233,20 @@ static void member_main(int in, int out)
 			ans = clone(sharer_fn, stack + sizeof(stack),
 				    CLONE_VM | SIGCHLD, NULL);
 			break;
+		case 'z': {
+			size_t len = (size_t)arg << 30;
+			volatile char *z = mmap(NULL, len, PROT_READ,
+						MAP_PRIVATE | MAP_ANONYMOUS |
+						MAP_NORESERVE, -1, 0);
+			char sum = 0;
+
+			if (z == MAP_FAILED)
+				_exit(2);
+			for (size_t i = 0; i < len; i += 2u << 20)
+				sum += z[i];
+			ans = sum;	/* 0: the zero page */
+			break;
+		}
 		}
 		if (write(out, &ans, sizeof(ans)) != sizeof(ans))
 			_exit(3);
@@ -318,10 +341,18 @@ static int get_full(struct ubc_nl *h, uint32_t id, struct full_info *fi)
 
 #define RES(fi, r)	((fi)->info.res[r])
 
-/* physpages + swappages == oomguarpages, none refused: same reply. */
+/* Page tables of a small process, pages: far below this. */
+#define PGT_SMALL	512
+
+/*
+ * oomguarpages = physpages + swappages + page tables (a few for these
+ * small processes), none refused: same reply.
+ */
 #define ASSERT_MEM_CONSISTENT(fi) do {					\
-	ASSERT_EQ(RES(fi, UBC_PHYSPAGES).held + RES(fi, UBC_SWAPPAGES).held, \
+	ASSERT_LE(RES(fi, UBC_PHYSPAGES).held + RES(fi, UBC_SWAPPAGES).held, \
 		  RES(fi, UBC_OOMGUARPAGES).held);			\
+	ASSERT_GE(RES(fi, UBC_PHYSPAGES).held + RES(fi, UBC_SWAPPAGES).held + \
+		  PGT_SMALL, RES(fi, UBC_OOMGUARPAGES).held);		\
 	ASSERT_GE(RES(fi, UBC_PHYSPAGES).maxheld, RES(fi, UBC_PHYSPAGES).held); \
 	ASSERT_GE(RES(fi, UBC_OOMGUARPAGES).maxheld,			\
 		  RES(fi, UBC_OOMGUARPAGES).held);			\
@@ -388,8 +419,10 @@ TEST_F(ubctest, physpages_follow_rss_and_return_to_zero)
 		b = proc_find(&pf, 20000);
 		ASSERT_NE(NULL, b);
 		ASSERT_NEAR(p1, b->rows[UBC_PHYSPAGES].held);
-		ASSERT_EQ(b->rows[UBC_PHYSPAGES].held + b->rows[UBC_SWAPPAGES].held,
+		ASSERT_LE(b->rows[UBC_PHYSPAGES].held + b->rows[UBC_SWAPPAGES].held,
 			  b->rows[UBC_OOMGUARPAGES].held);
+		ASSERT_GE(b->rows[UBC_PHYSPAGES].held + b->rows[UBC_SWAPPAGES].held +
+			  PGT_SMALL, b->rows[UBC_OOMGUARPAGES].held);
 		ASSERT_LE(p1, b->rows[UBC_PHYSPAGES].maxheld);
 		proc_free(&pf);
 		free(text);
@@ -456,6 +489,43 @@ TEST_F(ubctest, shared_mm_counts_once)
 				    DRAIN_MS));
 	ASSERT_EQ(0, phys(NL, 20020));
 	ASSERT_NL(NL, 0, ubc_destroy(NL, 20020));
+}
+
+/*
+ * Page tables count in oomguarpages, as in the kernel's OOM badness: a
+ * member reading a byte every 2 MiB of an 8 GiB read-only private mapping
+ * has 4096 more page-table pages and (the zero page) no more RSS.
+ */
+TEST_F(ubctest, oomguarpages_counts_page_tables)
+{
+	struct full_info f0, f1;
+	int64_t extra0, extra1;
+	struct member m;
+
+	IDS(20050, 1);
+	setup_member(_metadata, NL, 20050, U, &m);
+	GET_FULL(NL, 20050, &f0);
+	extra0 = RES(&f0, UBC_OOMGUARPAGES).held - RES(&f0, UBC_PHYSPAGES).held -
+		 RES(&f0, UBC_SWAPPAGES).held;
+	ASSERT_LT(0, extra0) TH_LOG("a live process has page tables");
+	ASSERT_EQ(0, member_cmd(&m, 'z', 8));
+	GET_FULL(NL, 20050, &f1);
+	extra1 = RES(&f1, UBC_OOMGUARPAGES).held - RES(&f1, UBC_PHYSPAGES).held -
+		 RES(&f1, UBC_SWAPPAGES).held;
+	/* 4096 PTE pages, 8 PMD pages, maybe a PUD page */
+	ASSERT_LE(extra0 + 4096, extra1) TH_LOG("page tables %lld -> %lld",
+		  (long long)extra0, (long long)extra1);
+	ASSERT_GE(extra0 + 4096 + 16, extra1);
+	/* the zero page is no RSS: the command's own faults, far below 4096 */
+	ASSERT_GE(RES(&f0, UBC_PHYSPAGES).held + 4 * SLACK,
+		  RES(&f1, UBC_PHYSPAGES).held);
+	ASSERT_LE(RES(&f1, UBC_OOMGUARPAGES).held,
+		  RES(&f1, UBC_OOMGUARPAGES).maxheld);
+	ASSERT_EQ(0, member_stop(&m));
+	GET_FULL(NL, 20050, &f1);
+	ASSERT_EQ(0, RES(&f1, UBC_OOMGUARPAGES).held);
+	ASSERT_EQ(0, RES(&f1, UBC_OOMGUARPAGES).failcnt);
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 20050));
 }
 
 /* Both GET and dump replies carry the counter. */
@@ -629,7 +699,7 @@ TEST_F_TIMEOUT(ubctest, burst_warning_before_oom, 300)
 
 	NEED_SMALL_VM();
 	IDS(20100, 2);
-	setup_member(_metadata, NL, 20100, U, &a);		/* guaranteed */
+	setup_member(_metadata, NL, 20100, GUAR, &a);		/* guaranteed */
 	setup_member(_metadata, NL, 20101, 256, &b);		/* 1 MiB */
 	ASSERT_EQ(0, member_cmd(&a, 'a', 8));
 	ASSERT_EQ(0, member_cmd(&b, 'a', 8));
@@ -795,7 +865,7 @@ TEST_F_TIMEOUT(ubctest, host_oom_unchanged, 300)
 	for (pass = 0; pass < 2; pass++) {
 		/* pass 0: an idle compartment within its guarantee exists */
 		if (!pass) {
-			setup_member(_metadata, NL, 20400, U, &a);
+			setup_member(_metadata, NL, 20400, GUAR, &a);
 			ASSERT_EQ(0, member_cmd(&a, 'a', 8));
 		}
 		ASSERT_EQ(0, member_start(&hog));
@@ -809,6 +879,49 @@ TEST_F_TIMEOUT(ubctest, host_oom_unchanged, 300)
 			ASSERT_NL(NL, 0, ubc_destroy(NL, 20400));
 		}
 	}
+}
+
+/*
+ * A compartment without a guarantee (created with defaults; then with an
+ * unlimited oomguarpages barrier, which is none either) runs the machine
+ * out of memory while an idle host process holds 40 MiB: the OOM killer
+ * takes the compartment's hog, never the host process.
+ */
+TEST_F_TIMEOUT(ubctest, oom_no_guarantee_before_host, 600)
+{
+	struct member hog, host;
+	struct full_info fi;
+	int st, pass;
+
+	NEED_SMALL_VM();
+	IDS(20500, 2);
+	ASSERT_EQ(0, member_start(&host));	/* not entered: a host task */
+	ASSERT_EQ(0, member_cmd(&host, 'a', 40));
+	for (pass = 0; pass < 2; pass++) {
+		uint32_t id = 20500 + pass;
+
+		if (!pass) {
+			ASSERT_NL(NL, 0, ubc_create(NL, id));
+		} else {
+			const struct ubc_lim l = { UBC_OOMGUARPAGES, U, U };
+
+			ASSERT_NL(NL, 0, ubc_create_lims(NL, id, &l, 1));
+		}
+		ASSERT_EQ(0, member_start(&hog));
+		ASSERT_NL(NL, 0, ubc_enter(NL, id, hog.pid));
+		ASSERT_EQ(-1, member_cmd(&hog, 'g', avail_mb() + 64))
+			TH_LOG("pass %d: the hog was not killed", pass);
+		ASSERT_EQ(128 + SIGKILL, member_stop(&hog));
+		ASSERT_EQ(0, waitpid(host.pid, &st, WNOHANG))
+			TH_LOG("pass %d: the idle host process was killed", pass);
+		ASSERT_EQ(0, member_cmd(&host, 'p', 0));
+		GET_FULL(NL, id, &fi);
+		ASSERT_EQ(pass ? U : 0, RES(&fi, UBC_OOMGUARPAGES).barrier);
+		ASSERT_EQ(1, RES(&fi, UBC_OOMGUARPAGES).failcnt);
+		ASSERT_EQ(0, RES(&fi, UBC_PHYSPAGES).held);
+		ASSERT_NL(NL, 0, ubc_destroy(NL, id));
+	}
+	ASSERT_EQ(0, member_stop(&host));
 }
 
 TEST_HARNESS_MAIN

@@ -2,7 +2,8 @@
 /*
  * /proc/user_beancounters: mode, OpenVZ "Version: 2.5" layout byte for byte,
  * agreement with netlink GET and dump, consistent output for any read size,
- * and visibility (unprivileged callers, callers inside a compartment).
+ * and visibility (unprivileged callers and root without CAP_SYS_ADMIN: no;
+ * callers inside a compartment: their own only).
  *
  * Compartment ids: 14000..14999.
  */
@@ -107,7 +108,7 @@ static void check_block_vs_get(struct __test_metadata *_metadata,
 
 /*
  * The exact text of an idle compartment's block: no usage, barrier/limit
- * from @lims or unlimited, dummy rows all zero.
+ * from @lims or unlimited (the guarantees' barriers 0), dummy rows all zero.
  */
 static void idle_block(char *buf, size_t size, uint32_t id,
 		       const struct ubc_lim *lims, unsigned int n)
@@ -121,6 +122,8 @@ static void idle_block(char *buf, size_t size, uint32_t id,
 
 		if (ubc_resource_valid(r)) {
 			b = l = U;
+			if (r == UBC_VMGUARPAGES || r == UBC_OOMGUARPAGES)
+				b = 0;
 			for (i = 0; i < n; i++)
 				if (lims[i].res == r) {
 					b = lims[i].barrier;
@@ -339,6 +342,20 @@ TEST_F(ubctest, unprivileged_cannot_read)
 	ASSERT_EQ(0, w.sh->ret);
 	WCMD(&w, 'V', 0);
 	ASSERT_EQ(-EACCES, w.sh->ret);
+	WSTOP(&w);
+}
+
+/* Root by uid, file readable, but without CAP_SYS_ADMIN: EPERM at open. */
+TEST_F(ubctest, root_without_cap_sys_admin_cannot_read)
+{
+	struct worker w;
+
+	ASSERT_EQ(0, worker_start(&w));
+	WCMD(&w, 'a', 0);
+	ASSERT_EQ(0, w.sh->ret) TH_LOG("could not drop CAP_SYS_ADMIN: %s",
+				       strerror(-w.sh->ret));
+	WCMD(&w, 'V', 0);
+	ASSERT_EQ(-EPERM, w.sh->ret);
 	WSTOP(&w);
 }
 

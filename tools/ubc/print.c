@@ -166,6 +166,22 @@ static void print_value(struct printer *p, enum pr_type t, const char *key,
 	pr_cell(p, t, key, fmt, text, v);
 }
 
+/*
+ * The barrier of a guarantee (vmguarpages, oomguarpages): 0 and unlimited
+ * guarantee nothing (the module treats both as none), which the text table
+ * says as "none"; raw and JSON output keep the number.
+ */
+static void print_barrier(struct printer *p, const char *fmt,
+			  const struct ubc_res_info *r)
+{
+	bool guar = r->id == UBC_VMGUARPAGES || r->id == UBC_OOMGUARPAGES;
+
+	if (guar && !p->raw && (!r->barrier || r->barrier == UBC_UNLIMITED))
+		pr_cell(p, PR_ANY, "barrier", fmt, "none", r->barrier);
+	else
+		print_value(p, PR_ANY, "barrier", fmt, r, r->barrier);
+}
+
 static void print_resource(struct printer *p, const struct ubc_res_info *r)
 {
 	const char *vfmt = p->raw ? " %20s" : " %10s";
@@ -179,7 +195,7 @@ static void print_resource(struct printer *p, const struct ubc_res_info *r)
 	print_value(p, PR_ANY, "held", vfmt, r, r->held);
 	print_value(p, PR_ANY, "maxheld", vfmt, r, r->maxheld);
 	print_value(p, PR_JSON, "minheld", vfmt, r, r->minheld);
-	print_value(p, PR_ANY, "barrier", vfmt, r, r->barrier);
+	print_barrier(p, vfmt, r);
 	print_value(p, PR_ANY, "limit", vfmt, r, r->limit);
 	pr_u64(p, PR_ANY, "failcnt", fail && p->color ?
 	       " " COLOR_FAIL "%8s" COLOR_RESET : " %8s", r->failcnt);

@@ -416,6 +416,55 @@ static void test_print(struct tap *t)
 		   "                       256                  256                  512                 1024        0\n");
 }
 
+/* A guarantee of 0 or unlimited is "none" in text, the number elsewhere. */
+static char *render_guarantees(bool json, bool raw)
+{
+	static const struct ubc_res_info res[3] = {
+		{ .id = UBC_VMGUARPAGES, .unit = UBC_UNIT_PAGES,
+		  .name = "vmguarpages", .barrier = 0, .limit = UNL },
+		{ .id = UBC_OOMGUARPAGES, .unit = UBC_UNIT_PAGES,
+		  .name = "oomguarpages", .held = 256, .barrier = UNL, .limit = UNL },
+		{ .id = UBC_PHYSPAGES, .unit = UBC_UNIT_PAGES,
+		  .name = "physpages", .held = 256, .barrier = 0, .limit = UNL },
+	};
+	static struct ubc_info c;
+	struct printer p;
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		abort();
+	memset(&c, 0, sizeof(c));
+	c.id = 7;
+	c.nres = 3;
+	memcpy(c.res, res, sizeof(res));
+	pr_init(&p, f, json);
+	p.raw = raw;
+	p.page_size = 4096;
+	ubc_print_show(&p, &c, 1);
+	fclose(f);
+	return out;
+}
+
+static void test_print_guarantees(struct tap *t)
+{
+	check_text(t, "show text: no guarantee is none",
+		   render_guarantees(false, false),
+		   "compartment 7\n"
+		   "resource            held    maxheld    barrier      limit  failcnt    bar%    lim%\n"
+		   "vmguarpages            0          0       none  unlimited        0       -       -\n"
+		   "oomguarpages        1.0M          0       none  unlimited        0       -       -\n"
+		   "physpages           1.0M          0          0  unlimited        0       -       -\n");
+	check_text(t, "show raw: guarantees as numbers",
+		   render_guarantees(false, true),
+		   "compartment 7\n"
+		   "resource                      held              maxheld              barrier                limit  failcnt\n"
+		   "vmguarpages                      0                    0                    0  9223372036854775807        0\n"
+		   "oomguarpages                   256                    0  9223372036854775807  9223372036854775807        0\n"
+		   "physpages                      256                    0                    0  9223372036854775807        0\n");
+}
+
 #define SEQ 7
 
 /* Append a message of @type to the @len bytes in @buf. */
@@ -693,6 +742,7 @@ int main(int argc, char **argv)
 	test_format(&t);
 	test_settings(&t);
 	test_print(&t);
+	test_print_guarantees(&t);
 	test_replies(&t);
 	if (argc > 1)
 		test_cli(&t, argv[1]);

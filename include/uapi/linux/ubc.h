@@ -14,8 +14,11 @@
  * Every request that is refused carries an extended ack message naming the
  * offending attribute. Mutating commands (NEW, DEL, SET, ENTER) need
  * CAP_SYS_ADMIN in the initial user namespace and a caller that is not inside
- * a compartment (EPERM otherwise). A caller inside a compartment sees only
- * its own compartment in GET and dumps.
+ * a compartment (EPERM otherwise). Reading (GET, dump) needs CAP_SYS_ADMIN
+ * in the initial user namespace from a host task (EPERM otherwise, in a
+ * dump's NLMSG_DONE); a caller inside a compartment, whatever its
+ * capabilities, sees only its own compartment: GET of any other id fails
+ * with ENOENT, as for a missing one, and a dump holds its own alone.
  *
  * Commands
  * --------
@@ -25,7 +28,10 @@
  *   UBC_A_RESOURCES       nested, optional: initial barrier/limit, see SET
  *   Errors: EEXIST (id in use, also while a destroyed compartment with the
  *   same id still drains its charges), EINVAL (bad resource values).
- *   Resources not given start unlimited (barrier = limit = UBC_UNLIMITED).
+ *   Resources not given start unlimited (barrier = limit = UBC_UNLIMITED),
+ *   except the barriers of the guarantees, vmguarpages and oomguarpages,
+ *   which start at 0: no guarantee. A guarantee barrier of UBC_UNLIMITED
+ *   is no guarantee either (accepted, with an extack warning).
  *
  * UBC_CMD_DEL: destroy a compartment.
  *   UBC_A_ID              u32, required
@@ -45,7 +51,8 @@
  *       UBC_RES_A_LIMIT   u64, required, <= UBC_UNLIMITED, >= barrier
  *   A resource may appear at most once. Setting a limit below the current
  *   held value is allowed, as in OpenVZ: further charges are refused until
- *   usage drops.
+ *   usage drops. When the finite guarantees of all compartments together
+ *   exceed RAM + swap, the request succeeds with an extack warning.
  *
  * UBC_CMD_GET: get one compartment (doit, UBC_A_ID required) or dump all
  *   (NLM_F_DUMP, no attributes). Dumps are restartable and set
@@ -70,12 +77,15 @@
  *       UBC_RES_A_HELD, UBC_RES_A_MAXHELD, UBC_RES_A_MINHELD,
  *       UBC_RES_A_BARRIER, UBC_RES_A_LIMIT, UBC_RES_A_FAILCNT   u64
  *   physpages (resident pages), swappages (swap entries) and oomguarpages
- *   (both) of the compartment's processes are computed at the time of the
- *   reply; their maxheld is the largest value replies and OOMs observed.
- *   oomguarpages' barrier is the OOM guarantee: in a global OOM, processes
- *   of compartments within it are spared while any other can be killed,
- *   compartments past it go first (largest overdraft first), and its
- *   failcnt counts OOM kills in the compartment.
+ *   (both, plus page tables: the kernel's OOM badness) of the compartment's
+ *   processes are computed at the time of the reply, from its own tasks;
+ *   their maxheld is the largest value replies and OOMs observed.
+ *   oomguarpages' barrier is the OOM guarantee (0 or UBC_UNLIMITED: none):
+ *   in a global OOM, processes of compartments within it are spared while
+ *   any other can be killed, compartments past it or without one go first
+ *   (largest overdraft first), and its failcnt counts OOM kills in the
+ *   compartment. A dump ends within the request when the compartments it
+ *   shows fit in one buffer (NLMSG_DONE in the same datagram).
  *
  * UBC_CMD_ENTER: move a running process (all its threads) into a
  *   compartment. Children forked afterwards inherit it. A task can never
