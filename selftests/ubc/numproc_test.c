@@ -364,8 +364,6 @@ TEST_F_TIMEOUT(ubctest, churn_at_barrier, 300)
  * test enters the process; again and again. After every round held is
  * back at 0.
  */
-#define EXITING_THREADS	200
-
 static int exiting_go = -1;
 
 static void *exit_later(void *arg)
@@ -378,14 +376,14 @@ static void *exit_later(void *arg)
 	return NULL;
 }
 
-static void exiting_threads_child(struct chan *c, int go[2])
+static void exiting_threads_child(struct chan *c, int go[2], long n)
 {
 	long i;
 
 	chan_child(c);
 	close(go[1]);
 	exiting_go = go[0];
-	for (i = 0; i < EXITING_THREADS; i++) {
+	for (i = 0; i < n; i++) {
 		pthread_t t;
 
 		if (pthread_create(&t, NULL, exit_later, (void *)i))
@@ -400,6 +398,7 @@ static void exiting_threads_child(struct chan *c, int go[2])
 TEST_F_TIMEOUT(ubctest, enter_while_threads_exit, 600)
 {
 	int rounds = debug_kernel() ? 30 : 150, i;
+	long threads = debug_kernel() ? 100 : 200;
 
 	IDS(12110, 1);
 	ASSERT_NL(NL, 0, ubc_create(NL, 12110));
@@ -413,10 +412,12 @@ TEST_F_TIMEOUT(ubctest, enter_while_threads_exit, 600)
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (!pid)
-			exiting_threads_child(&c, go);
+			exiting_threads_child(&c, go, threads);
 		chan_parent(&c);
 		close(go[0]);
-		ASSERT_EQ('r', chan_get(c.up[0], 10000));
+		ASSERT_EQ('r', chan_get(c.up[0], 60000))
+			TH_LOG("round %d: the child did not start %ld threads",
+			       i, threads);
 		close(go[1]);	/* the threads start exiting */
 		usleep((i % 10) * 1000);
 		ASSERT_NL(NL, 0, ubc_enter(NL, 12110, pid));
