@@ -579,7 +579,9 @@ static bool ubc_in_user_fault(void)
  * otherwise kmemsize and dcachesize are counted, never refused.
  */
 static bool ubc_kmem_unsure_ok;
-module_param_named(kmem_refuse_unsure_faults, ubc_kmem_unsure_ok, bool, 0644);
+/* ubc_param_host_bool: a writer inside a compartment gets EPERM (main.c) */
+module_param_cb(kmem_refuse_unsure_faults, &ubc_param_host_bool,
+		&ubc_kmem_unsure_ok, 0644);
 MODULE_PARM_DESC(kmem_refuse_unsure_faults,
 		 "refuse kmemsize/dcachesize although page faults on MADV_RANDOM/MADV_SEQUENTIAL mappings cannot be told apart (kernels without in_user_fault where the handle_mm_fault() probe could not be placed)");
 

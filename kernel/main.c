@@ -7,8 +7,11 @@
  * Loading checks that every kernel function and event ubc hooks exists
  * (refusing to load otherwise, naming what is missing) but attaches
  * nothing: the hooks are armed when the first compartment is created, so a
- * loaded but unused module costs the kernel nothing. Unloading is allowed
- * at any time: every hook is removed first, then tasks in compartments
+ * loaded but unused module costs the kernel nothing. Unloading is refused
+ * (EWOULDBLOCK) while a compartment holds a task (task.c holds a module
+ * reference then), unless forced (rmmod -f) or the host set the parameter
+ * allow_busy_unload; a task inside a compartment cannot unload modules at
+ * all. An unload removes every hook first, then tasks in compartments
  * carry on as host tasks, charged objects are forgotten and every
  * compartment is freed.
  */

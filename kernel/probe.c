@@ -4,13 +4,32 @@
  * the one it could not find, so a kernel that lacks a hook ubc needs makes
  * the module refuse to load with a message saying what is missing. Arming
  * attaches every probe of a table or none.
+ *
+ * Enforcement cannot be switched off: every ftrace_ops carries
+ * FTRACE_OPS_FL_PERMANENT, so while ubc is armed writing 0 to
+ * /proc/sys/kernel/ftrace_enabled fails with EBUSY (ftrace_enable_sysctl()
+ * refuses while a permanent ops is registered, kernel/trace/ftrace.c), from
+ * the host and from inside a compartment alike. The other side of the same
+ * rule: __register_ftrace_function() refuses a permanent ops with EBUSY
+ * while ftrace_enabled is 0, so arming fails, saying why, and no
+ * compartment can be created until ftrace is switched back on. The kprobes
+ * and kretprobes of the kmem and vm parts use the kernel's own ftrace_ops
+ * (kprobe_ftrace_ops, kprobe_ipmodify_ops in kernel/kprobes.c: not
+ * permanent on 6.1), or int3 where the address is not an ftrace site; they
+ * are armed after the tasks part's permanent hooks and removed before them,
+ * so the sysctl cannot switch them off either while ubc is armed.
+ *
+ * Hook hits that ftrace's recursion guard made ubc skip are counted and
+ * readable in /sys/module/ubc/parameters/hooks_missed (read-only).
  */
 #include <linux/atomic.h>
 #include <linux/ftrace.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/objtool.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/trace_recursion.h>
 #include <linux/tracepoint.h>
 #include <asm/linkage.h>
@@ -69,6 +88,18 @@ unsigned long ubc_hooks_missed(void)
 	return atomic_long_read(&ubc_missed);
 }
 
+static int ubc_hooks_missed_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lu\n", ubc_hooks_missed());
+}
+
+static const struct kernel_param_ops ubc_hooks_missed_ops = {
+	.get = ubc_hooks_missed_get,
+};
+module_param_cb(hooks_missed, &ubc_hooks_missed_ops, NULL, 0444);
+MODULE_PARM_DESC(hooks_missed,
+		 "hook hits skipped by ftrace's recursion guard since load (read-only)");
+
 static int __ubc_hooks_prepare(struct ubc_hook *hooks, unsigned int n,
 			       bool optional)
 {
@@ -80,14 +111,15 @@ static int __ubc_hooks_prepare(struct ubc_hook *hooks, unsigned int n,
 
 		memset(&hook->ops, 0, sizeof(hook->ops));
 		hook->ops.func = ubc_hook_thunk;
+		hook->ops.flags = FTRACE_OPS_FL_PERMANENT;
 		/*
 		 * Watches only read arguments, which the lighter trampoline
 		 * saves too (DYNAMIC_FTRACE_WITH_ARGS); gates set %rax and the
 		 * resume address, which needs the full register frame.
 		 */
 		if (hook->gate)
-			hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS |
-					  FTRACE_OPS_FL_IPMODIFY;
+			hook->ops.flags |= FTRACE_OPS_FL_SAVE_REGS |
+					   FTRACE_OPS_FL_IPMODIFY;
 		err = ftrace_set_filter(&hook->ops, (unsigned char *)hook->symbol,
 					strlen(hook->symbol), 1);
 		if (err) {
@@ -133,8 +165,15 @@ int ubc_hooks_arm(struct ubc_hook *hooks, unsigned int n)
 	for (i = 0; i < n; i++) {
 		err = register_ftrace_function(&hooks[i].ops);
 		if (err) {
+			/*
+			 * EBUSY: ftrace_enabled is 0 (a permanent ops is refused
+			 * then, whatever its kind), or, for a gate, another
+			 * ftrace_ops already modifies the function's return.
+			 */
 			pr_err("cannot hook %s (error %d)%s\n", hooks[i].symbol, err,
-			       err == -EBUSY ? ": another tracer modifies it" : "");
+			       err != -EBUSY ? "" : hooks[i].gate ?
+			       ": ftrace is switched off (sysctl kernel.ftrace_enabled=0) or another tracer modifies it" :
+			       ": ftrace is switched off (sysctl kernel.ftrace_enabled=0); ubc's limits cannot be enforced until it is set to 1");
 			ubc_hooks_disarm(hooks, i);
 			return err;
 		}

@@ -11,7 +11,16 @@
  *
  * The kernel has no field in task_struct for us, so tasks are tracked in a
  * hash table keyed by task_struct pointer, with an entry per task of a
- * compartment. Hooks (all in kernel/fork.c and kernel/exit.c, 6.1):
+ * compartment. An entry also records the task's start_time (set by
+ * copy_process() after security_task_alloc(), so "forking" until the
+ * task_newtask tracepoint fills it in): an entry whose task was freed
+ * without ubc seeing it (a missed free hook) never matches a new task at
+ * the same address, and the fork gate, which sees every new task_struct
+ * before it runs (host forks too), drops any entry still hashed under the
+ * new task's address. No stale entry can make a task belong to a
+ * compartment it never entered.
+ *
+ * Hooks (all in kernel/fork.c and kernel/exit.c, 6.1, and kernel/module/):
  *  - security_task_alloc(task, clone_flags), gate: copy_process() calls it
  *    with current = parent; refusing it is unwound by copy_process()
  *    (bad_fork_cleanup_audit), which skips security_task_free();
@@ -25,8 +34,18 @@
  *  - cgroup_release(task), watch: release_task() reaps the task; numproc is
  *    returned here, synchronously, like the pids controller does;
  *  - task_newtask tracepoint: end of copy_process(), after the child is on
- *    the thread lists; fixes up a child whose parent entered a compartment
- *    between security_task_alloc() and attaching the child (see enter).
+ *    the thread lists; records the child's start_time in its entry, and
+ *    fixes up a child whose parent entered a compartment between
+ *    security_task_alloc() and attaching the child (see enter);
+ *  - __x64_sys_delete_module(regs), gate: a task inside a compartment
+ *    cannot unload modules (EPERM), even with O_TRUNC (forced unload).
+ *
+ * The module cannot be unloaded while a compartment holds a task: the
+ * first tracked task takes a module reference and the last one gone drops
+ * it, so delete_module() fails with EWOULDBLOCK (kernel/module/main.c,
+ * try_stop_module()) unless forced (rmmod -f, CONFIG_MODULE_FORCE_UNLOAD)
+ * or the host set the module parameter allow_busy_unload. Every writable
+ * module parameter of ubc refuses writers inside a compartment (EPERM).
  *
  * Locking: each hash bucket has a spinlock taken with interrupts disabled
  * (security_task_free() may run in any context); it is a leaf lock, except
@@ -34,9 +53,15 @@
  * nests the entry's comp->tasks_lock (the per-compartment list of entries,
  * kept with the hash: ubc_comp_get_tasks()). Lookups are
  * lockless under RCU. An entry's compartment never changes once hashed, so
- * readers need no lock; "charged" is cleared exactly once by xchg.
+ * readers need no lock; "charged" is cleared exactly once by xchg;
+ * start_time is written once, from "forking" to the task's, by
+ * task_newtask (or set before hashing) and read locklessly. The module
+ * reference is taken and dropped under ubc_pin_lock (a leaf, irqs off) on
+ * the transitions of the number of entries between 0 and 1.
  */
 #include <linux/hash.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/pid.h>
 #include <linux/rculist.h>
 #include <linux/sched/signal.h>
@@ -53,11 +78,15 @@ struct ubc_task {
 	struct task_struct *task;
 	struct ubc_comp *comp;
 	atomic_t charged;	/* 1 while numproc is charged for this task */
+	u64 start_time;		/* task->start_time, or UBC_TASK_FORKING */
 	int in_fault;		/* handle_mm_fault() depth; only the task */
 	struct rcu_head rcu;
 };
 
 #define UBC_TASK_HASH_BITS	10
+
+/* start_time of an entry made by the fork gate, before task_newtask */
+#define UBC_TASK_FORKING	U64_MAX
 
 static struct ubc_task_bucket {
 	spinlock_t lock;
@@ -71,16 +100,83 @@ static struct ubc_task_bucket *ubc_task_bucket(struct task_struct *task)
 	return &ubc_task_hash[hash_ptr(task, UBC_TASK_HASH_BITS)];
 }
 
+/* Whether @e, hashed under @task's address, is @task's own entry. */
+static bool ubc_task_match(struct ubc_task *e, struct task_struct *task)
+{
+	u64 st = READ_ONCE(e->start_time);
+
+	return e->task == task &&
+	       (st == task->start_time || st == UBC_TASK_FORKING);
+}
+
 static struct ubc_task *ubc_task_lookup(struct task_struct *task)
 {
 	struct ubc_task *e;
 
 	hlist_for_each_entry_rcu(e, &ubc_task_bucket(task)->head, node,
 				 rcu_read_lock_any_held())
-		if (e->task == task)
+		if (ubc_task_match(e, task))
 			return e;
 	return NULL;
 }
+
+/*
+ * The module reference held while any task is tracked (see the top
+ * comment). ubc_pin_update() runs on every 0 <-> 1 transition of
+ * ubc_ntasks and sets the pin from the count it reads under the lock, so
+ * racing transitions settle on the right state.
+ */
+static atomic_long_t ubc_ntasks = ATOMIC_LONG_INIT(0);
+static DEFINE_SPINLOCK(ubc_pin_lock);
+static bool ubc_pinned;		/* under ubc_pin_lock */
+static bool ubc_allow_busy_unload;
+
+static void ubc_pin_update(void)
+{
+	unsigned long flags;
+	bool want;
+
+	spin_lock_irqsave(&ubc_pin_lock, flags);
+	want = atomic_long_read(&ubc_ntasks) > 0 &&
+	       !READ_ONCE(ubc_allow_busy_unload);
+	if (want && !ubc_pinned)
+		__module_get(THIS_MODULE);
+	else if (!want && ubc_pinned)
+		module_put(THIS_MODULE);
+	ubc_pinned = want;
+	spin_unlock_irqrestore(&ubc_pin_lock, flags);
+}
+
+static void ubc_task_pin(void)
+{
+	if (atomic_long_inc_return(&ubc_ntasks) == 1)
+		ubc_pin_update();
+}
+
+static void ubc_task_unpin(void)
+{
+	if (atomic_long_dec_and_test(&ubc_ntasks))
+		ubc_pin_update();
+}
+
+static int ubc_allow_busy_unload_set(const char *val,
+				     const struct kernel_param *kp)
+{
+	int err = ubc_param_set_host_bool(val, kp);
+
+	if (!err)
+		ubc_pin_update();
+	return err;
+}
+
+static const struct kernel_param_ops ubc_allow_busy_unload_ops = {
+	.set = ubc_allow_busy_unload_set,
+	.get = param_get_bool,
+};
+module_param_cb(allow_busy_unload, &ubc_allow_busy_unload_ops,
+		&ubc_allow_busy_unload, 0644);
+MODULE_PARM_DESC(allow_busy_unload,
+		 "let rmmod unload ubc while compartments hold tasks (they carry on as host tasks); host only");
 
 struct ubc_comp *__ubc_task_comp(struct task_struct *task)
 {
@@ -134,18 +230,63 @@ u32 ubc_current_id(void)
 	return id;
 }
 
-/* Hash @e unless its task already has an entry (-EEXIST). */
+/* Writing a module parameter: sysfs (process context) or insmod. */
+int ubc_param_set_host_bool(const char *val, const struct kernel_param *kp)
+{
+	if (ubc_current_id())
+		return -EPERM;
+	return param_set_bool(val, kp);
+}
+
+const struct kernel_param_ops ubc_param_host_bool = {
+	.set = ubc_param_set_host_bool,
+	.get = param_get_bool,
+};
+
+static void ubc_task_release(struct ubc_task *e);
+
+/* Take @e off its bucket and its compartment's list; under the bucket lock. */
+static void ubc_task_unlink(struct ubc_task *e)
+{
+	hlist_del_rcu(&e->node);
+	spin_lock(&e->comp->tasks_lock);
+	list_del(&e->comp_node);
+	spin_unlock(&e->comp->tasks_lock);
+}
+
+static void ubc_task_stale(struct ubc_task *e)
+{
+	pr_warn_ratelimited("dropped a stale entry of a freed task in compartment %u (a missed free hook)\n",
+			    e->comp->id);
+	ubc_task_release(e);
+}
+
+/*
+ * Hash @e unless its task already has an entry (-EEXIST). An entry under
+ * the same address that is not the task's own (an earlier task's, whose
+ * free was missed) is dropped; from the fork gate (@e forking) every entry
+ * under the new task's address is such a one.
+ */
 static int ubc_task_hash_add(struct ubc_task *e)
 {
 	struct ubc_task_bucket *b = ubc_task_bucket(e->task);
-	struct ubc_task *old;
+	struct ubc_task *old, *stale = NULL;
+	struct hlist_node *tmp;
 	unsigned long flags;
 	int err = 0;
 
 	spin_lock_irqsave(&b->lock, flags);
-	hlist_for_each_entry(old, &b->head, node)
-		if (old->task == e->task)
+	hlist_for_each_entry_safe(old, tmp, &b->head, node) {
+		if (old->task != e->task)
+			continue;
+		if (e->start_time != UBC_TASK_FORKING &&
+		    ubc_task_match(old, e->task)) {
 			err = -EEXIST;
+			break;
+		}
+		ubc_task_unlink(old);
+		stale = old;	/* at most one: every add removes the others */
+	}
 	if (!err) {
 		hlist_add_head_rcu(&e->node, &b->head);
 		spin_lock(&e->comp->tasks_lock);
@@ -153,7 +294,33 @@ static int ubc_task_hash_add(struct ubc_task *e)
 		spin_unlock(&e->comp->tasks_lock);
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
+	if (stale)
+		ubc_task_stale(stale);
 	return err;
+}
+
+/*
+ * Fork of a host task while tasks are tracked: nothing may stay hashed
+ * under the new task_struct's address. Cheap: one bucket walk.
+ */
+static void ubc_task_purge(struct task_struct *task)
+{
+	struct ubc_task_bucket *b = ubc_task_bucket(task);
+	struct ubc_task *e, *stale = NULL;
+	unsigned long flags;
+
+	if (likely(hlist_empty(&b->head)))
+		return;
+	spin_lock_irqsave(&b->lock, flags);
+	hlist_for_each_entry(e, &b->head, node)
+		if (e->task == task) {
+			ubc_task_unlink(e);
+			stale = e;
+			break;
+		}
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (stale)
+		ubc_task_stale(stale);
 }
 
 static struct ubc_task *ubc_task_unhash(struct task_struct *task)
@@ -165,15 +332,10 @@ static struct ubc_task *ubc_task_unhash(struct task_struct *task)
 	spin_lock_irqsave(&b->lock, flags);
 	hlist_for_each_entry(e, &b->head, node)
 		if (e->task == task) {
-			hlist_del_rcu(&e->node);
+			ubc_task_unlink(e);
 			found = e;
 			break;
 		}
-	if (found) {
-		spin_lock(&found->comp->tasks_lock);
-		list_del(&found->comp_node);
-		spin_unlock(&found->comp->tasks_lock);
-	}
 	spin_unlock_irqrestore(&b->lock, flags);
 	return found;
 }
@@ -221,27 +383,36 @@ static void ubc_task_uncharge(struct ubc_task *e)
 		ubc_counter_uncharge(&e->comp->res[UBC_NUMPROC], 1);
 }
 
-/* Release an unhashed entry: its charge, its reference, its memory. */
+/*
+ * Release an unhashed entry: its charge, its references (compartment,
+ * module), its memory.
+ */
 static void ubc_task_release(struct ubc_task *e)
 {
 	ubc_task_uncharge(e);
 	ubc_comp_put(e->comp);
 	kfree_rcu(e, rcu);
+	ubc_task_unpin();
 }
 
 /*
  * Track @task in @comp, whose numproc the caller has charged: takes a
- * compartment reference. -EEXIST if @task is tracked already (nothing done).
+ * compartment reference and pins the module. @start_time is the task's,
+ * or UBC_TASK_FORKING from the fork gate. -EEXIST if @task is tracked
+ * already (nothing done).
  */
 static int ubc_task_track(struct ubc_task *e, struct task_struct *task,
-			  struct ubc_comp *comp)
+			  struct ubc_comp *comp, u64 start_time)
 {
 	e->task = task;
 	e->comp = comp;
 	e->in_fault = 0;
+	e->start_time = start_time;
 	atomic_set(&e->charged, 1);
 	ubc_comp_get(comp);
+	ubc_task_pin();
 	if (ubc_task_hash_add(e)) {
+		ubc_task_unpin();
 		ubc_comp_put(comp);
 		return -EEXIST;
 	}
@@ -255,8 +426,11 @@ static int ubc_fork_check(struct pt_regs *regs)
 	struct ubc_comp *comp = ubc_task_comp(current);
 	struct ubc_task *e;
 
-	if (!comp)
+	if (!comp) {
+		if (static_branch_unlikely(&ubc_tasks_tracked))
+			ubc_task_purge(child);
 		return 0;
+	}
 	e = kmalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
 	if (!e)
 		return -ENOMEM;
@@ -264,8 +438,8 @@ static int ubc_fork_check(struct pt_regs *regs)
 		kfree(e);
 		return -EAGAIN;
 	}
-	if (ubc_task_track(e, child, comp)) {
-		/* A new task_struct cannot be tracked yet. */
+	if (ubc_task_track(e, child, comp, UBC_TASK_FORKING)) {
+		/* not reached: a forking entry replaces any under its address */
 		ubc_counter_uncharge(&comp->res[UBC_NUMPROC], 1);
 		kfree(e);
 		return -EEXIST;
@@ -313,18 +487,42 @@ static int ubc_task_reaped(struct pt_regs *regs)
 
 /*
  * trace_task_newtask(child, clone_flags), current = parent. The child
- * inherited the compartment the parent had at security_task_alloc() time.
- * If the parent was entered into a compartment after that and before the
- * child was attached to the thread lists, enter did not see the child:
- * track it now. The charge is forced, since fork can no longer fail here.
+ * inherited the compartment the parent had at security_task_alloc() time:
+ * its entry gets the child's start_time now that copy_process() set it.
+ * If the parent was entered into a compartment after security_task_alloc()
+ * and before the child was attached to the thread lists, enter did not see
+ * the child: track it now. The charge is forced, since fork can no longer
+ * fail here; its bound is one per thread the process had while entering.
  */
 static void ubc_task_newtask(void *data, struct task_struct *child,
 			     unsigned long clone_flags)
 {
-	struct ubc_comp *comp = ubc_task_comp(current);
+	struct ubc_comp *comp;
 	struct ubc_task *e;
 
-	if (!comp || ubc_task_lookup(child))
+	if (!static_branch_unlikely(&ubc_tasks_tracked))
+		return;
+	comp = ubc_task_comp(current);
+	e = ubc_task_lookup(child);
+	if (e) {
+		/*
+		 * The gate's entry (the parent's compartment; a parent never
+		 * leaves it), or enter's, which set the start_time already.
+		 */
+		if (READ_ONCE(e->start_time) == UBC_TASK_FORKING) {
+			if (e->comp == comp) {
+				WRITE_ONCE(e->start_time, child->start_time);
+				return;
+			}
+			/* the fork gate was missed for this child */
+			e = ubc_task_unhash(child);
+			if (e)
+				ubc_task_stale(e);
+		} else {
+			return;
+		}
+	}
+	if (!comp)
 		return;
 	e = kmalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
 	if (!e) {
@@ -333,7 +531,7 @@ static void ubc_task_newtask(void *data, struct task_struct *child,
 		return;
 	}
 	ubc_counter_charge(&comp->res[UBC_NUMPROC], 1, UBC_FORCE);
-	if (ubc_task_track(e, child, comp)) {
+	if (ubc_task_track(e, child, comp, child->start_time)) {
 		/* enter tracked it meanwhile */
 		ubc_counter_uncharge(&comp->res[UBC_NUMPROC], 1);
 		kfree(e);
@@ -373,7 +571,10 @@ static void ubc_free_list(struct hlist_head *list)
  * Move every thread of @task's process into @comp, charging numproc per
  * thread against the barrier. The thread list is stable under the
  * process' siglock: copy_process() attaches children (threads or not) and
- * __exit_signal() detaches threads under it.
+ * __exit_signal() detaches threads under it. exit_state is not: a thread
+ * turns EXIT_DEAD in exit_notify() under tasklist_lock only, so one counted
+ * by the first loop may be skipped by the second; the charge of every
+ * thread not tracked is returned.
  */
 static int ubc_enter_locked(struct ubc_comp *comp, struct task_struct *task,
 			    struct hlist_head *spare, unsigned int nspare,
@@ -388,7 +589,7 @@ static int ubc_enter_locked(struct ubc_comp *comp, struct task_struct *task,
 			NL_SET_ERR_MSG(extack, "process is already in a compartment");
 			return -EPERM;
 		}
-		if (t->exit_state != EXIT_DEAD)
+		if (READ_ONCE(t->exit_state) != EXIT_DEAD)
 			n++;
 	}
 	if (n > nspare)
@@ -400,17 +601,25 @@ static int ubc_enter_locked(struct ubc_comp *comp, struct task_struct *task,
 	for_each_thread(task, t) {
 		struct ubc_task *e;
 
-		/* being reaped: it may be past cgroup_release() already */
-		if (t->exit_state == EXIT_DEAD)
+		/*
+		 * Being reaped: it may be past cgroup_release() already. A
+		 * thread that was not EXIT_DEAD in the first loop cannot come
+		 * back, so at most n get here.
+		 */
+		if (READ_ONCE(t->exit_state) == EXIT_DEAD || !n)
 			continue;
 		e = hlist_entry(spare->first, struct ubc_task, node);
 		hlist_del(&e->node);
-		if (ubc_task_track(e, t, comp)) {
+		n--;
+		if (ubc_task_track(e, t, comp, t->start_time)) {
 			/* ubc_task_newtask() tracked and charged it first */
 			ubc_counter_uncharge(numproc, 1);
 			kfree(e);
 		}
 	}
+	/* threads that turned EXIT_DEAD between the two loops */
+	if (n)
+		ubc_counter_uncharge(numproc, n);
 	return 0;
 }
 
@@ -476,6 +685,17 @@ out:
 }
 
 /*
+ * __x64_sys_delete_module(const struct pt_regs *regs): the syscall's
+ * entry, before capable(CAP_SYS_MODULE) and the module's refcount are
+ * looked at. A compartment cannot unload modules, ubc's least of all: its
+ * module reference would not stop a forced unload.
+ */
+static int ubc_delete_module_gate(struct pt_regs *regs)
+{
+	return ubc_hook_comp() ? -EPERM : 0;
+}
+
+/*
  * Free and reap hooks are registered before the fork gate and removed after
  * it, so that no entry can exist without them.
  */
@@ -483,6 +703,8 @@ static struct ubc_hook ubc_task_hooks[] = {
 	{ .symbol = "security_task_free", .fn = ubc_task_free_hook },
 	{ .symbol = "cgroup_release", .fn = ubc_task_reaped },
 	{ .symbol = "security_task_alloc", .fn = ubc_fork_check, .gate = true },
+	{ .symbol = "__x64_sys_delete_module", .fn = ubc_delete_module_gate,
+	  .gate = true },
 };
 
 /* The catch-all free, armed first when this kernel lets it be hooked. */
@@ -574,10 +796,7 @@ static void ubc_tasks_exit(void)
 
 		spin_lock_irqsave(&b->lock, flags);
 		hlist_for_each_entry_safe(e, tmp, &b->head, node) {
-			hlist_del_rcu(&e->node);
-			spin_lock(&e->comp->tasks_lock);
-			list_del(&e->comp_node);
-			spin_unlock(&e->comp->tasks_lock);
+			ubc_task_unlink(e);
 			hlist_add_head(&e->node, &dead);
 		}
 		spin_unlock_irqrestore(&b->lock, flags);

@@ -3,6 +3,7 @@
 #define _UBC_TASK_H
 
 #include <linux/jump_label.h>
+#include <linux/moduleparam.h>
 #include <linux/netlink.h>
 #include <linux/sched.h>
 
@@ -36,6 +37,13 @@ static __always_inline struct ubc_comp *ubc_hook_comp(void)
 }
 
 u32 ubc_current_id(void);
+
+/*
+ * Module parameters are the host's: every writable one of ubc uses a set
+ * handler that refuses a writer inside a compartment with EPERM.
+ */
+int ubc_param_set_host_bool(const char *val, const struct kernel_param *kp);
+extern const struct kernel_param_ops ubc_param_host_bool;
 
 /* Page-fault depth of current (compartment tasks only); see task.c. */
 void *ubc_task_fault_enter(void);

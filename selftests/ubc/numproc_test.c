@@ -7,6 +7,8 @@
  *
  * Compartment ids: 12000..12999.
  */
+#include <pthread.h>
+
 #include "kselftest_harness.h"
 #include "ubc_test.h"
 #include "ubc_worker.h"
@@ -351,6 +353,84 @@ TEST_F_TIMEOUT(ubctest, churn_at_barrier, 300)
 	ASSERT_EQ(2, ubc_field(NL, 12100, UBC_NUMPROC, UBC_RES_A_MAXHELD));
 	stop_member(_metadata, NL, 12100, &w);
 	ASSERT_NUMPROC(NL, 12100, 0, 2, failcnt);
+}
+
+/*
+ * ENTER of a process whose threads are exiting: a thread that turns
+ * EXIT_DEAD (exit_notify(), under tasklist_lock, not under the siglock
+ * ENTER holds) between ENTER's count and its tracking loop must not keep
+ * its charge. The threads of a process are released together and exit one
+ * after another over some 20 ms (each autoreaped: EXIT_DEAD), while the
+ * test enters the process; again and again. After every round held is
+ * back at 0.
+ */
+static int exiting_go = -1;
+
+static void *exit_later(void *arg)
+{
+	char b;
+
+	while (read(exiting_go, &b, 1) < 0 && errno == EINTR)
+		;
+	usleep((long)arg * 100);
+	return NULL;
+}
+
+static void exiting_threads_child(struct chan *c, int go[2], long n)
+{
+	long i;
+
+	chan_child(c);
+	close(go[1]);
+	exiting_go = go[0];
+	for (i = 0; i < n; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, exit_later, (void *)i))
+			_exit(1);
+		pthread_detach(t);
+	}
+	chan_put(c->up[1], 'r');
+	wait_eof(c->down[0]);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(ubctest, enter_while_threads_exit, 600)
+{
+	int rounds = debug_kernel() ? 30 : 150, i;
+	long threads = debug_kernel() ? 100 : 200;
+
+	IDS(12110, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 12110));
+	for (i = 0; i < rounds; i++) {
+		struct chan c;
+		int go[2];
+		pid_t pid;
+
+		ASSERT_EQ(0, chan_init(&c));
+		ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			exiting_threads_child(&c, go, threads);
+		chan_parent(&c);
+		close(go[0]);
+		ASSERT_EQ('r', chan_get(c.up[0], 60000))
+			TH_LOG("round %d: the child did not start %ld threads",
+			       i, threads);
+		close(go[1]);	/* the threads start exiting */
+		usleep((i % 10) * 1000);
+		ASSERT_NL(NL, 0, ubc_enter(NL, 12110, pid));
+		close(c.down[1]);
+		ASSERT_EQ(0, reap(pid));
+		close(c.up[0]);
+		ASSERT_EQ(0, ubc_wait_field(NL, 12110, UBC_NUMPROC,
+					    UBC_RES_A_HELD, 0, DRAIN_MS))
+			TH_LOG("round %d: numproc did not return to 0", i);
+	}
+	ASSERT_EQ(0, ubc_field(NL, 12110, UBC_NUMPROC, UBC_RES_A_FAILCNT));
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 12110));
+	ASSERT_EQ(-ENOENT, ubc_wait_gone(NL, 12110, DRAIN_MS));
 }
 
 TEST_HARNESS_MAIN
