@@ -237,7 +237,7 @@ scenario "pty storm" "numpty 4:4" --pty 3 --pty-max 64
 scenario "lockf/flock/OFD lock storm" "numflock 10:12" \
 	--lockf 2 --lockf-nonblock --flock 2 --lockofd 2
 # Queued signals: sigqueue and real-time signals.
-scenario "sigqueue and rt signals" "numsiginfo 8:10" --sigq 2 --sigrt 2
+scenario "sigqueue and rt signals" "numsiginfo 3:4" --sigq 2 --sigrt 2
 # Kernel memory: tasks, files, dentries.
 scenario "kernel memory" "kmemsize 2097152:2621440" --fork 2 --dentry 2 --open 1
 # Dentries and inodes.
