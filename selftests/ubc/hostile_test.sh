@@ -29,11 +29,15 @@ BASE=30000
 TMP=/tmp/hostile
 n=0 failed=0
 
-# A few seconds per stressor on the stock kernels; the debug kernel (KASAN,
-# lockdep; release "*-ubcdebug", as debug_kernel() in ubc_test.h) is about
-# five times slower under TCG, so it gets less time per run.
-dur=2
-case $(uname -r) in *ubcdebug*) dur=1 ;; esac
+# Two seconds per stressor set on the stock kernels. The debug kernel
+# (KASAN, lockdep; release "*-ubcdebug", as debug_kernel() in ubc_test.h)
+# needs about three seconds under TCG before stress-ng's workers run at
+# all: it gets four seconds, and runs only the mixed run and the single
+# runs of the resources whose limit checks the issue found racy (numflock,
+# numtcpsock, numpty) plus numproc, numfile and kmemsize; the stock lanes
+# run every single run.
+dur=2 debug=
+case $(uname -r) in *ubcdebug*) dur=4 debug=1 ;; esac
 
 # How far maxheld may pass the limit: 0, the limit is a ceiling, except for
 # the forced kinds of Documentation/ubc.rst's table that this workload can
@@ -52,6 +56,13 @@ slack() {
 # "held maxheld barrier limit failcnt" of resource $2 of compartment $1.
 row() { $UBC show -r "$1" 2>/dev/null | awk -v r="$2" '$1 == r { print $2, $3, $4, $5, $6 }'; }
 field() { row "$1" "$2" | cut -d' ' -f"$3"; }	# 1 held ... 5 failcnt
+# The resources among $2... whose held is not 0, in one `ubc show` (each
+# costs a process and a GET: seconds on the debug kernel under TCG).
+nonzero() {
+	id=$1; shift
+	$UBC show -r "$id" 2>/dev/null | awk -v want=" $* " '
+		index(want, " " $1 " ") && $2 != 0 { printf " %s", $1 }'
+}
 
 sleep_short() { sleep 0.1 2>/dev/null || sleep 1; }
 
@@ -67,8 +78,7 @@ wait_baseline() {	# until every resource $2... of $1 holds 0, up to 10 s
 	id=$1; shift
 	i=0 end=$(($(date +%s) + 10))
 	while :; do
-		left=
-		for r in "$@"; do [ "$(field "$id" "$r" 1)" = 0 ] || left="$left $r"; done
+		left=$(nonzero "$id" "$@")
 		[ -z "$left" ] && return 0
 		[ "$(date +%s)" -lt $end ] || { echo "$left"; return 1; }
 		# unlinked files leave reclaimable dentries and inodes behind:
@@ -127,7 +137,7 @@ check() {
 	grep -q 'run completed' "$log" || stress="${stress:+$stress; }stress-ng did not report its run"
 	wait_empty "$id" || stress="${stress:+$stress; }tasks still in the compartment"
 	snap=$TMP.snap.$id
-	for r in "$@"; do echo "$r $(row "$id" "$r")"; done >"$snap"
+	$UBC show -r "$id" | awk '{ print $1, $2, $3, $4, $5, $6 }' >"$snap"
 	left=$(wait_baseline "$id" "$@")
 	for r in "$@"; do
 		set -- $(grep "^$r " "$snap")
@@ -155,6 +165,13 @@ check() {
 # scenario NAME "RES B:L ..." ARGS...: one compartment, one stressor set.
 scenario() {
 	name=$1 lims=$2; shift 2
+	if [ -n "$debug" ] && [ -z "$keep" ]; then
+		for r in $(echo $lims | awk '{ for (i = 1; i < NF; i += 2) printf "%s ", $i }'); do
+			n=$((n + 1))
+			echo "ok $n - $r: $name # SKIP on the debug kernel (the mixed run covers $r)"
+		done
+		return
+	fi
 	id=$((BASE + n)) t0=$(date +%s)
 	: >"$TMP.diag"
 	$UBC create $id $lims >"$TMP.create" 2>&1 || {
@@ -180,6 +197,8 @@ kmem_tracking: $(cat /sys/module/ubc/parameters/kmem_tracking 2>&1)" ;;
 	done
 	echo "# $name: $(($(date +%s) - t0)) s"
 }
+
+debug_too() { keep=1; "$@"; keep=; }	# a single run kept on the debug kernel
 
 # host_stress LOG: the host forks, opens and allocates; sets nothing, its
 # verdict is in LOG (host_verdict).
@@ -223,23 +242,23 @@ mkdir -p $TMP
 start=$(date +%s)
 
 # Tasks: forks and clones past the barrier get EAGAIN.
-scenario "fork/clone/vfork storm" "numproc 12:12" \
+debug_too scenario "fork/clone/vfork storm" "numproc 12:12" \
 	--fork 2 --fork-max 16 --clone 2 --clone-max 16 --vfork 1
 # Files: every open past the barrier gets ENFILE.
-scenario "open storm" "numfile 48:48" --open 3
+debug_too scenario "open storm" "numfile 48:48" --open 3
 # TCP: racing accepts on loopback (issue finding 5).
-scenario "TCP sockets, concurrent accept" "numtcpsock 6:6" --sock 4 --sock-domain ipv4
+debug_too scenario "TCP sockets, concurrent accept" "numtcpsock 6:6" --sock 4 --sock-domain ipv4
 # Other sockets: UDP, UNIX socket pairs, epoll over UNIX sockets.
 scenario "UDP, UNIX and epoll sockets" "numothersock 8:8" --udp 2 --sockpair 2 --epoll 2
 # ptys through /dev/ptmx past the barrier get ENOSPC.
-scenario "pty storm" "numpty 4:4" --pty 3 --pty-max 64
+debug_too scenario "pty storm" "numpty 4:4" --pty 3 --pty-max 64
 # Locks: POSIX (with unlock splits), flock and OFD locks (issue finding 4).
-scenario "lockf/flock/OFD lock storm" "numflock 10:12" \
+debug_too scenario "lockf/flock/OFD lock storm" "numflock 10:12" \
 	--lockf 2 --lockf-nonblock --flock 2 --lockofd 2
 # Queued signals: sigqueue and real-time signals.
 scenario "sigqueue and rt signals" "numsiginfo 3:4" --sigq 2 --sigrt 2
 # Kernel memory: tasks, files, dentries.
-scenario "kernel memory" "kmemsize 2097152:2621440" --fork 2 --dentry 2 --open 1
+debug_too scenario "kernel memory" "kmemsize 2097152:2621440" --fork 2 --dentry 2 --open 1
 # Dentries and inodes.
 scenario "dentries and directories" "dcachesize 524288:786432" --dentry 2 --dir 2
 # Private writable memory: mmap, brk, mremap, mprotect.
@@ -252,7 +271,7 @@ scenario "POSIX and SysV shm" "shmpages 2048:2048" --shm 2 --shm-sysv 2
 
 # Everything at once in one compartment, every limit tight, while the host
 # runs a workload beside it.
-beside=1 mixed=1
+beside=1 mixed=1 keep=1
 scenario "mixed run" "numproc 48:48 numfile 160:160 numtcpsock 6:6 numothersock 10:10
 	numpty 4:4 numflock 10:12 numsiginfo 8:10 kmemsize 33554432:41943040
 	dcachesize 1048576:1572864 privvmpages 65536:73728 lockedpages 64:64
@@ -261,7 +280,7 @@ scenario "mixed run" "numproc 48:48 numfile 160:160 numtcpsock 6:6 numothersock 
 	--sockpair 1 --pty 1 --pty-max 64 --lockf 1 --lockf-nonblock --flock 1 \
 	--lockofd 1 --sigq 1 --sigrt 1 --dentry 1 --mmap 1 --mmap-bytes 16M \
 	--brk 1 --mremap 1 --mprotect 1 --mlock 1 --shm 1 --shm-sysv 1
-beside= mixed=
+beside= mixed= keep=
 
 echo "# $(($(date +%s) - start)) s"
 echo "1..$n"
