@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 apt_install build-essential pkg-config libmnl-dev qemu-system-x86 \
-	busybox-static cpio kmod xz-utils python3
+	busybox-static cpio kmod xz-utils python3 stress-ng
 
 # kselftest_harness.h and kselftest.h come from Debian's kernel source and
 # are extracted at build time, never copied into the repository.

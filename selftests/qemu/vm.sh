@@ -13,7 +13,9 @@
 # for quick iterations (e.g. UBC_VM_ONLY=vm_test); the steps around them
 # run as usual.
 # UBC_VM_SCRIPT=FILE runs FILE instead of demo.sh; UBC_VM_EXTRA="FILE..."
-# copies more host binaries into /bin of the initramfs, with their libraries.
+# copies more host binaries into /bin of the initramfs, with their libraries;
+# stress-ng (the hostile-workload suite, hostile_test.sh) is added to the
+# main check VM when the host has it.
 # Expects `make` to have built the module for LANE, the tool and the tests.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/common.sh"
@@ -45,6 +47,10 @@ fi
 # The demonstration runs a machine out of memory: keep that quick.
 [ "$mode" = run ] && mem=384
 mem=${UBC_VM_MEM:-$mem}
+# stress-ng (33 MB with its libraries) only where hostile_test.sh runs: not
+# in the small OOM VM, nor in the demonstration's
+extra=${UBC_VM_EXTRA:-}
+[ "$mode" = check ] && [ -z "$small" ] && extra="$extra $(command -v stress-ng || true)"
 timeout=${UBC_VM_TIMEOUT:-$timeout}
 
 rm -rf "$work"
@@ -67,7 +73,7 @@ cc -Wall -Wextra -Werror -O2 -o "$root/bin/memhog" "$UBC_TOP/selftests/qemu/memh
 # exec_noop: a program that maps nothing after exec (vm_test)
 cc -Wall -Wextra -Werror -O2 -nostdlib -static -fno-pie -no-pie -fno-stack-protector \
 	-o "$root/bin/exec_noop" "$UBC_TOP/selftests/qemu/exec_noop.c"
-for f in ${UBC_VM_EXTRA:-}; do rm -f "$root/bin/${f##*/}"; cp "$f" "$root/bin/${f##*/}"; done
+for f in $extra; do rm -f "$root/bin/${f##*/}"; cp "$f" "$root/bin/${f##*/}"; done
 : >"$root/selftests/list"
 if [ -d "$tests" ]; then
 	for t in $(make -s -C "$UBC_TOP/selftests/ubc" print-tests); do
@@ -80,7 +86,7 @@ echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 # Shared libraries of the dynamically linked binaries.
 for bin in "$root/bin/ubc" "$root/bin/forkbomb" "$root/bin/memhog" "$root"/selftests/* \
-	$(for f in ${UBC_VM_EXTRA:-}; do echo "$root/bin/${f##*/}"; done); do
+	$(for f in $extra; do echo "$root/bin/${f##*/}"; done); do
 	[ -f "$bin" ] && [ -x "$bin" ] && ldd "$bin" >/dev/null 2>&1 || continue
 	ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"
