@@ -49,8 +49,9 @@
  *    its SHM_LOCKs go to the host: held returns to 0 and the compartment
  *    is freed, so its id can be created again at once.
  *  - vmguarpages: a guarantee, held stays 0. While the compartment's
- *    privvmpages held plus the request stays within its vmguarpages
- *    barrier, the kernel's overcommit check (__vm_enough_memory(), strict
+ *    privvmpages held stays within its vmguarpages barrier (held already
+ *    includes the growth may_expand_vm() reserved, as OpenVZ compared
+ *    privvmpages after charging it), the kernel's overcommit check (__vm_enough_memory(), strict
  *    under vm.overcommit_memory=2) lets the request through; the pages are
  *    still added to Committed_AS so that the kernel's later uncharge
  *    balances. Only a finite barrier > 0 guarantees: the default (0)
@@ -968,7 +969,12 @@ static int ubc_vm_enough_memory(struct pt_regs *regs)
 	guar = READ_ONCE(comp->res[UBC_VMGUARPAGES].barrier);
 	if (!ubc_guarantee_set(guar))
 		return 0;	/* 0 or unlimited: no guarantee */
-	if (ubc_counter_held(&comp->res[UBC_PRIVVMPAGES]) > guar - pages)
+	/*
+	 * mmap_region(), do_brk_flags() and mremap ask after may_expand_vm()
+	 * reserved their growth: held includes the request (OpenVZ's
+	 * ub_enough_memory() compared privvmpages after its charge too).
+	 */
+	if (ubc_counter_held(&comp->res[UBC_PRIVVMPAGES]) > guar)
 		return 0;	/* not guaranteed: the kernel decides */
 	/* what vm_acct_memory() does; vm_unacct_memory() undoes it later */
 	percpu_counter_add(ubc_committed_as, pages);
