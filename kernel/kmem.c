@@ -379,14 +379,24 @@ static struct ubc_kent *ubc_kent_clear(unsigned int b, unsigned long pfn,
 	return NULL;
 }
 
+/* Return what a gate reserved (ubc_kmem_reserve()) and no object took. */
+static void ubc_kmem_unreserve(struct ubc_comp *comp, long size, bool dcache)
+{
+	ubc_counter_uncharge(&comp->res[UBC_KMEMSIZE], size);
+	if (dcache)
+		ubc_counter_uncharge(&comp->res[UBC_DCACHESIZE], size);
+}
+
 /*
  * Charge @comp for an object at @off of the slab (or page) at @pfn, which
- * holds @nbits objects of @size bytes. Forced: the allocation happened; the
- * gate decided before it.
+ * holds @nbits objects of @size bytes. @reserved: the gate reserved the
+ * charge (ubc_kmem_reserve()), which this commits; otherwise the charge
+ * is forced: the allocation happened, and the gate let it through as a
+ * forced kind (see the table in Documentation/kmem.rst).
  */
 static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
 			   unsigned long off, unsigned int nbits, u32 size,
-			   bool dcache)
+			   bool dcache, bool reserved)
 {
 	unsigned int b = ubc_kbucket(pfn), i = off / size;
 	struct ubc_kent *e, *mine, *spare = NULL, *dead;
@@ -434,9 +444,12 @@ static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
 	}
 	__set_bit(i, mine->map);
 	mine->n++;
-	ubc_counter_charge(&comp->res[UBC_KMEMSIZE], size, UBC_FORCE);
-	if (dcache)
-		ubc_counter_charge(&comp->res[UBC_DCACHESIZE], size, UBC_FORCE);
+	if (!reserved) {
+		ubc_counter_charge(&comp->res[UBC_KMEMSIZE], size, UBC_FORCE);
+		if (dcache)
+			ubc_counter_charge(&comp->res[UBC_DCACHESIZE], size,
+					   UBC_FORCE);
+	}
 	this_cpu_inc(ubc_krec_count);
 	spin_unlock_irqrestore(lock, flags);
 	ubc_kent_release(dead);
@@ -445,6 +458,8 @@ static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
 
 lost:
 	ubc_kent_free(spare);
+	if (reserved)
+		ubc_kmem_unreserve(comp, size, dcache);
 	atomic_long_inc(&ubc_kmem_lost);
 }
 
@@ -618,24 +633,69 @@ static struct kretprobe ubc_fault_probe = {
 static bool ubc_fault_probed;	/* under ubc_lock; READ_ONCE in hooks */
 #endif
 
+/*
+ * The handle_mm_fault() kretprobe ran out of instances (nmissed grew): a
+ * fault it did not see may be in flight in any compartment task, and
+ * refusing its page table would make it spin. From the first miss on,
+ * kmemsize and dcachesize are counted, never refused (until the module is
+ * reloaded); kmem_fault_probe_missed reports the count.
+ */
+static int ubc_fault_missed(void)
+{
+#ifdef UBC_FAULT_TEST_PARTIAL
+	static bool warned;
+	int missed = READ_ONCE(ubc_fault_probe.nmissed);
+
+	if (missed && !READ_ONCE(warned)) {
+		WRITE_ONCE(warned, true);
+		pr_warn("kmem: the handle_mm_fault() probe missed %d faults (more than %d in flight): kmemsize and dcachesize are counted, never refused, until ubc is reloaded\n",
+			missed, UBC_FAULT_MAXACTIVE);
+	}
+	return missed;
+#else
+	return 0;
+#endif
+}
+
 /* Do the barriers refuse at all on this kernel, now? */
 static bool ubc_kmem_refusing(void)
 {
 #ifdef UBC_FAULT_TEST_PARTIAL
-	return READ_ONCE(ubc_fault_probed) || READ_ONCE(ubc_kmem_unsure_ok);
+	if (READ_ONCE(ubc_fault_probed))
+		return !ubc_fault_missed();
+	return READ_ONCE(ubc_kmem_unsure_ok);
 #else
 	return true;
 #endif
 }
 
-/* Allocations that must not be refused (see the top of this file). */
+/*
+ * Allocations that are never refused: the forced kinds of the table in
+ * Documentation/kmem.rst. (User faults are not among them any more: they
+ * are charged up to the limit, see ubc_kmem_fault_oom().)
+ */
 static bool ubc_kmem_forced(gfp_t gfp)
 {
 	return !ubc_kmem_refusing() ||
 	       (gfp & (__GFP_NOFAIL | __GFP_HIGH)) ||
-	       !(gfp & __GFP_DIRECT_RECLAIM) ||
 	       (current->flags & (PF_MEMALLOC | PF_EXITING)) ||
-	       fatal_signal_pending(current) || ubc_in_user_fault();
+	       fatal_signal_pending(current) ||
+	       (!(gfp & __GFP_DIRECT_RECLAIM) && ubc_in_user_fault());
+}
+
+/*
+ * Which bound an allocation that is not forced is charged against:
+ *  - the barrier, for ordinary allocations (a system call fails cleanly);
+ *  - the limit for a user page fault (the barrier-to-limit gap absorbs
+ *    faults; past the limit, ubc_kmem_fault_oom()) and for allocations
+ *    without direct reclaim (GFP_NOWAIT: their callers expect failure at
+ *    any time, memcg refuses them at its limit too; GFP_ATOMIC carries
+ *    __GFP_HIGH and is forced).
+ */
+static enum ubc_strict ubc_kmem_bound(gfp_t gfp, bool *fault)
+{
+	*fault = ubc_in_user_fault();
+	return *fault || !(gfp & __GFP_DIRECT_RECLAIM) ? UBC_LIMIT : UBC_BARRIER;
 }
 
 static inline bool ubc_kc_accounted(const struct kmem_cache *s, gfp_t gfp)
@@ -644,12 +704,168 @@ static inline bool ubc_kc_accounted(const struct kmem_cache *s, gfp_t gfp)
 }
 
 /* Is there room for @size more bytes? Counts a refusal in failcnt. */
-static bool ubc_kmem_room(struct ubc_comp *comp, long size, bool dcache)
+static bool ubc_kmem_room(struct ubc_comp *comp, long size, bool dcache,
+			  enum ubc_strict strict)
 {
-	if (ubc_counter_check(&comp->res[UBC_KMEMSIZE], size, UBC_BARRIER))
+	if (ubc_counter_check(&comp->res[UBC_KMEMSIZE], size, strict))
 		return false;
 	return !dcache ||
-	       !ubc_counter_check(&comp->res[UBC_DCACHESIZE], size, UBC_BARRIER);
+	       !ubc_counter_check(&comp->res[UBC_DCACHESIZE], size, strict);
+}
+
+/* Reserve @size bytes up to @strict's bound; a refusal counts in failcnt. */
+static bool ubc_kmem_reserve(struct ubc_comp *comp, long size, bool dcache,
+			     enum ubc_strict strict)
+{
+	if (ubc_counter_charge(&comp->res[UBC_KMEMSIZE], size, strict))
+		return false;
+	if (dcache &&
+	    ubc_counter_charge(&comp->res[UBC_DCACHESIZE], size, strict)) {
+		ubc_counter_uncharge(&comp->res[UBC_KMEMSIZE], size);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A user page fault of a compartment task would take kmemsize (or
+ * dcachesize) past its limit: a compartment-local OOM, as OpenVZ's
+ * per-beancounter OOM. The faulting process is killed (SIGKILL to its
+ * thread group, SEND_SIG_PRIV as the OOM killer does, so a pid namespace's
+ * init dies too) before the allocation is refused. The refusal makes the
+ * fault return VM_FAULT_OOM (mm/memory.c: __pte_alloc(), __pmd_alloc(),
+ * anon_vma_prepare() fail with -ENOMEM), and that, from user mode, ends in
+ * pagefault_out_of_memory() (arch/x86/mm/fault.c: do_user_addr_fault()),
+ * which returns at once since a fatal signal is pending: the task goes
+ * back towards user mode, where the signal kills it instead of retrying
+ * the fault. Every allocation after the kill is forced (fatal signal):
+ * what the dying task still allocates is bounded by one fault's page
+ * tables. Host tasks and kernel threads have no compartment and never get
+ * here; kernel-mode faults (copy_to_user(), GUP) are not user faults and
+ * are refused at the barrier like any allocation (EFAULT, ENOMEM).
+ * Task context, sleepable (a GFP_KERNEL fault allocation); takes the
+ * target's sighand lock.
+ */
+static void ubc_kmem_fault_oom(struct ubc_comp *comp)
+{
+	pr_info_ratelimited("kmem: compartment %u: kmemsize limit reached in a page fault: killing %s (%d)\n",
+			    comp->id, current->comm, task_tgid_nr(current));
+	send_sig_info(SIGKILL, SEND_SIG_PRIV, current);
+}
+
+/*
+ * Reservations (finding 5: never check at the gate and charge later). The
+ * gate reserves the allocation's bytes (ubc_kmem_reserve()) and pushes an
+ * entry on current's reservation stack (struct ubc_kresv, kmem.h, in the
+ * task's entry); the allocation's event pops it and commits it to the new
+ * object (no second charge), or returns it when the allocation failed
+ * after the gate (the allocator can still fail after should_failslab()
+ * let it through). Gate and event of one allocation run in the same task;
+ * an allocation between them (inside the allocator, in reclaim) has its
+ * own gate and event between them: a stack. Interrupts charge nothing and
+ * never touch it. An event pops only the top entry, and only if its key
+ * (bytes, slab or page) matches, else it charges forced: a mismatch can
+ * only let one object be charged on another one's reservation, never
+ * charge twice or leak; what is left on the stack when the task goes is
+ * returned by ubc_kmem_task_release().
+ *
+ * Every gate decision for a compartment's accounted allocation pushes one
+ * entry: RESERVED (bytes charged), FORCED (a forced kind: the event charges
+ * forced) or REFUSED (the allocation fails; its event only pops). A
+ * refused page allocation has no event on 6.1 (__alloc_pages() returns
+ * before trace_mm_page_alloc()), so nothing is pushed for it there. Bulk
+ * allocations have no per-object event: their gates reserve nothing and
+ * only check (ubc_kmem_bulk_slab() and co mark them).
+ */
+enum { UBC_KRESV_RESERVED = 1, UBC_KRESV_FORCED, UBC_KRESV_REFUSED };
+
+#define UBC_KRESV_BULK_SLAB	1
+#define UBC_KRESV_BULK_PAGE	2
+
+/* Does a refused page allocation still reach trace_mm_page_alloc()? */
+static bool ubc_kmem_page_refusal_traced;	/* set at init */
+
+static void ubc_kresv_push(struct ubc_kresv *r, u32 size, bool page, u8 state,
+			   bool dcache)
+{
+	struct ubc_kresv_ent *e = &r->e[r->n];
+
+	e->size = size;
+	e->page = page;
+	e->state = state;
+	e->dcache = dcache;
+	barrier();	/* the entry before its count, for ..._task_release() */
+	WRITE_ONCE(r->n, r->n + 1);
+}
+
+/* The event of an allocation: its entry's state (0: none matched). */
+static u8 ubc_kresv_pop(struct ubc_kresv *r, u32 size, bool page)
+{
+	struct ubc_kresv_ent *e;
+
+	if (!r->n)
+		return 0;
+	e = &r->e[r->n - 1];
+	if (e->size != size || e->page != page)
+		return 0;
+	WRITE_ONCE(r->n, r->n - 1);
+	return e->state;
+}
+
+void ubc_kmem_task_release(struct ubc_kresv *r, struct ubc_comp *comp)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->e[i].state == UBC_KRESV_RESERVED)
+			ubc_kmem_unreserve(comp, r->e[i].size, r->e[i].dcache);
+	r->n = 0;
+}
+
+/*
+ * The gate of one accounted allocation of @size bytes by a compartment
+ * task: reserve, or refuse (true; counted in failcnt).
+ */
+static bool ubc_kmem_gate(struct ubc_comp *comp, struct ubc_kresv *r,
+			  gfp_t gfp, long size, bool dcache, bool page)
+{
+	u8 bulk = page ? UBC_KRESV_BULK_PAGE : UBC_KRESV_BULK_SLAB;
+	bool fault, check_only = false;
+	enum ubc_strict strict;
+	u8 state;
+
+	if (r->bulk & bulk) {
+		r->bulk &= ~bulk;
+		check_only = true;	/* no event will commit it */
+	}
+	if (r->n == UBC_KRESV_DEPTH || size > U32_MAX)
+		check_only = true;
+	if (ubc_kmem_forced(gfp)) {
+		if (check_only)
+			return false;
+		state = UBC_KRESV_FORCED;
+		goto push;
+	}
+	strict = ubc_kmem_bound(gfp, &fault);
+	if (check_only) {
+		if (ubc_kmem_room(comp, size, dcache, strict))
+			return false;
+		if (fault)
+			ubc_kmem_fault_oom(comp);
+		return true;
+	}
+	if (ubc_kmem_reserve(comp, size, dcache, strict)) {
+		state = UBC_KRESV_RESERVED;
+	} else {
+		if (fault)
+			ubc_kmem_fault_oom(comp);
+		if (page && !ubc_kmem_page_refusal_traced)
+			return true;
+		state = UBC_KRESV_REFUSED;
+	}
+push:
+	ubc_kresv_push(r, size, page, state, dcache);
+	return state == UBC_KRESV_REFUSED;
 }
 
 /*
@@ -659,27 +875,64 @@ static bool ubc_kmem_room(struct ubc_comp *comp, long size, bool dcache)
  */
 static bool ubc_kmem_refuse_objs(struct kmem_cache *s, gfp_t gfp, long n)
 {
+	struct ubc_kresv *r;
 	struct ubc_comp *comp;
 
 	if (!ubc_kc_accounted(s, gfp))
 		return false;
-	comp = ubc_hook_comp();
-	if (!comp || ubc_kmem_forced(gfp))
+	comp = ubc_hook_comp_kresv(&r);
+	if (!comp)
 		return false;
-	return !ubc_kmem_room(comp, (long)ubc_kc_size(s) * n,
-			      ubc_kc_is_dcache(s));
+	if (n > 1)	/* 6.12's bulk allocation: no per-object event */
+		r->bulk |= UBC_KRESV_BULK_SLAB;
+	return ubc_kmem_gate(comp, r, gfp, (long)ubc_kc_size(s) * n,
+			     ubc_kc_is_dcache(s), false);
 }
 
 static bool ubc_kmem_refuse_pages(gfp_t gfp, unsigned int order)
 {
+	struct ubc_kresv *r;
 	struct ubc_comp *comp;
 
 	if (!(gfp & __GFP_ACCOUNT))
 		return false;
-	comp = ubc_hook_comp();
-	if (!comp || ubc_kmem_forced(gfp))
+	comp = ubc_hook_comp_kresv(&r);
+	if (!comp)
 		return false;
-	return !ubc_kmem_room(comp, PAGE_SIZE << order, false);
+	return ubc_kmem_gate(comp, r, gfp, PAGE_SIZE << order, false, true);
+}
+
+/*
+ * kmem_cache_alloc_bulk(s, gfp, size, p) and __alloc_pages_bulk(gfp, ...),
+ * watches: the next gate of current of that kind is the bulk allocation's
+ * own (should_failslab() is the first thing kmem_cache_alloc_bulk() does;
+ * 6.12's memcg gate comes after its objects, none of which is accounted
+ * page by page), which reserves nothing. A mark left when no gate follows
+ * (an unaccounted cache on 6.12, a bulk request served without the bulk
+ * path) turns the next gate into a check: one forced charge, no leak.
+ */
+static void ubc_kmem_bulk_mark(u8 bulk)
+{
+	struct ubc_kresv *r;
+
+	if (ubc_hook_comp_kresv(&r))
+		r->bulk |= bulk;
+}
+
+static int ubc_kmem_bulk_slab(struct pt_regs *regs)
+{
+	struct kmem_cache *s = (struct kmem_cache *)ubc_arg(regs, 0);
+
+	if (ubc_kc_accounted(s, (gfp_t)ubc_arg(regs, 1)))
+		ubc_kmem_bulk_mark(UBC_KRESV_BULK_SLAB);
+	return 0;
+}
+
+static int ubc_kmem_bulk_page(struct pt_regs *regs)
+{
+	if ((gfp_t)ubc_arg(regs, 0) & __GFP_ACCOUNT)
+		ubc_kmem_bulk_mark(UBC_KRESV_BULK_PAGE);
+	return 0;
 }
 
 /* should_failslab(struct kmem_cache *s, gfp_t gfpflags) */
@@ -755,21 +1008,34 @@ static bool ubc_kmem_gates_live(void)
 }
 #endif
 
-/* A new slab object @ptr of @size bytes, accounted, by current. */
+/*
+ * A new slab object @ptr (NULL: the allocation failed) of @size bytes,
+ * accounted, by current: commit the gate's reservation, or charge forced.
+ */
 static void ubc_kmem_obj_new(const void *ptr, u32 size, bool dcache)
 {
-	struct ubc_comp *comp = ubc_hook_comp();
+	struct ubc_kresv *r;
+	struct ubc_comp *comp = ubc_hook_comp_kresv(&r);
 	struct folio *folio;
 	unsigned long off;
+	u8 state;
 
-	if (!comp || ZERO_OR_NULL_PTR(ptr))
+	if (!comp)
 		return;
+	state = ubc_kresv_pop(r, size, false);
+	if (ZERO_OR_NULL_PTR(ptr))
+		goto unreserve;
 	folio = virt_to_folio(ptr);
 	if (!folio_test_slab(folio))
-		return;		/* a large kmalloc: charged as pages */
+		goto unreserve;
 	off = (unsigned long)ptr - (unsigned long)folio_address(folio);
 	ubc_kmem_track(comp, folio_pfn(folio), off, folio_size(folio) / size + 1,
-		       size, dcache);
+		       size, dcache, state == UBC_KRESV_RESERVED);
+	return;
+
+unreserve:
+	if (state == UBC_KRESV_RESERVED)
+		ubc_kmem_unreserve(comp, size, dcache);
 }
 
 static void ubc_kmem_obj_free(const void *ptr)
@@ -790,14 +1056,23 @@ static void ubc_tp_kmalloc(void *data, unsigned long call_site,
 			   const void *ptr, size_t bytes_req,
 			   size_t bytes_alloc, gfp_t gfp, int node)
 {
-	if (gfp & __GFP_ACCOUNT)
-		ubc_kmem_obj_new(ptr, bytes_alloc, false);
+	if (!(gfp & __GFP_ACCOUNT))
+		return;
+	/*
+	 * A large kmalloc (kmalloc_large(): pages, no slab gate) was charged
+	 * as pages; its event must not pop a slab reservation. Large ones
+	 * are at least 2 * KMALLOC_MAX_CACHE_SIZE, every kmalloc cache less.
+	 */
+	if (ptr ? !folio_test_slab(virt_to_folio(ptr)) :
+		  bytes_alloc >= 2 * KMALLOC_MAX_CACHE_SIZE)
+		return;
+	ubc_kmem_obj_new(ptr, bytes_alloc, false);
 }
 
 /* kmem:kmem_cache_alloc, through slabev.c */
 void ubc_kmem_cache_alloc_ev(const void *ptr, struct kmem_cache *s, gfp_t gfp)
 {
-	if (ptr && ubc_kc_accounted(s, gfp))
+	if (ubc_kc_accounted(s, gfp))
 		ubc_kmem_obj_new(ptr, ubc_kc_size(s), ubc_kc_is_dcache(s));
 }
 
@@ -817,14 +1092,22 @@ void ubc_kmem_cache_free_ev(const void *ptr)
 static void ubc_tp_page_alloc(void *data, struct page *page,
 			      unsigned int order, gfp_t gfp, int migratetype)
 {
+	u32 size = PAGE_SIZE << order;
+	struct ubc_kresv *r;
 	struct ubc_comp *comp;
+	u8 state;
 
-	if (!page || !(gfp & __GFP_ACCOUNT))
+	if (!(gfp & __GFP_ACCOUNT))
 		return;
-	comp = ubc_hook_comp();
-	if (comp)
-		ubc_kmem_track(comp, page_to_pfn(page), 0, 1, PAGE_SIZE << order,
-			       false);
+	comp = ubc_hook_comp_kresv(&r);
+	if (!comp)
+		return;
+	state = ubc_kresv_pop(r, size, true);
+	if (page)
+		ubc_kmem_track(comp, page_to_pfn(page), 0, 1, size, false,
+			       state == UBC_KRESV_RESERVED);
+	else if (state == UBC_KRESV_RESERVED)
+		ubc_kmem_unreserve(comp, size, false);
 }
 
 /* kmem:mm_page_free */
@@ -880,6 +1163,24 @@ static const struct kernel_param_ops ubc_kmem_tracking_ops = {
  */
 module_param_cb(kmem_tracking, &ubc_kmem_tracking_ops, NULL, 0444);
 
+static int ubc_kmem_fault_missed_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", ubc_fault_missed());
+}
+
+static const struct kernel_param_ops ubc_kmem_fault_missed_ops = {
+	.get = ubc_kmem_fault_missed_get,
+};
+
+/*
+ * /sys/module/ubc/parameters/kmem_fault_probe_missed: page faults the
+ * handle_mm_fault() kretprobe (6.12) could not follow, its nmissed; 0
+ * where faults need no probe (6.1) or before it is attached. Once it is
+ * not 0, kmemsize and dcachesize are counted, never refused (see
+ * ubc_fault_missed()), and kmem_tracking shows "refuses 0".
+ */
+module_param_cb(kmem_fault_probe_missed, &ubc_kmem_fault_missed_ops, NULL, 0444);
+
 /* ---- the part ---- */
 
 /* Frees before allocations: no charge may exist without its free hook. */
@@ -909,6 +1210,72 @@ static struct ubc_hook ubc_kmem_memcg_gates[] = {
 /* The gates this kernel has (one of the two pairs), set at init. */
 static struct ubc_hook *ubc_kmem_gates;
 static unsigned int ubc_kmem_ngates;
+
+/*
+ * Bulk allocations (see ubc_kmem_bulk_mark()), armed with the gates; each
+ * optional: without it, a bulk allocation's gate reserves as for one
+ * object and the reservation waits on the task's stack for a matching
+ * event, or for the task's end (ubc_kmem_task_release()).
+ */
+static struct ubc_hook ubc_kmem_bulk_watches[] = {
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	{ .symbol = "kmem_cache_alloc_bulk_noprof", .fn = ubc_kmem_bulk_slab },
+#else
+	{ .symbol = "kmem_cache_alloc_bulk", .fn = ubc_kmem_bulk_slab },
+	{ .symbol = "__alloc_pages_bulk", .fn = ubc_kmem_bulk_page },
+#endif
+};
+static bool ubc_kmem_bulk_ok[ARRAY_SIZE(ubc_kmem_bulk_watches)];
+
+static void ubc_kmem_bulk_prepare(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_kmem_bulk_watches); i++) {
+		ubc_kmem_bulk_ok[i] =
+			!ubc_hooks_prepare_optional(&ubc_kmem_bulk_watches[i], 1);
+		if (!ubc_kmem_bulk_ok[i])
+			pr_info("kmem: cannot watch %s(): its gates reserve as for one object\n",
+				ubc_kmem_bulk_watches[i].symbol);
+	}
+}
+
+static void ubc_kmem_bulk_disarm(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_kmem_bulk_watches); i++)
+		if (ubc_kmem_bulk_ok[i])
+			ubc_hooks_disarm(&ubc_kmem_bulk_watches[i], 1);
+}
+
+static int ubc_kmem_bulk_arm(void)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_kmem_bulk_watches); i++) {
+		if (!ubc_kmem_bulk_ok[i])
+			continue;
+		err = ubc_hooks_arm(&ubc_kmem_bulk_watches[i], 1);
+		if (err) {
+			while (i--)
+				if (ubc_kmem_bulk_ok[i])
+					ubc_hooks_disarm(&ubc_kmem_bulk_watches[i], 1);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void ubc_kmem_bulk_release(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_kmem_bulk_watches); i++)
+		if (ubc_kmem_bulk_ok[i])
+			ubc_hooks_release(&ubc_kmem_bulk_watches[i], 1);
+}
 
 static int ubc_kmem_init(void)
 {
@@ -947,8 +1314,12 @@ static int ubc_kmem_init(void)
 							     ubc_kmem_ngates);
 		if (ubc_kmem_gated)
 			pr_info("kmem: kmemsize and dcachesize refuse through memcg's charge functions: only while memcg kmem accounting is online (a non-root memory cgroup exists)\n");
+		/* __alloc_pages() frees the refused page, then its event */
+		ubc_kmem_page_refusal_traced = ubc_kmem_gated;
 	}
 #endif
+	if (ubc_kmem_gated)
+		ubc_kmem_bulk_prepare();
 	if (!ubc_kmem_gated)
 		pr_info("kmem: this kernel has no should_failslab()/should_fail_alloc_page() (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC off) nor memcg charge functions ubc knows: kmemsize and dcachesize are counted, never refused\n");
 
@@ -987,10 +1358,17 @@ static int ubc_kmem_gates_arm(void)
 		WRITE_ONCE(ubc_fault_probed, !perr);
 	}
 #endif
+	/* bulk marks before the gates that consume them */
+	err = ubc_kmem_bulk_arm();
+	if (err)
+		return err;
 	err = ubc_hooks_arm(ubc_kmem_gates, ubc_kmem_ngates);
-	if (!err)
-		ubc_kmem_gates_on = true;
-	return err;
+	if (err) {
+		ubc_kmem_bulk_disarm();
+		return err;
+	}
+	ubc_kmem_gates_on = true;
+	return 0;
 }
 
 /* After the gates are gone (ubc_kmem_disarm()). */
@@ -1047,8 +1425,10 @@ err_watches:
 static void ubc_kmem_disarm(void)
 {
 	cancel_delayed_work_sync(&ubc_kreap_work);
-	if (ubc_kmem_gates_on)
+	if (ubc_kmem_gates_on) {
 		ubc_hooks_disarm(ubc_kmem_gates, ubc_kmem_ngates);
+		ubc_kmem_bulk_disarm();
+	}
 	ubc_kmem_gates_on = false;
 	ubc_kmem_fault_probe_off();
 	ubc_kmem_armed = false;
@@ -1065,8 +1445,10 @@ static void ubc_kmem_exit(void)
 {
 	unsigned int b;
 
-	if (ubc_kmem_gated)
+	if (ubc_kmem_gated) {
 		ubc_hooks_release(ubc_kmem_gates, ubc_kmem_ngates);
+		ubc_kmem_bulk_release();
+	}
 	ubc_hooks_release(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
 	for (b = 0; b < (1 << UBC_KHASH_BITS); b++) {
 		struct hlist_node *tmp;
