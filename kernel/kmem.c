@@ -24,22 +24,23 @@
  *    dentry), pipe() and socket() ENFILE (their inode), mkdir() on tmpfs
  *    ENOSPC when its inode is the refused allocation; failcnt counts one
  *    per refused allocation;
- *  - allocations the kernel cannot fail gracefully are forced: counted,
- *    never refused, so held may pass the barrier and the limit:
+ *  - a user page fault's allocations (page tables, anon_vma) are charged
+ *    up to the kmemsize limit, not the barrier; the fault that would pass
+ *    the limit is a compartment-local OOM: the faulting process is killed
+ *    (SIGKILL), failcnt counts one, and the allocation is refused, which
+ *    ends the fault without a retry (see ubc_kmem_fault_oom());
+ *  - allocations without direct reclaim and without __GFP_HIGH
+ *    (GFP_NOWAIT) are refused at the limit, not the barrier;
+ *  - allocations the kernel cannot fail are forced: counted, never
+ *    refused, so held may pass the limit by them (the table of forced
+ *    kinds and their bounds is in Documentation/kmem.rst):
  *      * __GFP_NOFAIL: the caller loops forever on failure;
- *      * no __GFP_DIRECT_RECLAIM (GFP_ATOMIC, GFP_NOWAIT): atomic callers
- *        (softirq work done on behalf of a task, under spinlocks) take a
- *        failure as data loss, not as an error a system call can report;
- *      * __GFP_HIGH and PF_MEMALLOC: the kernel's own emergency reserves,
- *        used by reclaim and writeback to make progress;
+ *      * __GFP_HIGH (GFP_ATOMIC): atomic callers dip into the reserves;
+ *      * PF_MEMALLOC: reclaim and writeback must make progress;
  *      * a task that is exiting (PF_EXITING) or has a fatal signal
  *        pending: it must be able to die and free what it holds (memcg's
  *        should_force_charge());
- *      * a user page fault (current->in_user_fault): a refused page table
- *        makes the fault return VM_FAULT_OOM, which on 6.1 is retried
- *        forever by pagefault_out_of_memory() outside a memcg OOM;
- *    These are the paths that made upstream give up kmem limits (cgroup v1
- *    memory.kmem.limit_in_bytes, deprecated in 5.16, removed in 6.1).
+ *      * a user fault's allocation without direct reclaim;
  *    Kernel-mode faults (copy_to_user into unpopulated memory) are not
  *    marked by the kernel; a refused page table there makes the copy fail
  *    with EFAULT;
@@ -77,10 +78,16 @@
  *    batched and slab pages) uncharges pages and drops what is left of a
  *    freed slab page;
  *  - kmem_cache_free_bulk(s, nr, p), watch: kfree_bulk() (kfree_rcu()
- *    batches) frees objects with no per-object tracepoint.
- * The gates only check room (ubc_counter_check()); the charge is made
- * when the object exists. Two tasks racing for the last bytes may both
- * pass the check: held can pass the barrier by the objects in flight.
+ *    batches) frees objects with no per-object tracepoint;
+ *  - kmem_cache_alloc_bulk(s, gfp, nr, p) and __alloc_pages_bulk(gfp,
+ *    ...), watches (with the gates; optional): mark the bulk allocation's
+ *    own gate, which then only checks (ubc_kmem_bulk_mark()).
+ * The gates reserve (a charge against the bound) and the events commit
+ * the reservation to the object, or return it if the allocation failed;
+ * a per-task stack matches them (see "Reservations" below), so racing
+ * allocations cannot all pass the last bytes. Watches on
+ * kmem_cache_alloc_bulk() and __alloc_pages_bulk() mark bulk allocations,
+ * whose gates only check (no per-object event would commit).
  *
  * Tracking (who paid for an object): a hash table keyed by the page frame
  * of the object's slab (or of the charged page). An entry belongs to one
@@ -97,7 +104,11 @@
  * never find a bucket lock held on this CPU. A free looks at the bucket
  * head without the lock first: an object is charged before it is handed to
  * anyone who can free it, so its entry is visible to its free. Nothing
- * sleeps; compartment references are put outside the lock.
+ * sleeps; compartment references are put outside the lock. A task's
+ * reservation stack (kmem.h) is touched only by the task itself in task
+ * context, and by ubc_kmem_task_release() once the task is gone. The fault
+ * OOM sends SIGKILL from a gate (task context, a GFP_KERNEL allocation of
+ * a user fault: no spinlock held), taking current's sighand lock.
  */
 #include <linux/gfp.h>
 #include <linux/hash.h>
@@ -604,8 +615,9 @@ MODULE_PARM_DESC(kmem_refuse_unsure_faults,
  * the fault depth of compartment tasks (task.c), attached with the gates.
  * Host tasks take no return instance (the entry handler declines them).
  * Instances run out only with more than UBC_FAULT_MAXACTIVE compartment
- * faults in flight at once; a fault missed so is retried, and the retry
- * is seen.
+ * faults in flight at once (faults blocked in userfaultfd or FUSE); a
+ * fault missed so is not seen, so from the first miss on nothing is
+ * refused (ubc_fault_missed()).
  */
 #define UBC_FAULT_MAXACTIVE	4096
 
