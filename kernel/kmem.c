@@ -621,9 +621,15 @@ MODULE_PARM_DESC(kmem_refuse_unsure_faults,
  */
 #define UBC_FAULT_MAXACTIVE	4096
 
+/*
+ * handle_mm_fault(vma, address, flags, regs): user faults only, as 6.1's
+ * in_user_fault (FAULT_FLAG_USER); a kernel-mode fault (copy_to_user(),
+ * GUP) is refused at the barrier like any allocation.
+ */
 static int ubc_fault_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	void *e = in_task() ? ubc_task_fault_enter() : NULL;
+	void *e = in_task() && (ubc_arg(regs, 2) & FAULT_FLAG_USER) ?
+		  ubc_task_fault_enter() : NULL;
 
 	*(void **)ri->data = e;
 	return e ? 0 : 1;	/* 1: no return probe for this call */
@@ -649,32 +655,47 @@ static bool ubc_fault_probed;	/* under ubc_lock; READ_ONCE in hooks */
  * The handle_mm_fault() kretprobe ran out of instances (nmissed grew): a
  * fault it did not see may be in flight in any compartment task, and
  * refusing its page table would make it spin. From the first miss on,
- * kmemsize and dcachesize are counted, never refused (until the module is
- * reloaded); kmem_fault_probe_missed reports the count.
+ * kmemsize and dcachesize are counted, never refused, until the
+ * administrator acknowledges the misses (writes kmem_fault_probe_missed,
+ * once the faults that blocked are over) or ubc is reloaded.
  */
+#ifdef UBC_FAULT_TEST_PARTIAL
+static int ubc_fault_missed_acked;	/* nmissed the admin acknowledged */
+#endif
+
 static int ubc_fault_missed(void)
 {
 #ifdef UBC_FAULT_TEST_PARTIAL
-	static bool warned;
-	int missed = READ_ONCE(ubc_fault_probe.nmissed);
-
-	if (missed && !READ_ONCE(warned)) {
-		WRITE_ONCE(warned, true);
-		pr_warn("kmem: the handle_mm_fault() probe missed %d faults (more than %d in flight): kmemsize and dcachesize are counted, never refused, until ubc is reloaded\n",
-			missed, UBC_FAULT_MAXACTIVE);
-	}
-	return missed;
+	return READ_ONCE(ubc_fault_probe.nmissed);
 #else
 	return 0;
 #endif
 }
+
+#ifdef UBC_FAULT_TEST_PARTIAL
+/* Misses not acknowledged: refusing is off while there are any. */
+static bool ubc_fault_unseen(void)
+{
+	static int warned;
+	int missed = ubc_fault_missed();
+
+	if (missed == READ_ONCE(ubc_fault_missed_acked))
+		return false;
+	if (READ_ONCE(warned) != missed) {
+		WRITE_ONCE(warned, missed);
+		pr_warn_ratelimited("kmem: the handle_mm_fault() probe missed %d faults (more than %d in flight): kmemsize and dcachesize are counted, never refused, until kmem_fault_probe_missed is written\n",
+				    missed, UBC_FAULT_MAXACTIVE);
+	}
+	return true;
+}
+#endif
 
 /* Do the barriers refuse at all on this kernel, now? */
 static bool ubc_kmem_refusing(void)
 {
 #ifdef UBC_FAULT_TEST_PARTIAL
 	if (READ_ONCE(ubc_fault_probed))
-		return !ubc_fault_missed();
+		return !ubc_fault_unseen();
 	return READ_ONCE(ubc_kmem_unsure_ok);
 #else
 	return true;
@@ -940,12 +961,22 @@ static int ubc_kmem_bulk_slab(struct pt_regs *regs)
 	return 0;
 }
 
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+/*
+ * __alloc_pages_bulk(gfp, preferred_nid, nodemask, nr_pages, page_list,
+ * page_array): with memcg kmem accounting on, an accounted request goes
+ * page by page through __alloc_pages() (which has its events), and so
+ * does a request for one page: no mark then. (6.12's page gate is memcg's
+ * own charge function, which the bulk path never calls.)
+ */
 static int ubc_kmem_bulk_page(struct pt_regs *regs)
 {
-	if ((gfp_t)ubc_arg(regs, 0) & __GFP_ACCOUNT)
+	if (((gfp_t)ubc_arg(regs, 0) & __GFP_ACCOUNT) &&
+	    !memcg_kmem_enabled() && (int)ubc_arg(regs, 3) > 1)
 		ubc_kmem_bulk_mark(UBC_KRESV_BULK_PAGE);
 	return 0;
 }
+#endif
 
 /* should_failslab(struct kmem_cache *s, gfp_t gfpflags) */
 static int ubc_kmem_slab_gate(struct pt_regs *regs)
@@ -1180,18 +1211,33 @@ static int ubc_kmem_fault_missed_get(char *buf, const struct kernel_param *kp)
 	return sysfs_emit(buf, "%d\n", ubc_fault_missed());
 }
 
+/* Any write acknowledges the misses so far; host administrators only. */
+static int ubc_kmem_fault_missed_set(const char *val,
+				     const struct kernel_param *kp)
+{
+	if (!capable(CAP_SYS_ADMIN) || ubc_current_id())
+		return -EPERM;
+#ifdef UBC_FAULT_TEST_PARTIAL
+	WRITE_ONCE(ubc_fault_missed_acked, ubc_fault_missed());
+#endif
+	return 0;
+}
+
 static const struct kernel_param_ops ubc_kmem_fault_missed_ops = {
 	.get = ubc_kmem_fault_missed_get,
+	.set = ubc_kmem_fault_missed_set,
 };
 
 /*
  * /sys/module/ubc/parameters/kmem_fault_probe_missed: page faults the
- * handle_mm_fault() kretprobe (6.12) could not follow, its nmissed; 0
- * where faults need no probe (6.1) or before it is attached. Once it is
- * not 0, kmemsize and dcachesize are counted, never refused (see
- * ubc_fault_missed()), and kmem_tracking shows "refuses 0".
+ * handle_mm_fault() kretprobe (6.12) could not follow, its nmissed since
+ * it was attached; 0 where faults need no probe (6.1). While misses are
+ * not acknowledged, kmemsize and dcachesize are counted, never refused
+ * (ubc_fault_unseen()), and kmem_tracking shows "refuses 0"; writing
+ * anything (host root, once the blocked faults are over) acknowledges
+ * them and refusal resumes.
  */
-module_param_cb(kmem_fault_probe_missed, &ubc_kmem_fault_missed_ops, NULL, 0444);
+module_param_cb(kmem_fault_probe_missed, &ubc_kmem_fault_missed_ops, NULL, 0644);
 
 /* ---- the part ---- */
 
@@ -1362,7 +1408,10 @@ static int ubc_kmem_gates_arm(void)
 #ifdef UBC_FAULT_TEST_PARTIAL
 	/* faults are followed before anything can be refused */
 	if (!ubc_fault_probed) {
-		int perr = register_kretprobe(&ubc_fault_probe);
+		int perr;
+
+		WRITE_ONCE(ubc_fault_missed_acked, 0);	/* nmissed restarts */
+		perr = register_kretprobe(&ubc_fault_probe);
 
 		if (perr)
 			pr_info("kmem: cannot probe handle_mm_fault() (error %d): barriers refuse only with kmem_refuse_unsure_faults=1\n",

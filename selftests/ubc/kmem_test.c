@@ -15,9 +15,14 @@
  *
  * Compartment ids: 17000..17999.
  */
+#include <linux/userfaultfd.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 
 #include <sys/mount.h>
 
@@ -805,6 +810,171 @@ TEST_F_TIMEOUT(ubctest, concurrent_opens_reserve_at_gate, 600)
 	close(go);
 	close(a.ready);
 	close(a.go);
+}
+
+#define MISSED "/sys/module/ubc/parameters/kmem_fault_probe_missed"
+
+static long missed_read(void)
+{
+	char buf[32], *end;
+	long v;
+
+	if (read_line(MISSED, buf, sizeof(buf)))
+		return -1;
+	v = strtol(buf, &end, 10);
+	return *end || end == buf ? -1 : v;
+}
+
+/* Does this kernel follow faults with ubc's handle_mm_fault() probe? */
+static int fault_probe_kernel(void)
+{
+	struct utsname u;
+	int maj, min;
+
+	return !uname(&u) && sscanf(u.release, "%d.%d", &maj, &min) == 2 &&
+	       (maj > 6 || (maj == 6 && min >= 11));
+}
+
+static int k_write_missed(int i, void *arg)
+{
+	(void)i;
+	(void)arg;
+	return write_str(MISSED, "0") ? 0 : 1;	/* 0: refused, as it must */
+}
+
+/*
+ * Finding 11 (part): the faults the handle_mm_fault() kretprobe (6.12)
+ * missed are reported in kmem_fault_probe_missed: 0 on a run without
+ * misses, and then the barriers refuse; a task inside a compartment
+ * cannot acknowledge misses (EPERM), the host can.
+ */
+TEST_F(ubctest, fault_probe_missed_reported)
+{
+	struct kstat k;
+	pid_t pid;
+	int go;
+
+	NEED_REFUSAL();
+	ASSERT_EQ(0, missed_read());
+	ASSERT_EQ(0, kstat_read(&k));
+	EXPECT_EQ(1, k.refuses);
+	IDS(17040, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 17040));
+	go = eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE);
+	ASSERT_LE(0, go);
+	ASSERT_EQ(0, kworkers_start(1, go, k_write_missed, NULL, &pid));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 17040, pid));
+	ASSERT_EQ(0, kworkers_go(go, 1));
+	EXPECT_EQ(0, reap(pid)) TH_LOG("a compartment task acknowledged misses");
+	EXPECT_EQ(0, write_str(MISSED, "0"));
+	EXPECT_EQ(0, missed_read());
+	close(go);
+}
+
+/* Threads blocked in userfaultfd faults: each holds a probe instance. */
+#define UFFD_THREADS	4200
+
+struct kuffd {
+	int ready, go;		/* eventfds: all threads started; release */
+	int nthreads;
+};
+
+static void *k_uffd_touch(void *p)
+{
+	return (void *)(long)*(volatile char *)p;
+}
+
+static int k_uffd_block(int i, void *arg)
+{
+	struct kuffd *a = arg;
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	size_t len = (size_t)UFFD_THREADS * 4096;
+	static pthread_t th[UFFD_THREADS];
+	pthread_attr_t at;
+	uint64_t v = 1;
+	char *map;
+	int uffd, t, n = 0;
+
+	(void)i;
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		return 2;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return 3;
+	reg.range.start = (unsigned long)map;
+	reg.range.len = len;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		return 4;
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, 65536);
+	for (t = 0; t < UFFD_THREADS; t++)
+		if (!pthread_create(&th[t], &at, k_uffd_touch,
+				    map + (size_t)t * 4096))
+			n++;
+		else
+			th[t] = 0;
+	a->nthreads = n;
+	if (write(a->ready, &v, sizeof(v)) != sizeof(v) ||
+	    read(a->go, &v, sizeof(v)) != sizeof(v))
+		return 5;
+	close(uffd);	/* wakes every blocked fault: retried, zero page */
+	for (t = 0; t < UFFD_THREADS; t++)
+		if (th[t])
+			pthread_join(th[t], NULL);
+	return 0;
+}
+
+/*
+ * Finding 11 (part): faults blocked in userfaultfd exhaust the 6.12
+ * handle_mm_fault() kretprobe's 4096 instances; a fault it cannot see must
+ * not be refused (it would spin): from the first miss on, nothing is
+ * refused (refuses 0), the misses are reported, and once the host
+ * acknowledges them (after the blocked faults are over) refusal resumes.
+ */
+TEST_F_TIMEOUT(ubctest, fault_probe_exhausted_falls_back_to_forced, 600)
+{
+	struct kuffd *a = shared_mem(sizeof(*a));
+	uint64_t v = 1;
+	struct kstat k;
+	long missed = 0;
+	pid_t pid;
+	int go, i;
+
+	NEED_REFUSAL();
+	if (!fault_probe_kernel())
+		SKIP(return, "this kernel has in_user_fault: no fault probe");
+	ASSERT_NE(NULL, a);
+	ASSERT_EQ(0, missed_read());
+	IDS(17045, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 17045));
+	a->ready = eventfd(0, EFD_CLOEXEC);
+	a->go = eventfd(0, EFD_CLOEXEC);
+	go = eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE);
+	ASSERT_LE(0, go);
+	ASSERT_EQ(0, kworkers_start(1, go, k_uffd_block, a, &pid));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 17045, pid));
+	ASSERT_EQ(0, kworkers_go(go, 1));
+	ASSERT_EQ(sizeof(v), read(a->ready, &v, sizeof(v)));
+	TH_LOG("%d threads blocked in userfaultfd faults", a->nthreads);
+	for (i = 0; i < 3000 && missed <= 0; i++) {
+		msleep(10);
+		missed = missed_read();
+	}
+	EXPECT_LT(0, missed) TH_LOG("the probe never ran out of instances");
+	ASSERT_EQ(0, kstat_read(&k));
+	EXPECT_EQ(0, k.refuses) TH_LOG("refusing with faults unseen");
+	v = 1;
+	EXPECT_EQ(sizeof(v), write(a->go, &v, sizeof(v)));
+	EXPECT_EQ(0, reap(pid));
+	/* the blocked faults are over: the host acknowledges the misses */
+	EXPECT_EQ(0, write_str(MISSED, "0"));
+	ASSERT_EQ(0, kstat_read(&k));
+	EXPECT_EQ(1, k.refuses);
+	EXPECT_EQ(0ULL, settle(NL, 17045, KMEM, 0));
+	close(go);
 }
 
 /*
