@@ -845,6 +845,18 @@ static u8 ubc_kresv_pop(struct ubc_kresv *r, u32 size, bool page)
 	return e->state;
 }
 
+/*
+ * Inside a slab allocation, between its gate and its event (6.1: the gate
+ * comes first)? A page allocation there is the allocator's new slab,
+ * which keeps the caller's __GFP_ACCOUNT (mm/slub.c: allocate_slab()):
+ * its objects are charged one by one, so the page is not (memcg charges
+ * slab objects, not slab pages, too).
+ */
+static bool ubc_kresv_in_slab(const struct ubc_kresv *r)
+{
+	return r->n && !r->e[r->n - 1].page;
+}
+
 void ubc_kmem_task_release(struct ubc_kresv *r, struct ubc_comp *comp)
 {
 	unsigned int i;
@@ -930,7 +942,7 @@ static bool ubc_kmem_refuse_pages(gfp_t gfp, unsigned int order)
 	if (!(gfp & __GFP_ACCOUNT))
 		return false;
 	comp = ubc_hook_comp_kresv(&r);
-	if (!comp)
+	if (!comp || ubc_kresv_in_slab(r))
 		return false;
 	return ubc_kmem_gate(comp, r, gfp, PAGE_SIZE << order, false, true);
 }
@@ -1143,7 +1155,7 @@ static void ubc_tp_page_alloc(void *data, struct page *page,
 	if (!(gfp & __GFP_ACCOUNT))
 		return;
 	comp = ubc_hook_comp_kresv(&r);
-	if (!comp)
+	if (!comp || ubc_kresv_in_slab(r))
 		return;
 	state = ubc_kresv_pop(r, size, true);
 	if (page)
