@@ -808,15 +808,25 @@ static void ubc_kmem_fault_oom(struct ubc_comp *comp)
  * refused page allocation has no event on 6.1 (__alloc_pages() returns
  * before trace_mm_page_alloc()), so nothing is pushed for it there. Bulk
  * allocations have no per-object event: their gates reserve nothing and
- * only check (ubc_kmem_bulk_slab() and co mark them).
+ * only check (ubc_kmem_bulk_slab() and co mark them). On 6.1 a page
+ * allocation inside a slab allocation is the new slab itself
+ * (ubc_kresv_in_slab()). On 6.12 gate and event are adjacent, so a gate
+ * first returns whatever a gate without event (kmem_cache_charge()) left.
  */
 enum { UBC_KRESV_RESERVED = 1, UBC_KRESV_FORCED, UBC_KRESV_REFUSED };
 
 #define UBC_KRESV_BULK_SLAB	1
 #define UBC_KRESV_BULK_PAGE	2
 
-/* Does a refused page allocation still reach trace_mm_page_alloc()? */
-static bool ubc_kmem_page_refusal_traced;	/* set at init */
+/*
+ * Are the gates memcg's charge functions (6.12), which run after the
+ * allocation, right before its event? Set at init. Then nothing nests
+ * between a gate and its event, a refused page allocation still reaches
+ * trace_mm_page_alloc(), and an entry found on the stack at a gate is
+ * stale (kmem_cache_charge(), 6.12's charge of an existing object in
+ * inet_csk_accept(), calls the slab gate with no event after it).
+ */
+static bool ubc_kmem_gates_post;
 
 static void ubc_kresv_push(struct ubc_kresv *r, u32 size, bool page, u8 state,
 			   bool dcache)
@@ -854,7 +864,7 @@ static u8 ubc_kresv_pop(struct ubc_kresv *r, u32 size, bool page)
  */
 static bool ubc_kresv_in_slab(const struct ubc_kresv *r)
 {
-	return r->n && !r->e[r->n - 1].page;
+	return !ubc_kmem_gates_post && r->n && !r->e[r->n - 1].page;
 }
 
 void ubc_kmem_task_release(struct ubc_kresv *r, struct ubc_comp *comp)
@@ -879,6 +889,8 @@ static bool ubc_kmem_gate(struct ubc_comp *comp, struct ubc_kresv *r,
 	enum ubc_strict strict;
 	u8 state;
 
+	if (ubc_kmem_gates_post && r->n)
+		ubc_kmem_task_release(r, comp);	/* stale: see above */
 	if (r->bulk & bulk) {
 		r->bulk &= ~bulk;
 		check_only = true;	/* no event will commit it */
@@ -904,7 +916,7 @@ static bool ubc_kmem_gate(struct ubc_comp *comp, struct ubc_kresv *r,
 	} else {
 		if (fault)
 			ubc_kmem_fault_oom(comp);
-		if (page && !ubc_kmem_page_refusal_traced)
+		if (page && !ubc_kmem_gates_post)
 			return true;
 		state = UBC_KRESV_REFUSED;
 	}
@@ -1384,8 +1396,7 @@ static int ubc_kmem_init(void)
 							     ubc_kmem_ngates);
 		if (ubc_kmem_gated)
 			pr_info("kmem: kmemsize and dcachesize refuse through memcg's charge functions: only while memcg kmem accounting is online (a non-root memory cgroup exists)\n");
-		/* __alloc_pages() frees the refused page, then its event */
-		ubc_kmem_page_refusal_traced = ubc_kmem_gated;
+		ubc_kmem_gates_post = ubc_kmem_gated;
 	}
 #endif
 	if (ubc_kmem_gated)
