@@ -808,10 +808,11 @@ static void ubc_kmem_fault_oom(struct ubc_comp *comp)
  * refused page allocation has no event on 6.1 (__alloc_pages() returns
  * before trace_mm_page_alloc()), so nothing is pushed for it there. Bulk
  * allocations have no per-object event: their gates reserve nothing and
- * only check (ubc_kmem_bulk_slab() and co mark them). On 6.1 a page
- * allocation inside a slab allocation is the new slab itself
- * (ubc_kresv_in_slab()). On 6.12 gate and event are adjacent, so a gate
- * first returns whatever a gate without event (kmem_cache_charge()) left.
+ * only check (ubc_kmem_bulk_slab() and co mark them). (A new slab's own
+ * page is not accounted: new_slab() keeps only GFP_RECLAIM_MASK and
+ * GFP_CONSTRAINT_MASK of the caller's flags.) On 6.12 gate and event are
+ * adjacent, so a gate first returns whatever a gate without event
+ * (kmem_cache_charge()) left.
  */
 enum { UBC_KRESV_RESERVED = 1, UBC_KRESV_FORCED, UBC_KRESV_REFUSED };
 
@@ -853,18 +854,6 @@ static u8 ubc_kresv_pop(struct ubc_kresv *r, u32 size, bool page)
 		return 0;
 	WRITE_ONCE(r->n, r->n - 1);
 	return e->state;
-}
-
-/*
- * Inside a slab allocation, between its gate and its event (6.1: the gate
- * comes first)? A page allocation there is the allocator's new slab,
- * which keeps the caller's __GFP_ACCOUNT (mm/slub.c: allocate_slab()):
- * its objects are charged one by one, so the page is not (memcg charges
- * slab objects, not slab pages, too).
- */
-static bool ubc_kresv_in_slab(const struct ubc_kresv *r)
-{
-	return !ubc_kmem_gates_post && r->n && !r->e[r->n - 1].page;
 }
 
 void ubc_kmem_task_release(struct ubc_kresv *r, struct ubc_comp *comp)
@@ -954,7 +943,7 @@ static bool ubc_kmem_refuse_pages(gfp_t gfp, unsigned int order)
 	if (!(gfp & __GFP_ACCOUNT))
 		return false;
 	comp = ubc_hook_comp_kresv(&r);
-	if (!comp || ubc_kresv_in_slab(r))
+	if (!comp)
 		return false;
 	return ubc_kmem_gate(comp, r, gfp, PAGE_SIZE << order, false, true);
 }
@@ -1167,7 +1156,7 @@ static void ubc_tp_page_alloc(void *data, struct page *page,
 	if (!(gfp & __GFP_ACCOUNT))
 		return;
 	comp = ubc_hook_comp_kresv(&r);
-	if (!comp || ubc_kresv_in_slab(r))
+	if (!comp)
 		return;
 	state = ubc_kresv_pop(r, size, true);
 	if (page)

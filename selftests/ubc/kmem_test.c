@@ -978,32 +978,6 @@ TEST_F_TIMEOUT(ubctest, fault_probe_exhausted_falls_back_to_forced, 600)
 }
 
 /*
- * A new slab page that a compartment task's kmalloc(__GFP_ACCOUNT) makes
- * the allocator take (it keeps the caller's __GFP_ACCOUNT) is not charged
- * as a page: its objects are, one by one. Charging the page made every
- * object of that slab a lost charge (kmem_tracking "lost"); 300 pipes
- * (their pipe_buffer arrays: kmalloc-cg-1k) take new slabs.
- */
-TEST_F(ubctest, slab_pages_charged_by_object)
-{
-	struct kstat k0, k1;
-	struct kchild c;
-
-	IDS(17050, 1);
-	ASSERT_NL(NL, 0, ubc_create(NL, 17050));
-	ASSERT_EQ(0, kchild_start(&c));
-	ASSERT_NL(NL, 0, ubc_enter(NL, 17050, c.pid));
-	ASSERT_EQ(0, kstat_read(&k0));
-	KCMD(&c, C_PIPE, 300);
-	ASSERT_EQ(300, c.sh->nok);
-	ASSERT_EQ(0, kstat_read(&k1));
-	EXPECT_EQ(k0.lost, k1.lost) TH_LOG("charges lost");
-	KCMD(&c, C_CLOSE, 0);
-	kchild_stop(&c);
-	EXPECT_EQ(0ULL, settle(NL, 17050, KMEM, 0));
-}
-
-/*
  * dcachesize: mkdir() until the barrier, which fails with ENOMEM (the
  * dentry); one refusal counted in dcachesize, none in kmemsize; held
  * within the barrier; rmdir returns it all.
