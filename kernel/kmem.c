@@ -29,13 +29,12 @@
  *    the limit is a compartment-local OOM: the faulting process is killed
  *    (SIGKILL), failcnt counts one, and the allocation is refused, which
  *    ends the fault without a retry (see ubc_kmem_fault_oom());
- *  - allocations without direct reclaim and without __GFP_HIGH
- *    (GFP_NOWAIT) are refused at the limit, not the barrier;
+ *  - allocations without direct reclaim (GFP_ATOMIC, GFP_NOWAIT) are
+ *    refused at the limit, not the barrier;
  *  - allocations the kernel cannot fail are forced: counted, never
  *    refused, so held may pass the limit by them (the table of forced
  *    kinds and their bounds is in Documentation/kmem.rst):
  *      * __GFP_NOFAIL: the caller loops forever on failure;
- *      * __GFP_HIGH (GFP_ATOMIC): atomic callers dip into the reserves;
  *      * PF_MEMALLOC: reclaim and writeback must make progress;
  *      * a task that is exiting (PF_EXITING) or has a fatal signal
  *        pending: it must be able to die and free what it holds (memcg's
@@ -709,8 +708,7 @@ static bool ubc_kmem_refusing(void)
  */
 static bool ubc_kmem_forced(gfp_t gfp)
 {
-	return !ubc_kmem_refusing() ||
-	       (gfp & (__GFP_NOFAIL | __GFP_HIGH)) ||
+	return !ubc_kmem_refusing() || (gfp & __GFP_NOFAIL) ||
 	       (current->flags & (PF_MEMALLOC | PF_EXITING)) ||
 	       fatal_signal_pending(current) ||
 	       (!(gfp & __GFP_DIRECT_RECLAIM) && ubc_in_user_fault());
@@ -721,9 +719,9 @@ static bool ubc_kmem_forced(gfp_t gfp)
  *  - the barrier, for ordinary allocations (a system call fails cleanly);
  *  - the limit for a user page fault (the barrier-to-limit gap absorbs
  *    faults; past the limit, ubc_kmem_fault_oom()) and for allocations
- *    without direct reclaim (GFP_NOWAIT: their callers expect failure at
- *    any time, memcg refuses them at its limit too; GFP_ATOMIC carries
- *    __GFP_HIGH and is forced).
+ *    without direct reclaim (GFP_ATOMIC, GFP_NOWAIT: they can fail at any
+ *    time, so every caller handles NULL: io_uring's overflow CQEs, sit's
+ *    ioctl, ...).
  */
 static enum ubc_strict ubc_kmem_bound(gfp_t gfp, bool *fault)
 {
