@@ -691,34 +691,60 @@ TEST_F_TIMEOUT(ubctest, fault_page_tables_stop_at_limit_by_kill, 600)
 	close(go);
 }
 
-/* Opens pipes, then /dev/null files, until refused; closes them; again. */
-#define RACE_ROUNDS	150
+/*
+ * Opens pipes and /dev/null files until refused, then stays at the
+ * barrier for @churn steps (close one, open a pipe and a file again: every
+ * attempt races the other workers' for the last bytes), then closes all.
+ */
+#define RACE_ROUNDS	100
 #define RACE_MAX	200
+#define RACE_CHURN	20
 
-static int k_race_round(struct krace *r, int *fds, int max)
+static void k_race_fail(struct krace *r)
 {
-	int n = 0, fd[2];
-
-	while (n + 2 <= max) {
-		if ((n / 2) % 2 == 0) {
-			if (pipe(fd))
-				break;
-			fds[n++] = fd[0];
-			fds[n++] = fd[1];
-		} else {
-			fd[0] = open("/dev/null", O_RDONLY);
-			if (fd[0] < 0)
-				break;
-			fds[n++] = fd[0];
-		}
-		r->nok++;
+	r->nfail++;
+	if (errno != ENFILE && errno != ENOMEM) {
+		r->nbad++;
+		r->bad = errno;
 	}
-	if (n + 2 <= max) {
-		r->nfail++;
-		if (errno != ENFILE && errno != ENOMEM) {
-			r->nbad++;
-			r->bad = errno;
+}
+
+static int k_race_open(struct krace *r, int *fds, int *n, int max, int pipe_too)
+{
+	int fd[2];
+
+	if (*n + 2 > max)
+		return 0;
+	if (pipe_too) {
+		if (pipe(fd)) {
+			k_race_fail(r);
+			return -1;
 		}
+		fds[(*n)++] = fd[0];
+		fds[(*n)++] = fd[1];
+		r->nok++;
+		if (*n + 2 > max)
+			return 0;
+	}
+	fd[0] = open("/dev/null", O_RDONLY);
+	if (fd[0] < 0) {
+		k_race_fail(r);
+		return -1;
+	}
+	fds[(*n)++] = fd[0];
+	r->nok++;
+	return 0;
+}
+
+static int k_race_round(struct krace *r, int *fds, int max, int churn)
+{
+	int n = 0, j;
+
+	while (n + 2 <= max && !k_race_open(r, fds, &n, max, 1))
+		;
+	for (j = 0; j < churn && n; j++) {
+		close(fds[--n]);
+		k_race_open(r, fds, &n, max, j % 2);
 	}
 	while (n)
 		close(fds[--n]);
@@ -741,13 +767,13 @@ static int k_race(int i, void *arg)
 	 * A short round before the barrier is set (the limit is set above
 	 * its peak): stack and shared memory faulted in.
 	 */
-	k_race_round(r, fds, 16);
+	k_race_round(r, fds, 16, 0);
 	memset(r, 0, sizeof(*r));
 	if (write(a->ready, &v, sizeof(v)) != sizeof(v) ||
 	    read(a->go, &v, sizeof(v)) != sizeof(v))
 		return 99;
 	for (k = 0; k < RACE_ROUNDS; k++)
-		k_race_round(r, fds, RACE_MAX);
+		k_race_round(r, fds, RACE_MAX, RACE_CHURN);
 	return 0;
 }
 
