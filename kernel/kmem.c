@@ -24,22 +24,22 @@
  *    dentry), pipe() and socket() ENFILE (their inode), mkdir() on tmpfs
  *    ENOSPC when its inode is the refused allocation; failcnt counts one
  *    per refused allocation;
- *  - allocations the kernel cannot fail gracefully are forced: counted,
- *    never refused, so held may pass the barrier and the limit:
+ *  - a user page fault's allocations (page tables, anon_vma) are charged
+ *    up to the kmemsize limit, not the barrier; the fault that would pass
+ *    the limit is a compartment-local OOM: the faulting process is killed
+ *    (SIGKILL), failcnt counts one, and the allocation is refused, which
+ *    ends the fault without a retry (see ubc_kmem_fault_oom());
+ *  - allocations without direct reclaim (GFP_ATOMIC, GFP_NOWAIT) are
+ *    refused at the limit, not the barrier;
+ *  - allocations the kernel cannot fail are forced: counted, never
+ *    refused, so held may pass the limit by them (the table of forced
+ *    kinds and their bounds is in Documentation/kmem.rst):
  *      * __GFP_NOFAIL: the caller loops forever on failure;
- *      * no __GFP_DIRECT_RECLAIM (GFP_ATOMIC, GFP_NOWAIT): atomic callers
- *        (softirq work done on behalf of a task, under spinlocks) take a
- *        failure as data loss, not as an error a system call can report;
- *      * __GFP_HIGH and PF_MEMALLOC: the kernel's own emergency reserves,
- *        used by reclaim and writeback to make progress;
+ *      * PF_MEMALLOC: reclaim and writeback must make progress;
  *      * a task that is exiting (PF_EXITING) or has a fatal signal
  *        pending: it must be able to die and free what it holds (memcg's
  *        should_force_charge());
- *      * a user page fault (current->in_user_fault): a refused page table
- *        makes the fault return VM_FAULT_OOM, which on 6.1 is retried
- *        forever by pagefault_out_of_memory() outside a memcg OOM;
- *    These are the paths that made upstream give up kmem limits (cgroup v1
- *    memory.kmem.limit_in_bytes, deprecated in 5.16, removed in 6.1).
+ *      * a user fault's allocation without direct reclaim;
  *    Kernel-mode faults (copy_to_user into unpopulated memory) are not
  *    marked by the kernel; a refused page table there makes the copy fail
  *    with EFAULT;
@@ -77,10 +77,16 @@
  *    batched and slab pages) uncharges pages and drops what is left of a
  *    freed slab page;
  *  - kmem_cache_free_bulk(s, nr, p), watch: kfree_bulk() (kfree_rcu()
- *    batches) frees objects with no per-object tracepoint.
- * The gates only check room (ubc_counter_check()); the charge is made
- * when the object exists. Two tasks racing for the last bytes may both
- * pass the check: held can pass the barrier by the objects in flight.
+ *    batches) frees objects with no per-object tracepoint;
+ *  - kmem_cache_alloc_bulk(s, gfp, nr, p) and __alloc_pages_bulk(gfp,
+ *    ...), watches (with the gates; optional): mark the bulk allocation's
+ *    own gate, which then only checks (ubc_kmem_bulk_mark()).
+ * The gates reserve (a charge against the bound) and the events commit
+ * the reservation to the object, or return it if the allocation failed;
+ * a per-task stack matches them (see "Reservations" below), so racing
+ * allocations cannot all pass the last bytes. Watches on
+ * kmem_cache_alloc_bulk() and __alloc_pages_bulk() mark bulk allocations,
+ * whose gates only check (no per-object event would commit).
  *
  * Tracking (who paid for an object): a hash table keyed by the page frame
  * of the object's slab (or of the charged page). An entry belongs to one
@@ -97,7 +103,11 @@
  * never find a bucket lock held on this CPU. A free looks at the bucket
  * head without the lock first: an object is charged before it is handed to
  * anyone who can free it, so its entry is visible to its free. Nothing
- * sleeps; compartment references are put outside the lock.
+ * sleeps; compartment references are put outside the lock. A task's
+ * reservation stack (kmem.h) is touched only by the task itself in task
+ * context, and by ubc_kmem_task_release() once the task is gone. The fault
+ * OOM sends SIGKILL from a gate (task context, a GFP_KERNEL allocation of
+ * a user fault: no spinlock held), taking current's sighand lock.
  */
 #include <linux/gfp.h>
 #include <linux/hash.h>
@@ -379,14 +389,24 @@ static struct ubc_kent *ubc_kent_clear(unsigned int b, unsigned long pfn,
 	return NULL;
 }
 
+/* Return what a gate reserved (ubc_kmem_reserve()) and no object took. */
+static void ubc_kmem_unreserve(struct ubc_comp *comp, long size, bool dcache)
+{
+	ubc_counter_uncharge(&comp->res[UBC_KMEMSIZE], size);
+	if (dcache)
+		ubc_counter_uncharge(&comp->res[UBC_DCACHESIZE], size);
+}
+
 /*
  * Charge @comp for an object at @off of the slab (or page) at @pfn, which
- * holds @nbits objects of @size bytes. Forced: the allocation happened; the
- * gate decided before it.
+ * holds @nbits objects of @size bytes. @reserved: the gate reserved the
+ * charge (ubc_kmem_reserve()), which this commits; otherwise the charge
+ * is forced: the allocation happened, and the gate let it through as a
+ * forced kind (see the table in Documentation/kmem.rst).
  */
 static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
 			   unsigned long off, unsigned int nbits, u32 size,
-			   bool dcache)
+			   bool dcache, bool reserved)
 {
 	unsigned int b = ubc_kbucket(pfn), i = off / size;
 	struct ubc_kent *e, *mine, *spare = NULL, *dead;
@@ -434,9 +454,12 @@ static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
 	}
 	__set_bit(i, mine->map);
 	mine->n++;
-	ubc_counter_charge(&comp->res[UBC_KMEMSIZE], size, UBC_FORCE);
-	if (dcache)
-		ubc_counter_charge(&comp->res[UBC_DCACHESIZE], size, UBC_FORCE);
+	if (!reserved) {
+		ubc_counter_charge(&comp->res[UBC_KMEMSIZE], size, UBC_FORCE);
+		if (dcache)
+			ubc_counter_charge(&comp->res[UBC_DCACHESIZE], size,
+					   UBC_FORCE);
+	}
 	this_cpu_inc(ubc_krec_count);
 	spin_unlock_irqrestore(lock, flags);
 	ubc_kent_release(dead);
@@ -445,6 +468,8 @@ static void ubc_kmem_track(struct ubc_comp *comp, unsigned long pfn,
 
 lost:
 	ubc_kent_free(spare);
+	if (reserved)
+		ubc_kmem_unreserve(comp, size, dcache);
 	atomic_long_inc(&ubc_kmem_lost);
 }
 
@@ -591,14 +616,21 @@ MODULE_PARM_DESC(kmem_refuse_unsure_faults,
  * the fault depth of compartment tasks (task.c), attached with the gates.
  * Host tasks take no return instance (the entry handler declines them).
  * Instances run out only with more than UBC_FAULT_MAXACTIVE compartment
- * faults in flight at once; a fault missed so is retried, and the retry
- * is seen.
+ * faults in flight at once (faults blocked in userfaultfd or FUSE); a
+ * fault missed so is not seen, so from the first miss on nothing is
+ * refused (ubc_fault_missed()).
  */
 #define UBC_FAULT_MAXACTIVE	4096
 
+/*
+ * handle_mm_fault(vma, address, flags, regs): user faults only, as 6.1's
+ * in_user_fault (FAULT_FLAG_USER); a kernel-mode fault (copy_to_user(),
+ * GUP) is refused at the barrier like any allocation.
+ */
 static int ubc_fault_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	void *e = in_task() ? ubc_task_fault_enter() : NULL;
+	void *e = in_task() && (ubc_arg(regs, 2) & FAULT_FLAG_USER) ?
+		  ubc_task_fault_enter() : NULL;
 
 	*(void **)ri->data = e;
 	return e ? 0 : 1;	/* 1: no return probe for this call */
@@ -620,24 +652,83 @@ static struct kretprobe ubc_fault_probe = {
 static bool ubc_fault_probed;	/* under ubc_lock; READ_ONCE in hooks */
 #endif
 
+/*
+ * The handle_mm_fault() kretprobe ran out of instances (nmissed grew): a
+ * fault it did not see may be in flight in any compartment task, and
+ * refusing its page table would make it spin. From the first miss on,
+ * kmemsize and dcachesize are counted, never refused, until the
+ * administrator acknowledges the misses (writes kmem_fault_probe_missed,
+ * once the faults that blocked are over) or ubc is reloaded.
+ */
+#ifdef UBC_FAULT_TEST_PARTIAL
+static int ubc_fault_missed_acked;	/* nmissed the admin acknowledged */
+#endif
+
+static int ubc_fault_missed(void)
+{
+#ifdef UBC_FAULT_TEST_PARTIAL
+	return READ_ONCE(ubc_fault_probe.nmissed);
+#else
+	return 0;
+#endif
+}
+
+#ifdef UBC_FAULT_TEST_PARTIAL
+/* Misses not acknowledged: refusing is off while there are any. */
+static bool ubc_fault_unseen(void)
+{
+	static int warned;
+	int missed = ubc_fault_missed();
+
+	if (missed == READ_ONCE(ubc_fault_missed_acked))
+		return false;
+	if (READ_ONCE(warned) != missed) {
+		WRITE_ONCE(warned, missed);
+		pr_warn_ratelimited("kmem: the handle_mm_fault() probe missed %d faults (more than %d in flight): kmemsize and dcachesize are counted, never refused, until kmem_fault_probe_missed is written\n",
+				    missed, UBC_FAULT_MAXACTIVE);
+	}
+	return true;
+}
+#endif
+
 /* Do the barriers refuse at all on this kernel, now? */
 static bool ubc_kmem_refusing(void)
 {
 #ifdef UBC_FAULT_TEST_PARTIAL
-	return READ_ONCE(ubc_fault_probed) || READ_ONCE(ubc_kmem_unsure_ok);
+	if (READ_ONCE(ubc_fault_probed))
+		return !ubc_fault_unseen();
+	return READ_ONCE(ubc_kmem_unsure_ok);
 #else
 	return true;
 #endif
 }
 
-/* Allocations that must not be refused (see the top of this file). */
+/*
+ * Allocations that are never refused: the forced kinds of the table in
+ * Documentation/kmem.rst. (User faults are not among them any more: they
+ * are charged up to the limit, see ubc_kmem_fault_oom().)
+ */
 static bool ubc_kmem_forced(gfp_t gfp)
 {
-	return !ubc_kmem_refusing() ||
-	       (gfp & (__GFP_NOFAIL | __GFP_HIGH)) ||
-	       !(gfp & __GFP_DIRECT_RECLAIM) ||
+	return !ubc_kmem_refusing() || (gfp & __GFP_NOFAIL) ||
 	       (current->flags & (PF_MEMALLOC | PF_EXITING)) ||
-	       fatal_signal_pending(current) || ubc_in_user_fault();
+	       fatal_signal_pending(current) ||
+	       (!(gfp & __GFP_DIRECT_RECLAIM) && ubc_in_user_fault());
+}
+
+/*
+ * Which bound an allocation that is not forced is charged against:
+ *  - the barrier, for ordinary allocations (a system call fails cleanly);
+ *  - the limit for a user page fault (the barrier-to-limit gap absorbs
+ *    faults; past the limit, ubc_kmem_fault_oom()) and for allocations
+ *    without direct reclaim (GFP_ATOMIC, GFP_NOWAIT: they can fail at any
+ *    time, so every caller handles NULL: io_uring's overflow CQEs, sit's
+ *    ioctl, ...).
+ */
+static enum ubc_strict ubc_kmem_bound(gfp_t gfp, bool *fault)
+{
+	*fault = ubc_in_user_fault();
+	return *fault || !(gfp & __GFP_DIRECT_RECLAIM) ? UBC_LIMIT : UBC_BARRIER;
 }
 
 static inline bool ubc_kc_accounted(const struct kmem_cache *s, gfp_t gfp)
@@ -646,12 +737,181 @@ static inline bool ubc_kc_accounted(const struct kmem_cache *s, gfp_t gfp)
 }
 
 /* Is there room for @size more bytes? Counts a refusal in failcnt. */
-static bool ubc_kmem_room(struct ubc_comp *comp, long size, bool dcache)
+static bool ubc_kmem_room(struct ubc_comp *comp, long size, bool dcache,
+			  enum ubc_strict strict)
 {
-	if (ubc_counter_check(&comp->res[UBC_KMEMSIZE], size, UBC_BARRIER))
+	if (ubc_counter_check(&comp->res[UBC_KMEMSIZE], size, strict))
 		return false;
 	return !dcache ||
-	       !ubc_counter_check(&comp->res[UBC_DCACHESIZE], size, UBC_BARRIER);
+	       !ubc_counter_check(&comp->res[UBC_DCACHESIZE], size, strict);
+}
+
+/* Reserve @size bytes up to @strict's bound; a refusal counts in failcnt. */
+static bool ubc_kmem_reserve(struct ubc_comp *comp, long size, bool dcache,
+			     enum ubc_strict strict)
+{
+	if (ubc_counter_charge(&comp->res[UBC_KMEMSIZE], size, strict))
+		return false;
+	if (dcache &&
+	    ubc_counter_charge(&comp->res[UBC_DCACHESIZE], size, strict)) {
+		ubc_counter_uncharge(&comp->res[UBC_KMEMSIZE], size);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A user page fault of a compartment task would take kmemsize (or
+ * dcachesize) past its limit: a compartment-local OOM, as OpenVZ's
+ * per-beancounter OOM. The faulting process is killed (SIGKILL to its
+ * thread group, SEND_SIG_PRIV as the OOM killer does, so a pid namespace's
+ * init dies too) before the allocation is refused. The refusal makes the
+ * fault return VM_FAULT_OOM (mm/memory.c: __pte_alloc(), __pmd_alloc(),
+ * anon_vma_prepare() fail with -ENOMEM), and that, from user mode, ends in
+ * pagefault_out_of_memory() (arch/x86/mm/fault.c: do_user_addr_fault()),
+ * which returns at once since a fatal signal is pending: the task goes
+ * back towards user mode, where the signal kills it instead of retrying
+ * the fault. Every allocation after the kill is forced (fatal signal):
+ * what the dying task still allocates is bounded by one fault's page
+ * tables. Host tasks and kernel threads have no compartment and never get
+ * here; kernel-mode faults (copy_to_user(), GUP) are not user faults and
+ * are refused at the barrier like any allocation (EFAULT, ENOMEM).
+ * Task context, sleepable (a GFP_KERNEL fault allocation); takes the
+ * target's sighand lock.
+ */
+static void ubc_kmem_fault_oom(struct ubc_comp *comp)
+{
+	pr_info_ratelimited("kmem: compartment %u: kmemsize limit reached in a page fault: killing %s (%d)\n",
+			    comp->id, current->comm, task_tgid_nr(current));
+	send_sig_info(SIGKILL, SEND_SIG_PRIV, current);
+}
+
+/*
+ * Reservations (finding 5: never check at the gate and charge later). The
+ * gate reserves the allocation's bytes (ubc_kmem_reserve()) and pushes an
+ * entry on current's reservation stack (struct ubc_kresv, kmem.h, in the
+ * task's entry); the allocation's event pops it and commits it to the new
+ * object (no second charge), or returns it when the allocation failed
+ * after the gate (the allocator can still fail after should_failslab()
+ * let it through). Gate and event of one allocation run in the same task;
+ * an allocation between them (inside the allocator, in reclaim) has its
+ * own gate and event between them: a stack. Interrupts charge nothing and
+ * never touch it. An event pops only the top entry, and only if its key
+ * (bytes, slab or page) matches, else it charges forced: a mismatch can
+ * only let one object be charged on another one's reservation, never
+ * charge twice or leak; what is left on the stack when the task goes is
+ * returned by ubc_kmem_task_release().
+ *
+ * Every gate decision for a compartment's accounted allocation pushes one
+ * entry: RESERVED (bytes charged), FORCED (a forced kind: the event charges
+ * forced) or REFUSED (the allocation fails; its event only pops). A
+ * refused page allocation has no event on 6.1 (__alloc_pages() returns
+ * before trace_mm_page_alloc()), so nothing is pushed for it there. Bulk
+ * allocations have no per-object event: their gates reserve nothing and
+ * only check (ubc_kmem_bulk_slab() and co mark them). (A new slab's own
+ * page is not accounted: new_slab() keeps only GFP_RECLAIM_MASK and
+ * GFP_CONSTRAINT_MASK of the caller's flags.) On 6.12 gate and event are
+ * adjacent, so a gate first returns whatever a gate without event
+ * (kmem_cache_charge()) left.
+ */
+enum { UBC_KRESV_RESERVED = 1, UBC_KRESV_FORCED, UBC_KRESV_REFUSED };
+
+#define UBC_KRESV_BULK_SLAB	1
+#define UBC_KRESV_BULK_PAGE	2
+
+/*
+ * Are the gates memcg's charge functions (6.12), which run after the
+ * allocation, right before its event? Set at init. Then nothing nests
+ * between a gate and its event, a refused page allocation still reaches
+ * trace_mm_page_alloc(), and an entry found on the stack at a gate is
+ * stale (kmem_cache_charge(), 6.12's charge of an existing object in
+ * inet_csk_accept(), calls the slab gate with no event after it).
+ */
+static bool ubc_kmem_gates_post;
+
+static void ubc_kresv_push(struct ubc_kresv *r, u32 size, bool page, u8 state,
+			   bool dcache)
+{
+	struct ubc_kresv_ent *e = &r->e[r->n];
+
+	e->size = size;
+	e->page = page;
+	e->state = state;
+	e->dcache = dcache;
+	barrier();	/* the entry before its count, for ..._task_release() */
+	WRITE_ONCE(r->n, r->n + 1);
+}
+
+/* The event of an allocation: its entry's state (0: none matched). */
+static u8 ubc_kresv_pop(struct ubc_kresv *r, u32 size, bool page)
+{
+	struct ubc_kresv_ent *e;
+
+	if (!r->n)
+		return 0;
+	e = &r->e[r->n - 1];
+	if (e->size != size || e->page != page)
+		return 0;
+	WRITE_ONCE(r->n, r->n - 1);
+	return e->state;
+}
+
+void ubc_kmem_task_release(struct ubc_kresv *r, struct ubc_comp *comp)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->e[i].state == UBC_KRESV_RESERVED)
+			ubc_kmem_unreserve(comp, r->e[i].size, r->e[i].dcache);
+	r->n = 0;
+}
+
+/*
+ * The gate of one accounted allocation of @size bytes by a compartment
+ * task: reserve, or refuse (true; counted in failcnt).
+ */
+static bool ubc_kmem_gate(struct ubc_comp *comp, struct ubc_kresv *r,
+			  gfp_t gfp, long size, bool dcache, bool page)
+{
+	u8 bulk = page ? UBC_KRESV_BULK_PAGE : UBC_KRESV_BULK_SLAB;
+	bool fault, check_only = false;
+	enum ubc_strict strict;
+	u8 state;
+
+	if (ubc_kmem_gates_post && r->n)
+		ubc_kmem_task_release(r, comp);	/* stale: see above */
+	if (r->bulk & bulk) {
+		r->bulk &= ~bulk;
+		check_only = true;	/* no event will commit it */
+	}
+	if (r->n == UBC_KRESV_DEPTH || size > U32_MAX)
+		check_only = true;
+	if (ubc_kmem_forced(gfp)) {
+		if (check_only)
+			return false;
+		state = UBC_KRESV_FORCED;
+		goto push;
+	}
+	strict = ubc_kmem_bound(gfp, &fault);
+	if (check_only) {
+		if (ubc_kmem_room(comp, size, dcache, strict))
+			return false;
+		if (fault)
+			ubc_kmem_fault_oom(comp);
+		return true;
+	}
+	if (ubc_kmem_reserve(comp, size, dcache, strict)) {
+		state = UBC_KRESV_RESERVED;
+	} else {
+		if (fault)
+			ubc_kmem_fault_oom(comp);
+		if (page && !ubc_kmem_gates_post)
+			return true;
+		state = UBC_KRESV_REFUSED;
+	}
+push:
+	ubc_kresv_push(r, size, page, state, dcache);
+	return state == UBC_KRESV_REFUSED;
 }
 
 /*
@@ -661,28 +921,75 @@ static bool ubc_kmem_room(struct ubc_comp *comp, long size, bool dcache)
  */
 static bool ubc_kmem_refuse_objs(struct kmem_cache *s, gfp_t gfp, long n)
 {
+	struct ubc_kresv *r;
 	struct ubc_comp *comp;
 
 	if (!ubc_kc_accounted(s, gfp))
 		return false;
-	comp = ubc_hook_comp();
-	if (!comp || ubc_kmem_forced(gfp))
+	comp = ubc_hook_comp_kresv(&r);
+	if (!comp)
 		return false;
-	return !ubc_kmem_room(comp, (long)ubc_kc_size(s) * n,
-			      ubc_kc_is_dcache(s));
+	if (n > 1)	/* 6.12's bulk allocation: no per-object event */
+		r->bulk |= UBC_KRESV_BULK_SLAB;
+	return ubc_kmem_gate(comp, r, gfp, (long)ubc_kc_size(s) * n,
+			     ubc_kc_is_dcache(s), false);
 }
 
 static bool ubc_kmem_refuse_pages(gfp_t gfp, unsigned int order)
 {
+	struct ubc_kresv *r;
 	struct ubc_comp *comp;
 
 	if (!(gfp & __GFP_ACCOUNT))
 		return false;
-	comp = ubc_hook_comp();
-	if (!comp || ubc_kmem_forced(gfp))
+	comp = ubc_hook_comp_kresv(&r);
+	if (!comp)
 		return false;
-	return !ubc_kmem_room(comp, PAGE_SIZE << order, false);
+	return ubc_kmem_gate(comp, r, gfp, PAGE_SIZE << order, false, true);
 }
+
+/*
+ * kmem_cache_alloc_bulk(s, gfp, size, p) and __alloc_pages_bulk(gfp, ...),
+ * watches: the next gate of current of that kind is the bulk allocation's
+ * own (should_failslab() is the first thing kmem_cache_alloc_bulk() does;
+ * 6.12's memcg gate comes after its objects, none of which is accounted
+ * page by page), which reserves nothing. A mark left when no gate follows
+ * (an unaccounted cache on 6.12, a bulk request served without the bulk
+ * path) turns the next gate into a check: one forced charge, no leak.
+ */
+static void ubc_kmem_bulk_mark(u8 bulk)
+{
+	struct ubc_kresv *r;
+
+	if (ubc_hook_comp_kresv(&r))
+		r->bulk |= bulk;
+}
+
+static int ubc_kmem_bulk_slab(struct pt_regs *regs)
+{
+	struct kmem_cache *s = (struct kmem_cache *)ubc_arg(regs, 0);
+
+	if (ubc_kc_accounted(s, (gfp_t)ubc_arg(regs, 1)))
+		ubc_kmem_bulk_mark(UBC_KRESV_BULK_SLAB);
+	return 0;
+}
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+/*
+ * __alloc_pages_bulk(gfp, preferred_nid, nodemask, nr_pages, page_list,
+ * page_array): with memcg kmem accounting on, an accounted request goes
+ * page by page through __alloc_pages() (which has its events), and so
+ * does a request for one page: no mark then. (6.12's page gate is memcg's
+ * own charge function, which the bulk path never calls.)
+ */
+static int ubc_kmem_bulk_page(struct pt_regs *regs)
+{
+	if (((gfp_t)ubc_arg(regs, 0) & __GFP_ACCOUNT) &&
+	    !memcg_kmem_enabled() && (int)ubc_arg(regs, 3) > 1)
+		ubc_kmem_bulk_mark(UBC_KRESV_BULK_PAGE);
+	return 0;
+}
+#endif
 
 /* should_failslab(struct kmem_cache *s, gfp_t gfpflags) */
 static int ubc_kmem_slab_gate(struct pt_regs *regs)
@@ -757,21 +1064,34 @@ static bool ubc_kmem_gates_live(void)
 }
 #endif
 
-/* A new slab object @ptr of @size bytes, accounted, by current. */
+/*
+ * A new slab object @ptr (NULL: the allocation failed) of @size bytes,
+ * accounted, by current: commit the gate's reservation, or charge forced.
+ */
 static void ubc_kmem_obj_new(const void *ptr, u32 size, bool dcache)
 {
-	struct ubc_comp *comp = ubc_hook_comp();
+	struct ubc_kresv *r;
+	struct ubc_comp *comp = ubc_hook_comp_kresv(&r);
 	struct folio *folio;
 	unsigned long off;
+	u8 state;
 
-	if (!comp || ZERO_OR_NULL_PTR(ptr))
+	if (!comp)
 		return;
+	state = ubc_kresv_pop(r, size, false);
+	if (ZERO_OR_NULL_PTR(ptr))
+		goto unreserve;
 	folio = virt_to_folio(ptr);
 	if (!folio_test_slab(folio))
-		return;		/* a large kmalloc: charged as pages */
+		goto unreserve;
 	off = (unsigned long)ptr - (unsigned long)folio_address(folio);
 	ubc_kmem_track(comp, folio_pfn(folio), off, folio_size(folio) / size + 1,
-		       size, dcache);
+		       size, dcache, state == UBC_KRESV_RESERVED);
+	return;
+
+unreserve:
+	if (state == UBC_KRESV_RESERVED)
+		ubc_kmem_unreserve(comp, size, dcache);
 }
 
 static void ubc_kmem_obj_free(const void *ptr)
@@ -792,14 +1112,23 @@ static void ubc_tp_kmalloc(void *data, unsigned long call_site,
 			   const void *ptr, size_t bytes_req,
 			   size_t bytes_alloc, gfp_t gfp, int node)
 {
-	if (gfp & __GFP_ACCOUNT)
-		ubc_kmem_obj_new(ptr, bytes_alloc, false);
+	if (!(gfp & __GFP_ACCOUNT))
+		return;
+	/*
+	 * A large kmalloc (kmalloc_large(): pages, no slab gate) was charged
+	 * as pages; its event must not pop a slab reservation. Large ones
+	 * are at least 2 * KMALLOC_MAX_CACHE_SIZE, every kmalloc cache less.
+	 */
+	if (ptr ? !folio_test_slab(virt_to_folio(ptr)) :
+		  bytes_alloc >= 2 * KMALLOC_MAX_CACHE_SIZE)
+		return;
+	ubc_kmem_obj_new(ptr, bytes_alloc, false);
 }
 
 /* kmem:kmem_cache_alloc, through slabev.c */
 void ubc_kmem_cache_alloc_ev(const void *ptr, struct kmem_cache *s, gfp_t gfp)
 {
-	if (ptr && ubc_kc_accounted(s, gfp))
+	if (ubc_kc_accounted(s, gfp))
 		ubc_kmem_obj_new(ptr, ubc_kc_size(s), ubc_kc_is_dcache(s));
 }
 
@@ -819,14 +1148,22 @@ void ubc_kmem_cache_free_ev(const void *ptr)
 static void ubc_tp_page_alloc(void *data, struct page *page,
 			      unsigned int order, gfp_t gfp, int migratetype)
 {
+	u32 size = PAGE_SIZE << order;
+	struct ubc_kresv *r;
 	struct ubc_comp *comp;
+	u8 state;
 
-	if (!page || !(gfp & __GFP_ACCOUNT))
+	if (!(gfp & __GFP_ACCOUNT))
 		return;
-	comp = ubc_hook_comp();
-	if (comp)
-		ubc_kmem_track(comp, page_to_pfn(page), 0, 1, PAGE_SIZE << order,
-			       false);
+	comp = ubc_hook_comp_kresv(&r);
+	if (!comp)
+		return;
+	state = ubc_kresv_pop(r, size, true);
+	if (page)
+		ubc_kmem_track(comp, page_to_pfn(page), 0, 1, size, false,
+			       state == UBC_KRESV_RESERVED);
+	else if (state == UBC_KRESV_RESERVED)
+		ubc_kmem_unreserve(comp, size, false);
 }
 
 /* kmem:mm_page_free */
@@ -882,6 +1219,39 @@ static const struct kernel_param_ops ubc_kmem_tracking_ops = {
  */
 module_param_cb(kmem_tracking, &ubc_kmem_tracking_ops, NULL, 0444);
 
+static int ubc_kmem_fault_missed_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", ubc_fault_missed());
+}
+
+/* Any write acknowledges the misses so far; host administrators only. */
+static int ubc_kmem_fault_missed_set(const char *val,
+				     const struct kernel_param *kp)
+{
+	if (!capable(CAP_SYS_ADMIN) || ubc_current_id())
+		return -EPERM;
+#ifdef UBC_FAULT_TEST_PARTIAL
+	WRITE_ONCE(ubc_fault_missed_acked, ubc_fault_missed());
+#endif
+	return 0;
+}
+
+static const struct kernel_param_ops ubc_kmem_fault_missed_ops = {
+	.get = ubc_kmem_fault_missed_get,
+	.set = ubc_kmem_fault_missed_set,
+};
+
+/*
+ * /sys/module/ubc/parameters/kmem_fault_probe_missed: page faults the
+ * handle_mm_fault() kretprobe (6.12) could not follow, its nmissed since
+ * it was attached; 0 where faults need no probe (6.1). While misses are
+ * not acknowledged, kmemsize and dcachesize are counted, never refused
+ * (ubc_fault_unseen()), and kmem_tracking shows "refuses 0"; writing
+ * anything (host root, once the blocked faults are over) acknowledges
+ * them and refusal resumes.
+ */
+module_param_cb(kmem_fault_probe_missed, &ubc_kmem_fault_missed_ops, NULL, 0644);
+
 /* ---- the part ---- */
 
 /* Frees before allocations: no charge may exist without its free hook. */
@@ -911,6 +1281,72 @@ static struct ubc_hook ubc_kmem_memcg_gates[] = {
 /* The gates this kernel has (one of the two pairs), set at init. */
 static struct ubc_hook *ubc_kmem_gates;
 static unsigned int ubc_kmem_ngates;
+
+/*
+ * Bulk allocations (see ubc_kmem_bulk_mark()), armed with the gates; each
+ * optional: without it, a bulk allocation's gate reserves as for one
+ * object and the reservation waits on the task's stack for a matching
+ * event, or for the task's end (ubc_kmem_task_release()).
+ */
+static struct ubc_hook ubc_kmem_bulk_watches[] = {
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	{ .symbol = "kmem_cache_alloc_bulk_noprof", .fn = ubc_kmem_bulk_slab },
+#else
+	{ .symbol = "kmem_cache_alloc_bulk", .fn = ubc_kmem_bulk_slab },
+	{ .symbol = "__alloc_pages_bulk", .fn = ubc_kmem_bulk_page },
+#endif
+};
+static bool ubc_kmem_bulk_ok[ARRAY_SIZE(ubc_kmem_bulk_watches)];
+
+static void ubc_kmem_bulk_prepare(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_kmem_bulk_watches); i++) {
+		ubc_kmem_bulk_ok[i] =
+			!ubc_hooks_prepare_optional(&ubc_kmem_bulk_watches[i], 1);
+		if (!ubc_kmem_bulk_ok[i])
+			pr_info("kmem: cannot watch %s(): its gates reserve as for one object\n",
+				ubc_kmem_bulk_watches[i].symbol);
+	}
+}
+
+static void ubc_kmem_bulk_disarm(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_kmem_bulk_watches); i++)
+		if (ubc_kmem_bulk_ok[i])
+			ubc_hooks_disarm(&ubc_kmem_bulk_watches[i], 1);
+}
+
+static int ubc_kmem_bulk_arm(void)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_kmem_bulk_watches); i++) {
+		if (!ubc_kmem_bulk_ok[i])
+			continue;
+		err = ubc_hooks_arm(&ubc_kmem_bulk_watches[i], 1);
+		if (err) {
+			while (i--)
+				if (ubc_kmem_bulk_ok[i])
+					ubc_hooks_disarm(&ubc_kmem_bulk_watches[i], 1);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void ubc_kmem_bulk_release(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_kmem_bulk_watches); i++)
+		if (ubc_kmem_bulk_ok[i])
+			ubc_hooks_release(&ubc_kmem_bulk_watches[i], 1);
+}
 
 static int ubc_kmem_init(void)
 {
@@ -949,8 +1385,11 @@ static int ubc_kmem_init(void)
 							     ubc_kmem_ngates);
 		if (ubc_kmem_gated)
 			pr_info("kmem: kmemsize and dcachesize refuse through memcg's charge functions: only while memcg kmem accounting is online (a non-root memory cgroup exists)\n");
+		ubc_kmem_gates_post = ubc_kmem_gated;
 	}
 #endif
+	if (ubc_kmem_gated)
+		ubc_kmem_bulk_prepare();
 	if (!ubc_kmem_gated)
 		pr_info("kmem: this kernel has no should_failslab()/should_fail_alloc_page() (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC off) nor memcg charge functions ubc knows: kmemsize and dcachesize are counted, never refused\n");
 
@@ -981,7 +1420,10 @@ static int ubc_kmem_gates_arm(void)
 #ifdef UBC_FAULT_TEST_PARTIAL
 	/* faults are followed before anything can be refused */
 	if (!ubc_fault_probed) {
-		int perr = register_kretprobe(&ubc_fault_probe);
+		int perr;
+
+		WRITE_ONCE(ubc_fault_missed_acked, 0);	/* nmissed restarts */
+		perr = register_kretprobe(&ubc_fault_probe);
 
 		if (perr)
 			pr_info("kmem: cannot probe handle_mm_fault() (error %d): barriers refuse only with kmem_refuse_unsure_faults=1\n",
@@ -989,10 +1431,17 @@ static int ubc_kmem_gates_arm(void)
 		WRITE_ONCE(ubc_fault_probed, !perr);
 	}
 #endif
+	/* bulk marks before the gates that consume them */
+	err = ubc_kmem_bulk_arm();
+	if (err)
+		return err;
 	err = ubc_hooks_arm(ubc_kmem_gates, ubc_kmem_ngates);
-	if (!err)
-		ubc_kmem_gates_on = true;
-	return err;
+	if (err) {
+		ubc_kmem_bulk_disarm();
+		return err;
+	}
+	ubc_kmem_gates_on = true;
+	return 0;
 }
 
 /* After the gates are gone (ubc_kmem_disarm()). */
@@ -1049,8 +1498,10 @@ err_watches:
 static void ubc_kmem_disarm(void)
 {
 	cancel_delayed_work_sync(&ubc_kreap_work);
-	if (ubc_kmem_gates_on)
+	if (ubc_kmem_gates_on) {
 		ubc_hooks_disarm(ubc_kmem_gates, ubc_kmem_ngates);
+		ubc_kmem_bulk_disarm();
+	}
 	ubc_kmem_gates_on = false;
 	ubc_kmem_fault_probe_off();
 	ubc_kmem_armed = false;
@@ -1067,8 +1518,10 @@ static void ubc_kmem_exit(void)
 {
 	unsigned int b;
 
-	if (ubc_kmem_gated)
+	if (ubc_kmem_gated) {
 		ubc_hooks_release(ubc_kmem_gates, ubc_kmem_ngates);
+		ubc_kmem_bulk_release();
+	}
 	ubc_hooks_release(ubc_kmem_watches, ARRAY_SIZE(ubc_kmem_watches));
 	for (b = 0; b < (1 << UBC_KHASH_BITS); b++) {
 		struct hlist_node *tmp;

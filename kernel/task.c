@@ -68,6 +68,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
+#include "kmem.h"
 #include "probe.h"
 #include "task.h"
 #include "part.h"
@@ -80,6 +81,7 @@ struct ubc_task {
 	atomic_t charged;	/* 1 while numproc is charged for this task */
 	u64 start_time;		/* task->start_time, or UBC_TASK_FORKING */
 	int in_fault;		/* handle_mm_fault() depth; only the task */
+	struct ubc_kresv kresv;	/* kmem.c's reservations; only the task */
 	struct rcu_head rcu;
 };
 
@@ -183,6 +185,23 @@ struct ubc_comp *__ubc_task_comp(struct task_struct *task)
 	struct ubc_task *e = ubc_task_lookup(task);
 
 	return e ? e->comp : NULL;
+}
+
+/*
+ * ubc_hook_comp() and current's kmem reservations (kmem.h), in one lookup.
+ * Task context only: an interrupt charges nothing.
+ */
+struct ubc_comp *ubc_hook_comp_kresv(struct ubc_kresv **r)
+{
+	struct ubc_task *e;
+
+	if (!in_task() || !static_branch_unlikely(&ubc_tasks_tracked))
+		return NULL;
+	e = ubc_task_lookup(current);
+	if (!e)
+		return NULL;
+	*r = &e->kresv;
+	return e->comp;
 }
 
 /*
@@ -390,6 +409,7 @@ static void ubc_task_uncharge(struct ubc_task *e)
 static void ubc_task_release(struct ubc_task *e)
 {
 	ubc_task_uncharge(e);
+	ubc_kmem_task_release(&e->kresv, e->comp);
 	ubc_comp_put(e->comp);
 	kfree_rcu(e, rcu);
 	ubc_task_unpin();
@@ -408,6 +428,7 @@ static int ubc_task_track(struct ubc_task *e, struct task_struct *task,
 	e->comp = comp;
 	e->in_fault = 0;
 	e->start_time = start_time;
+	memset(&e->kresv, 0, sizeof(e->kresv));
 	atomic_set(&e->charged, 1);
 	ubc_comp_get(comp);
 	ubc_task_pin();

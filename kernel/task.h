@@ -36,6 +36,9 @@ static __always_inline struct ubc_comp *ubc_hook_comp(void)
 	return in_task() ? ubc_task_comp(current) : NULL;
 }
 
+struct ubc_kresv;
+struct ubc_comp *ubc_hook_comp_kresv(struct ubc_kresv **r);	/* kmem.c */
+
 u32 ubc_current_id(void);
 
 /*
