@@ -105,6 +105,7 @@
 #include <linux/kprobes.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/stacktrace.h>
 #include <linux/tracepoint.h>
 #if __has_include(<linux/filelock.h>)
 #include <linux/filelock.h>	/* 6.9+: locks_alloc_lock() moved here */
@@ -295,12 +296,34 @@ static int ubc_flock_cache_find(struct tracepoint *alloc_event)
 /* ---- hooks ---- */
 
 /*
- * security_file_lock(struct file *file, unsigned int cmd): room for one
- * more lock structure below the barrier? Unlocks always pass.
+ * generic_setlease(), found at load: a lease's security_file_lock() comes
+ * from there, after its record was allocated (lease_alloc()), and nothing
+ * is allocated after it.
+ */
+static struct ubc_code_range ubc_setlease_code = { .symbol = "generic_setlease" };
+
+/*
+ * security_file_lock(struct file *file, unsigned int cmd): a new lock
+ * request (cmd F_RDLCK, F_WRLCK); unlocks always pass. The caller is read
+ * from the return address (regs->sp at a SAVE_REGS gate points at it, as
+ * ftrace_graph_func() relies on):
+ *  - a lease (generic_setlease()): its record is charged already; the
+ *    request passes if that record fits below the barrier, tested by a
+ *    charge of one more unit at the barrier, returned at once;
+ *  - a lock (flock(2), do_lock_file_wait()): the record that becomes the
+ *    lock is allocated after this gate (flock_lock_inode(),
+ *    posix_lock_inode(): new_fl): one unit is reserved for it here, at the
+ *    barrier (task.c), and the allocation takes it over (see
+ *    ubc_locksig_slab_refuse()): racing lockers cannot pass the barrier.
+ *    A filesystem with its own ->lock() may allocate nothing: the unit
+ *    stays with the task (reused by its next lock call, returned when the
+ *    task is freed).
  */
 static int ubc_flock_gate(struct pt_regs *regs)
 {
 	unsigned int cmd = (unsigned int)ubc_arg(regs, 1);
+	unsigned long ret_ip = *(unsigned long *)kernel_stack_pointer(regs);
+	struct ubc_counter *c;
 	struct ubc_comp *comp;
 
 	if (cmd == F_UNLCK)
@@ -308,27 +331,106 @@ static int ubc_flock_gate(struct pt_regs *regs)
 	comp = ubc_hook_comp();
 	if (!comp)
 		return 0;
-	return ubc_counter_check(&comp->res[UBC_NUMFLOCK], 1, UBC_BARRIER) ?
+	if (ubc_in_range(&ubc_setlease_code, ret_ip)) {
+		c = &comp->res[UBC_NUMFLOCK];
+		if (ubc_counter_charge(c, 1, UBC_BARRIER))
+			return -ENOLCK;
+		ubc_counter_uncharge(c, 1);
+		return 0;
+	}
+	return ubc_task_reserve(UBC_NUMFLOCK, UBC_BARRIER) == -ENOSPC ?
 		-ENOLCK : 0;
+}
+
+/*
+ * Is current allocating from filelock_cache in fs/locks.c? The cache alone
+ * does not say (SLUB merges it with other caches of its size), the call
+ * site of kmem_cache_alloc() is not an argument of the slab gates: the
+ * stack is. Walked only for compartment tasks allocating from that cache.
+ */
+#define UBC_FLOCK_STACK_DEPTH	16
+
+static bool ubc_flock_caller(void)
+{
+	unsigned long entries[UBC_FLOCK_STACK_DEPTH];
+	unsigned int i, n;
+
+	n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
+	for (i = 0; i < n; i++)
+		if (ubc_in_range(&ubc_flock_code, entries[i]))
+			return true;
+	return false;
+}
+
+/**
+ * ubc_locksig_slab_refuse - refuse a slab allocation for numflock?
+ * @s: the cache allocated from
+ *
+ * Called by kmem.c's slab gates (should_failslab() on 6.1, memcg's
+ * __memcg_slab_post_alloc_hook() on 6.12) once kmem itself let the
+ * allocation through, in the allocating task, before the object is handed
+ * out. For a struct file_lock allocated by a compartment task: reserve one
+ * numflock unit for it (task.c), at the limit, or take over the unit
+ * ubc_flock_gate() reserved at the barrier; true refuses the allocation,
+ * which locks_alloc_lock()'s callers turn into ENOLCK (posix_lock_inode(),
+ * fcntl_setlk()) or ENOMEM (flock_lock_inode(), fcntl_getlk(),
+ * lease_alloc()). The unit is committed to the object by the
+ * kmem_cache_alloc event that follows in the same call, or returned by it
+ * when the allocation failed after the gate (it reports NULL then).
+ * Preemption disabled (a hook); never sleeps.
+ */
+bool ubc_locksig_slab_refuse(struct kmem_cache *s)
+{
+	if (likely(s != ubc_flock_cache) || !ubc_hook_comp() ||
+	    !ubc_flock_caller())
+		return false;
+	return ubc_task_reserve(UBC_NUMFLOCK, UBC_LIMIT) == -ENOSPC;
 }
 
 /*
  * __sigqueue_alloc(int sig, struct task_struct *t, gfp_t gfp_flags,
  *                  int override_rlimit, unsigned int sigqueue_flags)
  * current is the sender. override_rlimit is set for classic signals from
- * kill() and the kernel: those are refused only past the limit.
+ * kill() and the kernel: those are refused only past the limit. One unit
+ * is reserved for current (task.c): the sigqueue's kmem_cache_alloc event,
+ * in the same call and task, takes it over, or returns it if the
+ * allocation failed. The gate and the event run in the sender, under the
+ * target's siglock with interrupts off (__send_signal_locked()), or in
+ * process context (sigqueue_alloc(), GFP_KERNEL: it may sleep and
+ * migrate, hence a per-task, not per-CPU, reservation). When the kernel
+ * itself refuses after the gate (RLIMIT_SIGPENDING, no allocation, no
+ * event), the unit stays with the task: reused by its next signal,
+ * returned when the task is freed.
  */
 static int ubc_sigq_gate(struct pt_regs *regs)
 {
 	int override_rlimit = (int)ubc_arg(regs, 3);
-	struct ubc_comp *comp = ubc_hook_comp();
 
-	if (!comp)
+	if (!ubc_hook_comp())
 		return 0;
-	if (!ubc_counter_check(&comp->res[UBC_NUMSIGINFO], 1,
-			       override_rlimit ? UBC_LIMIT : UBC_BARRIER))
+	if (ubc_task_reserve(UBC_NUMSIGINFO, override_rlimit ? UBC_LIMIT :
+			     UBC_BARRIER) != -ENOSPC)
 		return 0;
 	return ubc_hook_return(regs, 0);	/* NULL: no sigqueue */
+}
+
+/*
+ * Commit current's reservation of @res to @ptr, or return it if there is
+ * no object. Without a reservation (the gate did not run: not attached,
+ * as numflock's slab gate when no finite numflock limit was set or on
+ * 6.12 while memcg kmem is offline, or a missed hook) the object is
+ * charged forced: it exists.
+ */
+static void ubc_locksig_commit(struct ubc_comp *comp, const void *ptr,
+			       unsigned int res)
+{
+	if (!ubc_task_unreserve(res)) {
+		if (ptr)
+			ubc_owner_charge(ptr, comp, res, 1, UBC_FORCE);
+		return;
+	}
+	if (!ptr || ubc_owner_adopt(ptr, comp, res))
+		ubc_counter_uncharge(&comp->res[res], 1);
 }
 
 /* kmem:kmem_cache_alloc(call_site, ptr, s, ...), through slabev.c */
@@ -341,17 +443,15 @@ void ubc_locksig_alloc_ev(unsigned long call_site, const void *ptr,
 		   (s != ubc_flock_cache ||
 		    !ubc_in_range(&ubc_flock_code, call_site))))
 		return;
-	if (!ptr)
-		return;
 	comp = ubc_hook_comp();
 	if (!comp)
 		return;
-	/* the gates already decided: never refused */
 	if (ubc_in_range(&ubc_sigq_allocator, call_site)) {
-		ubc_learn_cache(&ubc_sigq_cache, s);
-		ubc_owner_charge(ptr, comp, UBC_NUMSIGINFO, 1, UBC_FORCE);
+		if (ptr)
+			ubc_learn_cache(&ubc_sigq_cache, s);
+		ubc_locksig_commit(comp, ptr, UBC_NUMSIGINFO);
 	} else {
-		ubc_owner_charge(ptr, comp, UBC_NUMFLOCK, 1, UBC_FORCE);
+		ubc_locksig_commit(comp, ptr, UBC_NUMFLOCK);
 	}
 }
 
@@ -377,6 +477,11 @@ static int ubc_locksig_init(void)
 {
 	int err;
 
+	if (!ubc_code_ranges_find(&ubc_setlease_code, 1)) {
+		pr_err("cannot find %s: this kernel lacks a function ubc needs\n",
+		       ubc_setlease_code.symbol);
+		return -ENOENT;
+	}
 	if (!ubc_code_ranges_find(&ubc_sigq_allocator, 1)) {
 		pr_err("cannot find %s: this kernel lacks a function ubc needs\n",
 		       ubc_sigq_allocator.symbol);

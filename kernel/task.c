@@ -51,6 +51,7 @@ struct ubc_task {
 	struct ubc_comp *comp;
 	atomic_t charged;	/* 1 while numproc is charged for this task */
 	int in_fault;		/* handle_mm_fault() depth; only the task */
+	unsigned long reserved;	/* resources with one unit reserved */
 	struct rcu_head rcu;
 };
 
@@ -118,6 +119,42 @@ bool ubc_task_in_fault(void)
 	return e && READ_ONCE(e->in_fault) > 0;
 }
 
+/*
+ * Reservations (objects.c, locksig.c): a gate that admits a call charges
+ * one unit of @res for an object the same call creates later, and the hook
+ * that sees the object takes it over (ubc_task_unreserve()). At most one
+ * unit per resource per task: a reservation whose object never came (the
+ * kernel failed the call for a reason of its own) is reused by the task's
+ * next reservation and returned when the task is freed. Bits are changed
+ * by the task itself, from hooks, and by the release of its entry once the
+ * task is dead.
+ */
+int ubc_task_reserve(unsigned int res, enum ubc_strict strict)
+{
+	struct ubc_task *e = ubc_task_lookup(current);
+
+	BUILD_BUG_ON(UBC_RESOURCES > BITS_PER_LONG);
+	if (!e)
+		return -ESRCH;
+	if (test_bit(res, &e->reserved))
+		return 0;
+	if (ubc_counter_charge(&e->comp->res[res], 1, strict))
+		return -ENOSPC;
+	set_bit(res, &e->reserved);
+	return 0;
+}
+
+/* Take current's reservation of @res: true if it had one. */
+bool ubc_task_unreserve(unsigned int res)
+{
+	struct ubc_task *e;
+
+	if (!static_branch_unlikely(&ubc_tasks_tracked))
+		return false;
+	e = ubc_task_lookup(current);
+	return e && test_and_clear_bit(res, &e->reserved);
+}
+
 /* The id of current's compartment, 0 for the host. Any task context. */
 u32 ubc_current_id(void)
 {
@@ -175,7 +212,11 @@ static void ubc_task_uncharge(struct ubc_task *e)
 /* Release an unhashed entry: its charge, its reference, its memory. */
 static void ubc_task_release(struct ubc_task *e)
 {
+	unsigned int res;
+
 	ubc_task_uncharge(e);
+	for_each_set_bit(res, &e->reserved, UBC_RESOURCES)
+		ubc_counter_uncharge(&e->comp->res[res], 1);
 	ubc_comp_put(e->comp);
 	kfree_rcu(e, rcu);
 }
@@ -190,6 +231,7 @@ static int ubc_task_track(struct ubc_task *e, struct task_struct *task,
 	e->task = task;
 	e->comp = comp;
 	e->in_fault = 0;
+	e->reserved = 0;
 	atomic_set(&e->charged, 1);
 	ubc_comp_get(comp);
 	if (ubc_task_hash_add(e)) {

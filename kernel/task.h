@@ -42,6 +42,10 @@ void *ubc_task_fault_enter(void);
 void ubc_task_fault_exit(void *cookie);
 bool ubc_task_in_fault(void);
 
+/* One unit of a resource current reserved at a gate; see task.c. */
+int ubc_task_reserve(unsigned int res, enum ubc_strict strict);
+bool ubc_task_unreserve(unsigned int res);
+
 int ubc_task_enter(struct ubc_comp *comp, pid_t pid,
 		   struct netlink_ext_ack *extack);
 
