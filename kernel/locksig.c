@@ -303,6 +303,29 @@ static int ubc_flock_cache_find(struct tracepoint *alloc_event)
 static struct ubc_code_range ubc_setlease_code = { .symbol = "generic_setlease" };
 
 /*
+ * Set when a file_lock allocation of a compartment task came without its
+ * slab gate (6.12 with memcg kmem offline, no finite numflock limit yet:
+ * the gates are not attached), cleared when the gate runs again. Then the
+ * records are charged forced and unlocks are checked at the limit.
+ */
+static bool ubc_flock_ungated;
+
+/*
+ * Would one more unit of @c fit below @strict's bound? Tested by charging
+ * it and returning it at once, so a refusal counts in failcnt. Only for
+ * structures already charged (a lease's record) or charged forced after
+ * (records without their slab gate): never a check-then-charge.
+ */
+static int ubc_locksig_test(struct ubc_counter *c, enum ubc_strict strict)
+{
+	int err = ubc_counter_charge(c, 1, strict);
+
+	if (!err)
+		ubc_counter_uncharge(c, 1);
+	return err;
+}
+
+/*
  * security_file_lock(struct file *file, unsigned int cmd): a new lock
  * request (cmd F_RDLCK, F_WRLCK); unlocks always pass. The caller is read
  * from the return address (regs->sp at a SAVE_REGS gate points at it, as
@@ -326,18 +349,22 @@ static int ubc_flock_gate(struct pt_regs *regs)
 	struct ubc_counter *c;
 	struct ubc_comp *comp;
 
-	if (cmd == F_UNLCK)
-		return 0;
 	comp = ubc_hook_comp();
 	if (!comp)
 		return 0;
-	if (ubc_in_range(&ubc_setlease_code, ret_ip)) {
-		c = &comp->res[UBC_NUMFLOCK];
-		if (ubc_counter_charge(c, 1, UBC_BARRIER))
-			return -ENOLCK;
-		ubc_counter_uncharge(c, 1);
-		return 0;
+	c = &comp->res[UBC_NUMFLOCK];
+	if (cmd == F_UNLCK) {
+		/*
+		 * Without the slab gate an unlock in the middle of a lock
+		 * (a split) is charged forced: stop it at the limit, so held
+		 * passes the limit by one call's records at most.
+		 */
+		if (!READ_ONCE(ubc_flock_ungated))
+			return 0;
+		return ubc_locksig_test(c, UBC_LIMIT) ? -ENOLCK : 0;
 	}
+	if (ubc_in_range(&ubc_setlease_code, ret_ip))
+		return ubc_locksig_test(c, UBC_BARRIER) ? -ENOLCK : 0;
 	return ubc_task_reserve(UBC_NUMFLOCK, UBC_BARRIER) == -ENOSPC ?
 		-ENOLCK : 0;
 }
@@ -350,6 +377,30 @@ static int ubc_flock_gate(struct pt_regs *regs)
  */
 #define UBC_FLOCK_STACK_DEPTH	16
 
+/*
+ * The request structure of an fcntl() lock call (fcntl_setlk(),
+ * fcntl_getlk(), and their 64 variants on 32-bit ABIs; the first frame in
+ * fs/locks.c is the allocation's call site, locks_alloc_lock() being
+ * inlined) is not counted, as OpenVZ did not: it is freed before the call
+ * returns, one per call in flight, and flock(2) keeps its own on the
+ * stack. Refusing it would make fcntl(F_UNLCK) fail at the limit.
+ */
+static struct ubc_code_range ubc_flock_requesters[] = {
+	{ .symbol = "fcntl_setlk" }, { .symbol = "fcntl_getlk" },
+	{ .symbol = "fcntl_setlk64" }, { .symbol = "fcntl_getlk64" },
+};
+
+static bool ubc_flock_is_request(unsigned long call_site)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_flock_requesters); i++)
+		if (ubc_in_range(&ubc_flock_requesters[i], call_site))
+			return true;
+	return false;
+}
+
+/* A counted file_lock allocation: from fs/locks.c, not a request. */
 static bool ubc_flock_caller(void)
 {
 	unsigned long entries[UBC_FLOCK_STACK_DEPTH];
@@ -358,7 +409,7 @@ static bool ubc_flock_caller(void)
 	n = stack_trace_save(entries, ARRAY_SIZE(entries), 0);
 	for (i = 0; i < n; i++)
 		if (ubc_in_range(&ubc_flock_code, entries[i]))
-			return true;
+			return !ubc_flock_is_request(entries[i]);
 	return false;
 }
 
@@ -384,6 +435,8 @@ bool ubc_locksig_slab_refuse(struct kmem_cache *s)
 	if (likely(s != ubc_flock_cache) || !ubc_hook_comp() ||
 	    !ubc_flock_caller())
 		return false;
+	if (unlikely(READ_ONCE(ubc_flock_ungated)))
+		WRITE_ONCE(ubc_flock_ungated, false);
 	return ubc_task_reserve(UBC_NUMFLOCK, UBC_LIMIT) == -ENOSPC;
 }
 
@@ -425,8 +478,11 @@ static void ubc_locksig_commit(struct ubc_comp *comp, const void *ptr,
 			       unsigned int res)
 {
 	if (!ubc_task_unreserve(res)) {
-		if (ptr)
-			ubc_owner_charge(ptr, comp, res, 1, UBC_FORCE);
+		if (!ptr)
+			return;
+		if (res == UBC_NUMFLOCK && !READ_ONCE(ubc_flock_ungated))
+			WRITE_ONCE(ubc_flock_ungated, true);
+		ubc_owner_charge(ptr, comp, res, 1, UBC_FORCE);
 		return;
 	}
 	if (!ptr || ubc_owner_adopt(ptr, comp, res))
@@ -441,7 +497,8 @@ void ubc_locksig_alloc_ev(unsigned long call_site, const void *ptr,
 
 	if (likely(!ubc_in_range(&ubc_sigq_allocator, call_site) &&
 		   (s != ubc_flock_cache ||
-		    !ubc_in_range(&ubc_flock_code, call_site))))
+		    !ubc_in_range(&ubc_flock_code, call_site) ||
+		    ubc_flock_is_request(call_site))))
 		return;
 	comp = ubc_hook_comp();
 	if (!comp)
@@ -485,6 +542,12 @@ static int ubc_locksig_init(void)
 	if (!ubc_code_ranges_find(&ubc_sigq_allocator, 1)) {
 		pr_err("cannot find %s: this kernel lacks a function ubc needs\n",
 		       ubc_sigq_allocator.symbol);
+		return -ENOENT;
+	}
+	ubc_code_ranges_find(ubc_flock_requesters,
+			     ARRAY_SIZE(ubc_flock_requesters));
+	if (!ubc_flock_requesters[0].size || !ubc_flock_requesters[1].size) {
+		pr_err("cannot find fcntl_setlk/fcntl_getlk: this kernel lacks a function ubc needs\n");
 		return -ENOENT;
 	}
 	err = ubc_flock_code_find();

@@ -3,10 +3,12 @@
  * numflock (10) and numsiginfo (12).
  *
  * numflock counts the struct file_lock objects a compartment's tasks
- * allocate: a flock(2) lock is one; an fcntl(2) POSIX or OFD lock is one,
- * plus its request structure during the call; lock requests past the
- * barrier fail with ENOLCK (so at barrier B: B flock locks, B - 1 fcntl
- * locks); unlocks never fail. numsiginfo counts queued siginfo structures
+ * allocate: a flock(2) lock is one; an fcntl(2) POSIX or OFD lock is one
+ * (its request structure is not counted), plus the spare of a lock call
+ * during the call; lock requests past the barrier fail with ENOLCK (so at
+ * barrier B: B locks of any kind); records past the limit (splits, spares)
+ * are refused in the allocator, a split with ENOLCK; unlocking a whole
+ * file never fails. numsiginfo counts queued siginfo structures
  * charged to the sending task's compartment until dequeued: sigqueue(3),
  * rt_sigqueueinfo(2) and timer_create(2) past the barrier fail with EAGAIN;
  * kill(2) of a real-time signal is delivered without its information;
@@ -468,7 +470,10 @@ TEST_F(ubctest, flock_barrier)
 	ASSERT_LS(18000, NUMSIGINFO, 0, 0);
 }
 
-/* POSIX (@cmd 'p') or OFD ('q') locks: B - 1 of them, the request counts */
+/*
+ * POSIX (@cmd 'p') or OFD ('q') locks: B of them (the call's request
+ * structure is not counted), the spare of the last one within the limit.
+ */
 static void ls_fcntl_barrier(struct __test_metadata *_metadata,
 			     struct ubc_nl *h, uint32_t id, char cmd,
 			     char unlock)
@@ -479,34 +484,34 @@ static void ls_fcntl_barrier(struct __test_metadata *_metadata,
 	WOK(&w, 'O', 1);
 
 	WCMD(&w, cmd, 7);
-	WASSERT_LS(&w, 4, 3, ENOLCK);
+	WASSERT_LS(&w, 5, 2, ENOLCK);
 	{
 		struct ubc_info i;
 
 		ASSERT_GET(h, id, &i);
-		ASSERT_EQ(4, i.res[NUMFLOCK].held);
-		ASSERT_EQ(3, i.res[NUMFLOCK].failcnt);
+		ASSERT_EQ(5, i.res[NUMFLOCK].held);
+		ASSERT_EQ(2, i.res[NUMFLOCK].failcnt);
 		/* the spares of one call: at most the limit */
 		ASSERT_LE(i.res[NUMFLOCK].maxheld, 6);
 		ASSERT_LE(5, i.res[NUMFLOCK].maxheld);
 	}
-	/* unlock everything at once: never refused */
+	/* unlock everything at once, at the barrier: never refused */
 	WOK(&w, unlock, 0);
 	ASSERT_EQ(0, ubc_field(h, id, NUMFLOCK, UBC_RES_A_HELD));
-	ASSERT_EQ(3, ubc_field(h, id, NUMFLOCK, UBC_RES_A_FAILCNT));
+	ASSERT_EQ(2, ubc_field(h, id, NUMFLOCK, UBC_RES_A_FAILCNT));
 
 	/* the room is back */
-	WCMD(&w, cmd, 5);
-	WASSERT_LS(&w, 4, 1, ENOLCK);
-	ASSERT_EQ(4, ubc_field(h, id, NUMFLOCK, UBC_RES_A_HELD));
-	ASSERT_EQ(4, ubc_field(h, id, NUMFLOCK, UBC_RES_A_FAILCNT));
+	WCMD(&w, cmd, 6);
+	WASSERT_LS(&w, 5, 1, ENOLCK);
+	ASSERT_EQ(5, ubc_field(h, id, NUMFLOCK, UBC_RES_A_HELD));
+	ASSERT_EQ(3, ubc_field(h, id, NUMFLOCK, UBC_RES_A_FAILCNT));
 
 	/* close() drops them too (POSIX: any close; OFD: the last) */
 	WOK(&w, 'C', 0);
 	ASSERT_EQ(0, ubc_field(h, id, NUMFLOCK, UBC_RES_A_HELD));
 	WSTOP(&w);
 	ASSERT_EQ(0, ubc_field(h, id, NUMFLOCK, UBC_RES_A_HELD));
-	ASSERT_EQ(4, ubc_field(h, id, NUMFLOCK, UBC_RES_A_FAILCNT));
+	ASSERT_EQ(3, ubc_field(h, id, NUMFLOCK, UBC_RES_A_FAILCNT));
 }
 
 TEST_F(ubctest, posix_lock_barrier)
