@@ -7,22 +7,31 @@
  *  - numflock: every struct file_lock a compartment's task allocates is
  *    charged one until it is freed, whoever frees it: the lock records of
  *    flock(2), fcntl(2) POSIX and OFD locks (F_SETLK, F_SETLKW,
- *    F_OFD_SETLK, F_OFD_SETLKW), the request an fcntl() lock call
- *    allocates for its own duration, the spare records the kernel
+ *    F_OFD_SETLK, F_OFD_SETLKW), the spare records posix_lock_inode()
  *    preallocates inside one lock call (returned before the call returns),
  *    and on 6.1 lease records (they come from the same allocator; on 6.12
- *    leases have their own cache and are not counted);
- *  - a lock request (flock(), fcntl() lock of any kind, F_SETLEASE) fails
- *    with ENOLCK when one more structure would pass the numflock barrier
- *    (held + 1 > barrier) at the time the kernel checks it; unlocking is
- *    never refused and neither is the removal of locks at close() or exit;
- *    an fcntl() call holds its request structure during the check, so at
- *    barrier B a task gets B flock() locks but B - 1 fcntl() locks;
- *  - structures the kernel needs to finish an accepted call (spares,
- *    splitting a lock in two, unlock of a middle range) are charged even
- *    past the barrier and the limit (forced: visible in held and maxheld;
- *    a single fcntl() lock call can pass the barrier by one for its
- *    duration);
+ *    leases have their own cache and are not counted). Not counted, as in
+ *    OpenVZ: the request structure of an fcntl() lock call (fcntl_setlk(),
+ *    fcntl_getlk()), one per call in flight, freed before it returns;
+ *  - the limit is a ceiling: a counted allocation that would pass it is
+ *    refused in the allocator (kmem.c's slab gates call
+ *    ubc_locksig_slab_refuse()), which the kernel handles: ENOLCK from
+ *    posix_lock_inode() (a split, a new lock) and ENOMEM from
+ *    flock_lock_inode(), fcntl_getlk(), lease_alloc();
+ *  - a new lock request (flock(), fcntl() lock that is not F_UNLCK,
+ *    F_SETLEASE) fails with ENOLCK at the barrier: a lock's record is
+ *    reserved at the check (held + 1 > barrier refuses) and its allocation
+ *    takes the unit over, so racers cannot pass the barrier together; a
+ *    lease's record exists already and is tested against the barrier. At
+ *    barrier B a task holds B locks. Unlocking a whole file, close() and
+ *    exit allocate nothing and are never refused;
+ *  - the barrier-to-limit gap absorbs the spares and split records of
+ *    accepted calls; past the limit a split fails with ENOLCK;
+ *  - forced, only without the slab gate (6.12 while memcg kmem is offline,
+ *    or a missed hook): records are charged as they come, and unlocks are
+ *    refused with ENOLCK once held reached the limit, so held passes the
+ *    limit by what the calls in flight allocate (two records per fcntl()
+ *    lock call, one per flock());
  *  - numsiginfo: every queued siginfo (struct sigqueue) allocated while a
  *    compartment's task sends a signal is charged to the sender's
  *    compartment until the sigqueue is freed, by whoever dequeues or
@@ -45,24 +54,36 @@
  *  - signals sent from interrupt context charge nothing (no sender), nor
  *    do signals host tasks send; SIGKILL and signals to kernel threads
  *    allocate no siginfo.
+ *  - numsiginfo's gate reserves one unit for the sigqueue it admits, so
+ *    concurrent senders (each under its own target's siglock) cannot pass
+ *    the bound together; a reservation the kernel leaves unused (it
+ *    refused for RLIMIT_SIGPENDING itself) stays with the task, reused by
+ *    its next signal, returned when the task is freed.
  *  Each refusal adds exactly one to failcnt.
  *
  * Hooks (6.1; the same functions and events exist on 6.12):
  *  - security_file_lock(file, cmd), gate: flock(2) (SYSCALL flock, with its
- *    request on the stack), do_lock_file_wait() (fcntl_setlk(),
- *    fcntl_setlk64(), every POSIX and OFD lock) and generic_setlease();
- *    all return its error to user space, before touching any lock list;
- *    cmd is F_RDLCK, F_WRLCK or F_UNLCK (never refused);
+ *    request on the stack), do_lock_file_wait() (fcntl_setlk(), every
+ *    POSIX and OFD lock) and generic_setlease(); all return its error to
+ *    user space, before touching any lock list; cmd is F_RDLCK, F_WRLCK or
+ *    F_UNLCK (refused only without the slab gate, at the limit); reserves
+ *    the lock's record (task.c) or tests the lease's;
+ *  - should_failslab() (6.1) / __memcg_slab_post_alloc_hook() (6.12):
+ *    kmem.c's gates, which call ubc_locksig_slab_refuse() for what kmem
+ *    admits: a counted file_lock reserves one unit at the limit (or takes
+ *    the barrier reservation above), else the allocation returns NULL;
  *  - __sigqueue_alloc(sig, t, gfp, override_rlimit, flags), gate (static
  *    in kernel/signal.c, not inlined on the supported kernels; the load
- *    fails if it is missing): returning NULL is the failure it has when
- *    RLIMIT_SIGPENDING or memory runs out; __send_signal_locked() then
- *    returns -EAGAIN for an rt signal with a non-SI_USER siginfo, or
- *    delivers the signal without information otherwise; sigqueue_alloc()
- *    (posix timers) makes timer_create() fail with EAGAIN;
+ *    fails if it is missing): reserves one unit (task.c) or returns NULL,
+ *    the failure it has when RLIMIT_SIGPENDING or memory runs out;
+ *    __send_signal_locked() then returns -EAGAIN for an rt signal with a
+ *    non-SI_USER siginfo, or delivers the signal without information
+ *    otherwise; sigqueue_alloc() (posix timers) makes timer_create() fail
+ *    with EAGAIN;
  *  - kmem:kmem_cache_alloc, tracepoint (its probe is shared with kmem.c,
- *    slabev.c): the charge, with the new object's
- *    address. A sigqueue is recognised by the call site, which lies in
+ *    slabev.c): commits the gate's reservation to the new object (no
+ *    second charge), or returns it when the allocation failed after the
+ *    gate (the event reports NULL; 6.1 and 6.12 both emit it then). A sigqueue is recognised by the call site, which lies in
  *    __sigqueue_alloc() (the only allocator of sigqueue_cachep; its code
  *    range is resolved at load: register_kprobe() gives the address,
  *    sprint_symbol() the size; nothing is called through them), and the
@@ -96,6 +117,13 @@
  *    saved and disabled and allocates GFP_ATOMIC, which allows both.
  *  - every hook runs with preemption disabled (ftrace callbacks, tracepoint
  *    probes) and nothing here sleeps or takes a lock of its own.
+ *  - reservations are per task (task.c: a bit per resource in the task's
+ *    entry, changed by the task itself from hooks): the gate and the
+ *    allocation event run in the same task and call, but the allocation
+ *    may sleep and migrate (GFP_KERNEL: sigqueue_alloc(), every
+ *    locks_alloc_lock()), so a per-CPU slot would not do; at most one
+ *    unit per resource and task (a call allocates its records one after
+ *    the other).
  *  - at unload the hooks are removed and quiesced first; the owner table
  *    is then drained by the objects part (exits after this one). Objects
  *    still alive are simply forgotten.

@@ -10,7 +10,9 @@
  *  - numtcpsock: every TCP socket a compartment's task creates with
  *    socket() or accept(); numothersock: every other socket (UNIX, UDP,
  *    netlink, packet, ...); past the barrier socket() and accept() fail
- *    with ENOBUFS (a refused accept() leaves the connection queued);
+ *    with ENOBUFS (a refused accept() leaves the connection queued); an
+ *    accept() holds its unit from its check (before it waits) until it
+ *    fails or the accepted socket is freed;
  *  - numpty: every pty pair a compartment's task opens through /dev/ptmx;
  *    past the barrier open() fails with ENOSPC, the error the kernel gives
  *    when devpts runs out of indexes;

@@ -17,8 +17,14 @@
  *    ~90 bytes (a kmalloc'ed hash node plus its rhashtable slot) of a
  *    per-object entry.
  *
- * 2. Anything else (keys that are not slab objects, such as ptys, and
- *    charges of more than one unit): an rhashtable of per-object entries.
+ * 2. Anything else (keys that are not slab objects, such as ptys, known by
+ *    their devpts instance and index, a two-word key; and charges of more
+ *    than one unit): an rhashtable of per-object entries.
+ *
+ * A charge can also be recorded for a unit the counter already holds
+ * (ubc_owner_adopt(): a gate's reservation taken over by the object it
+ * admitted) and forgotten without returning the unit (ubc_owner_take():
+ * accept()'s reservation moving from newsock to the grafted sk).
  *
  * Every charged object holds a reference on its compartment, so a
  * destroyed compartment lingers (dying, still visible) until every object

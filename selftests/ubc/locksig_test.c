@@ -555,7 +555,7 @@ TEST_F(ubctest, unlock_split_within_limit)
 /*
  * Issue 10, finding 4: one whole-file POSIX lock, then 1000 one-byte
  * unlocks in its middle, under numflock 10:10. Each split needs a record;
- * the records (and each call's request and spares) are refused in the
+ * the records (and each call's spare) are refused in the
  * allocator at the limit, so held never passes 10 and the splitting
  * F_SETLK gets ENOLCK; each refused call counts one refused allocation
  * (its split record) in failcnt. Closing returns everything.
