@@ -27,11 +27,13 @@
  *    exit allocate nothing and are never refused;
  *  - the barrier-to-limit gap absorbs the spares and split records of
  *    accepted calls; past the limit a split fails with ENOLCK;
- *  - forced, only without the slab gate (6.12 while memcg kmem is offline,
- *    or a missed hook): records are charged as they come, and unlocks are
- *    refused with ENOLCK once held reached the limit, so held passes the
- *    limit by what the calls in flight allocate (two records per fcntl()
- *    lock call, one per flock());
+ *  - forced, only without the slab gate (6.12: filelock_cache is not
+ *    SLAB_ACCOUNT since the 5.16 revert, so memcg's hook never sees it,
+ *    and Debian's 6.12 has no should_failslab(); or a missed hook): records
+ *    are charged as they come, new locks still reserve at the barrier, and
+ *    fcntl() unlocks are refused with ENOLCK once held reached the limit,
+ *    so held passes the limit by what the calls in flight allocate beyond
+ *    that: two records per fcntl() lock call (numflock_forced says so);
  *  - numsiginfo: every queued siginfo (struct sigqueue) allocated while a
  *    compartment's task sends a signal is charged to the sender's
  *    compartment until the sigqueue is freed, by whoever dequeues or
@@ -131,6 +133,7 @@
 #include <linux/fcntl.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
@@ -332,11 +335,29 @@ static struct ubc_code_range ubc_setlease_code = { .symbol = "generic_setlease" 
 
 /*
  * Set when a file_lock allocation of a compartment task came without its
- * slab gate (6.12 with memcg kmem offline, no finite numflock limit yet:
- * the gates are not attached), cleared when the gate runs again. Then the
- * records are charged forced and unlocks are checked at the limit.
+ * slab gate (6.12, or no finite numflock limit yet: the gates are not
+ * attached), cleared when the gate runs again. Then the records are
+ * charged forced and unlocks are checked at the limit.
  */
 static bool ubc_flock_ungated;
+
+static int ubc_flock_forced_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(ubc_flock_ungated));
+}
+
+static const struct kernel_param_ops ubc_flock_forced_ops = {
+	.get = ubc_flock_forced_get,
+};
+
+/*
+ * /sys/module/ubc/parameters/numflock_forced: 1 if the last file_lock
+ * record of a compartment task came without its slab gate (charged
+ * forced: 6.12, whose filelock_cache is not SLAB_ACCOUNT, so memcg's hook
+ * never sees it, and which has no should_failslab(); or no finite numflock
+ * limit is set yet, so the gates are not attached), 0 if it was gated.
+ */
+module_param_cb(numflock_forced, &ubc_flock_forced_ops, NULL, 0444);
 
 /*
  * Would one more unit of @c fit below @strict's bound? Tested by charging

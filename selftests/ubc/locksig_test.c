@@ -553,6 +553,20 @@ TEST_F(ubctest, unlock_split_within_limit)
 }
 
 /*
+ * 1 if file_lock records are charged forced on this kernel (no slab gate
+ * sees them: 6.12), 0 if refused in the allocator; see locksig.rst.
+ */
+static int ls_flock_forced(void)
+{
+	char buf[16];
+
+	if (read_line("/sys/module/ubc/parameters/numflock_forced", buf,
+		      sizeof(buf)))
+		return -1;
+	return atoi(buf);
+}
+
+/*
  * Issue 10, finding 4: one whole-file POSIX lock, then 1000 one-byte
  * unlocks in its middle, under numflock 10:10. Each split needs a record;
  * the records (and each call's spare) are refused in the
@@ -564,6 +578,7 @@ TEST_F_TIMEOUT(ubctest, unlock_split_loop_stays_at_limit, 120)
 {
 	struct worker w;
 	struct ubc_info i;
+	int forced;
 
 	IDS(18035, 1);
 	ls_member(_metadata, NL, 18035, NUMFLOCK, 10, 10, &w);
@@ -583,10 +598,14 @@ TEST_F_TIMEOUT(ubctest, unlock_split_loop_stays_at_limit, 120)
 				       strerror(w.sh->err[j]));
 		}
 	}
+	forced = ls_flock_forced();
+	ASSERT_LE(0, forced);
 	ASSERT_GET(NL, 18035, &i);
-	ASSERT_LE(i.res[NUMFLOCK].maxheld, 10)
-		TH_LOG("numflock maxheld %llu above the limit",
-		       (unsigned long long)i.res[NUMFLOCK].maxheld);
+	ASSERT_LE(i.res[NUMFLOCK].held, 10);
+	/* forced records: one spare past the limit during a call at most */
+	ASSERT_LE(i.res[NUMFLOCK].maxheld, 10 + forced)
+		TH_LOG("numflock maxheld %llu above the limit (forced %d)",
+		       (unsigned long long)i.res[NUMFLOCK].maxheld, forced);
 	/* the lock and its pieces: one record each */
 	ASSERT_EQ((uint64_t)w.sh->nok + 1, i.res[NUMFLOCK].held);
 	ASSERT_LE((uint64_t)w.sh->nfail, i.res[NUMFLOCK].failcnt);
@@ -746,6 +765,7 @@ TEST_F_TIMEOUT(ubctest, lockers_race_stays_within_limit, 300)
 {
 	struct racers rs;
 	struct ubc_info i;
+	int forced, slack;
 
 	IDS(18038, 1);
 	ASSERT_NL(NL, 0, ubc_create(NL, 18038));
@@ -754,15 +774,19 @@ TEST_F_TIMEOUT(ubctest, lockers_race_stays_within_limit, 300)
 	ASSERT_EQ(0, racers_go(&rs));
 	ASSERT_EQ(0, rs.r->other) TH_LOG("lock: %s", strerror(rs.r->other_err));
 	ASSERT_LT(0, rs.r->fail);
+	/* forced records: the bound of locksig.rst, calls in flight */
+	forced = ls_flock_forced();
+	ASSERT_LE(0, forced);
+	slack = forced ? 1 + 2 * (RACERS - 1) : 0;
 	ASSERT_GET(NL, 18038, &i);
-	ASSERT_LE(i.res[NUMFLOCK].maxheld, 6)
-		TH_LOG("numflock maxheld %llu above the limit",
-		       (unsigned long long)i.res[NUMFLOCK].maxheld);
-	ASSERT_LE(i.res[NUMFLOCK].held, 6);
+	ASSERT_LE(i.res[NUMFLOCK].maxheld, 6 + slack)
+		TH_LOG("numflock maxheld %llu above the limit (forced %d)",
+		       (unsigned long long)i.res[NUMFLOCK].maxheld, forced);
+	ASSERT_LE(i.res[NUMFLOCK].held, 6 + slack);
 	ASSERT_LT(0, i.res[NUMFLOCK].failcnt);
 	ASSERT_EQ(0, racers_stop(&rs));
 	WAIT_LS(18038, NUMFLOCK, 0);
-	ASSERT_MAXHELD_LE(18038, NUMFLOCK, 6);
+	ASSERT_MAXHELD_LE(18038, NUMFLOCK, 6 + slack);
 	unlink(ls_path);
 }
 
