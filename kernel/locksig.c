@@ -31,7 +31,8 @@
  *    SLAB_ACCOUNT since the 5.16 revert, so memcg's hook never sees it,
  *    and Debian's 6.12 has no should_failslab(); or a missed hook): records
  *    are charged as they come, new locks still reserve at the barrier, and
- *    fcntl() unlocks are refused with ENOLCK once held reached the limit,
+ *    fcntl() unlocks (not flock(LOCK_UN)) are refused with ENOLCK once
+ *    held reached the limit,
  *    so held passes the limit by what the calls in flight allocate beyond
  *    that: two records per fcntl() lock call (numflock_forced says so);
  *  - numsiginfo: every queued siginfo (struct sigqueue) allocated while a
@@ -375,6 +376,39 @@ static int ubc_locksig_test(struct ubc_counter *c, enum ubc_strict strict)
 }
 
 /*
+ * The request structure of an fcntl() lock call (fcntl_setlk(),
+ * fcntl_getlk(), and their 64 variants on 32-bit ABIs; the first frame in
+ * fs/locks.c is the allocation's call site, locks_alloc_lock() being
+ * inlined) is not counted, as OpenVZ did not: it is freed before the call
+ * returns, one per call in flight, and flock(2) keeps its own on the
+ * stack. Refusing it would make fcntl(F_UNLCK) fail at the limit.
+ */
+static struct ubc_code_range ubc_flock_requesters[] = {
+	{ .symbol = "fcntl_setlk" }, { .symbol = "fcntl_getlk" },
+	{ .symbol = "fcntl_setlk64" }, { .symbol = "fcntl_getlk64" },
+};
+
+static bool ubc_flock_is_request(unsigned long call_site)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ubc_flock_requesters); i++)
+		if (ubc_in_range(&ubc_flock_requesters[i], call_site))
+			return true;
+	return false;
+}
+
+/* do_lock_file_wait(), when the compiler kept it (else in fcntl_setlk()) */
+static struct ubc_code_range ubc_flock_waiter = { .symbol = "do_lock_file_wait" };
+
+/* Is @ret_ip, security_file_lock()'s return address, an fcntl() lock? */
+static bool ubc_flock_from_fcntl(unsigned long ret_ip)
+{
+	return ubc_in_range(&ubc_flock_waiter, ret_ip) ||
+	       ubc_flock_is_request(ret_ip);
+}
+
+/*
  * security_file_lock(struct file *file, unsigned int cmd): a new lock
  * request (cmd F_RDLCK, F_WRLCK); unlocks always pass. The caller is read
  * from the return address (regs->sp at a SAVE_REGS gate points at it, as
@@ -408,8 +442,9 @@ static int ubc_flock_gate(struct pt_regs *regs)
 		 * (a split) is charged forced: stop it at the limit, so held
 		 * passes the limit by one call's records at most.
 		 */
-		if (!READ_ONCE(ubc_flock_ungated))
-			return 0;
+		if (!READ_ONCE(ubc_flock_ungated) ||
+		    !ubc_flock_from_fcntl(ret_ip))
+			return 0;	/* flock(LOCK_UN) needs no record */
 		return ubc_locksig_test(c, UBC_LIMIT) ? -ENOLCK : 0;
 	}
 	if (ubc_in_range(&ubc_setlease_code, ret_ip))
@@ -425,29 +460,6 @@ static int ubc_flock_gate(struct pt_regs *regs)
  * stack is. Walked only for compartment tasks allocating from that cache.
  */
 #define UBC_FLOCK_STACK_DEPTH	16
-
-/*
- * The request structure of an fcntl() lock call (fcntl_setlk(),
- * fcntl_getlk(), and their 64 variants on 32-bit ABIs; the first frame in
- * fs/locks.c is the allocation's call site, locks_alloc_lock() being
- * inlined) is not counted, as OpenVZ did not: it is freed before the call
- * returns, one per call in flight, and flock(2) keeps its own on the
- * stack. Refusing it would make fcntl(F_UNLCK) fail at the limit.
- */
-static struct ubc_code_range ubc_flock_requesters[] = {
-	{ .symbol = "fcntl_setlk" }, { .symbol = "fcntl_getlk" },
-	{ .symbol = "fcntl_setlk64" }, { .symbol = "fcntl_getlk64" },
-};
-
-static bool ubc_flock_is_request(unsigned long call_site)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(ubc_flock_requesters); i++)
-		if (ubc_in_range(&ubc_flock_requesters[i], call_site))
-			return true;
-	return false;
-}
 
 /* A counted file_lock allocation: from fs/locks.c, not a request. */
 static bool ubc_flock_caller(void)
@@ -595,6 +607,7 @@ static int ubc_locksig_init(void)
 	}
 	ubc_code_ranges_find(ubc_flock_requesters,
 			     ARRAY_SIZE(ubc_flock_requesters));
+	ubc_code_ranges_find(&ubc_flock_waiter, 1);	/* may be inlined */
 	if (!ubc_flock_requesters[0].size || !ubc_flock_requesters[1].size) {
 		pr_err("cannot find fcntl_setlk/fcntl_getlk: this kernel lacks a function ubc needs\n");
 		return -ENOENT;
