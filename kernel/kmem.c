@@ -997,7 +997,9 @@ static int ubc_kmem_slab_gate(struct pt_regs *regs)
 	struct kmem_cache *s = (struct kmem_cache *)ubc_arg(regs, 0);
 	gfp_t gfp = (gfp_t)ubc_arg(regs, 1);
 
-	return ubc_kmem_refuse_objs(s, gfp, 1) ? -ENOMEM : 0;
+	/* then numflock's, which reserves: only for what kmem admits */
+	return ubc_kmem_refuse_objs(s, gfp, 1) ||
+	       ubc_locksig_slab_refuse(s) ? -ENOMEM : 0;
 }
 
 /* should_fail_alloc_page(gfp_t gfp_mask, unsigned int order): true fails */
@@ -1039,8 +1041,9 @@ static int ubc_kmem_memcg_slab_gate(struct pt_regs *regs)
 
 	if (!size || !p || !*p)
 		return 0;	/* the kernel's own answer: nothing to free */
-	return ubc_kmem_refuse_objs(s, gfp, size) ?
-		ubc_hook_return(regs, false) : 0;
+	/* then numflock's, which reserves: only for what kmem admits */
+	return ubc_kmem_refuse_objs(s, gfp, size) ||
+	       ubc_locksig_slab_refuse(s) ? ubc_hook_return(regs, false) : 0;
 }
 
 /* __memcg_kmem_charge_page(struct page *page, gfp_t gfp, int order) */

@@ -193,7 +193,10 @@ static void ubc_apply_limits(struct ubc_comp *comp, const struct ubc_limits *lim
 	if ((test_bit(UBC_KMEMSIZE, lim->given) &&
 	     lim->barrier[UBC_KMEMSIZE] < UBC_UNLIMITED) ||
 	    (test_bit(UBC_DCACHESIZE, lim->given) &&
-	     lim->barrier[UBC_DCACHESIZE] < UBC_UNLIMITED)) {
+	     lim->barrier[UBC_DCACHESIZE] < UBC_UNLIMITED) ||
+	    /* numflock refuses in the same slab gates (locksig.c) */
+	    (test_bit(UBC_NUMFLOCK, lim->given) &&
+	     lim->limit[UBC_NUMFLOCK] < UBC_UNLIMITED)) {
 		int err = ubc_kmem_want_gates();
 
 		if (err)

@@ -17,8 +17,14 @@
  *    ~90 bytes (a kmalloc'ed hash node plus its rhashtable slot) of a
  *    per-object entry.
  *
- * 2. Anything else (keys that are not slab objects, such as ptys, and
- *    charges of more than one unit): an rhashtable of per-object entries.
+ * 2. Anything else (keys that are not slab objects, such as ptys, known by
+ *    their devpts instance and index, a two-word key; and charges of more
+ *    than one unit): an rhashtable of per-object entries.
+ *
+ * A charge can also be recorded for a unit the counter already holds
+ * (ubc_owner_adopt(): a gate's reservation taken over by the object it
+ * admitted) and forgotten without returning the unit (ubc_owner_take():
+ * accept()'s reservation moving from newsock to the grafted sk).
  *
  * Every charged object holds a reference on its compartment, so a
  * destroyed compartment lingers (dying, still visible) until every object
@@ -123,9 +129,14 @@ static struct ubc_slab_owner *ubc_slab_find(struct ubc_slab_owner *head,
 	return NULL;
 }
 
+/*
+ * @precharged: the counter already holds the unit (a reservation handed
+ * over, see ubc_owner_adopt()): record it, charge nothing; on failure the
+ * caller still owns the unit.
+ */
 static int ubc_slab_charge(const void *obj, const struct ubc_slab_pos *pos,
 			   struct ubc_comp *comp, unsigned int res,
-			   enum ubc_strict strict)
+			   enum ubc_strict strict, bool precharged)
 {
 	struct ubc_slab_owner *head, *so;
 	unsigned long flags;
@@ -140,13 +151,15 @@ static int ubc_slab_charge(const void *obj, const struct ubc_slab_pos *pos,
 
 	spin_lock_irqsave(pos->lock, flags);
 	head = xa_load(&ubc_slabs, pos->pfn);
-	if (ubc_slab_find(head, pos->off, NULL))
-		goto unlock;	/* already charged */
+	if (ubc_slab_find(head, pos->off, NULL)) {
+		err = precharged ? -EEXIST : 0;	/* already charged */
+		goto unlock;
+	}
 	for (so = head; so; so = so->next)
 		if (so->comp == comp && so->res == res && so->shift == shift &&
 		    so->nbits == pos->bytes >> shift)
 			break;
-	if (ubc_counter_charge(&comp->res[res], 1, strict)) {
+	if (!precharged && ubc_counter_charge(&comp->res[res], 1, strict)) {
 		err = -ENOSPC;
 		goto unlock;
 	}
@@ -176,13 +189,19 @@ unlock:
 	spin_unlock_irqrestore(pos->lock, flags);
 	return err;
 nomem:
-	ubc_counter_uncharge(&comp->res[res], 1);
+	if (!precharged)
+		ubc_counter_uncharge(&comp->res[res], 1);
 	spin_unlock_irqrestore(pos->lock, flags);
 	return -ENOMEM;
 }
 
-/* Returns false if @obj has no charge in the slab store. */
-static bool ubc_slab_uncharge(const struct ubc_slab_pos *pos)
+/*
+ * Returns false if @obj has no charge in the slab store. With @taken, the
+ * unit is not returned but handed to the caller (*taken = its compartment,
+ * whose reference the caller now holds, *res its resource).
+ */
+static bool ubc_slab_uncharge(const struct ubc_slab_pos *pos,
+			      struct ubc_comp **taken, unsigned int *res_out)
 {
 	struct ubc_slab_owner *head, *so, **link, *gone = NULL;
 	struct ubc_comp *comp;
@@ -216,6 +235,11 @@ static bool ubc_slab_uncharge(const struct ubc_slab_pos *pos)
 	}
 	spin_unlock_irqrestore(pos->lock, flags);
 	kfree(gone);
+	if (taken) {
+		*taken = comp;
+		*res_out = res;
+		return true;
+	}
 	ubc_counter_uncharge(&comp->res[res], 1);
 	ubc_comp_put(comp);
 	return true;
@@ -274,9 +298,19 @@ void ubc_owner_page_freed(unsigned long pfn)
 
 /* ---- hash store ---------------------------------------------------- */
 
+/*
+ * A hash store key: an object, or (sub != 0) a thing known by an object and
+ * a number, such as a pty by its devpts instance and index: every index a
+ * devpts instance can have (int, up to NR_UNIX98_PTY_MAX) is its own key.
+ */
+struct ubc_owner_key {
+	const void *obj;
+	unsigned long sub;
+};
+
 struct ubc_owner {
 	struct rhash_head node;
-	const void *obj;
+	struct ubc_owner_key key;
 	struct ubc_comp *comp;
 	unsigned int res;
 	long val;
@@ -285,8 +319,8 @@ struct ubc_owner {
 
 static const struct rhashtable_params ubc_owner_params = {
 	.head_offset = offsetof(struct ubc_owner, node),
-	.key_offset = offsetof(struct ubc_owner, obj),
-	.key_len = sizeof(void *),
+	.key_offset = offsetof(struct ubc_owner, key),
+	.key_len = sizeof(struct ubc_owner_key),
 	.automatic_shrinking = true,
 };
 
@@ -301,22 +335,23 @@ static void ubc_owner_release(struct ubc_owner *o)
 	kfree_rcu(o, rcu);
 }
 
-static int ubc_hash_charge(const void *obj, struct ubc_comp *comp,
-			   unsigned int res, long val, enum ubc_strict strict)
+static int ubc_hash_charge(struct ubc_owner_key key, struct ubc_comp *comp,
+			   unsigned int res, long val, enum ubc_strict strict,
+			   bool precharged)
 {
 	struct ubc_owner *o;
 	int err;
 
-	if (rhashtable_lookup_fast(&ubc_owners, &obj, ubc_owner_params))
-		return 0;	/* already charged */
+	if (rhashtable_lookup_fast(&ubc_owners, &key, ubc_owner_params))
+		return precharged ? -EEXIST : 0;	/* already charged */
 	o = kmalloc(sizeof(*o), GFP_ATOMIC | __GFP_NOWARN);
 	if (!o)
 		return -ENOMEM;
-	if (ubc_counter_charge(&comp->res[res], val, strict)) {
+	if (!precharged && ubc_counter_charge(&comp->res[res], val, strict)) {
 		kfree(o);
 		return -ENOSPC;
 	}
-	o->obj = obj;
+	o->key = key;
 	o->comp = comp;
 	o->res = res;
 	o->val = val;
@@ -326,22 +361,25 @@ static int ubc_hash_charge(const void *obj, struct ubc_comp *comp,
 	if (err) {
 		/* -EEXIST would be a missed free: don't charge twice */
 		atomic_long_dec(&ubc_owner_hashed);
-		ubc_counter_uncharge(&comp->res[res], val);
+		if (!precharged)
+			ubc_counter_uncharge(&comp->res[res], val);
 		ubc_comp_put(comp);
 		kfree(o);
+		if (precharged)
+			return err;
 		return err == -EEXIST ? 0 : -ENOMEM;
 	}
 	return 0;
 }
 
-static void ubc_hash_uncharge(const void *obj)
+static void ubc_hash_uncharge(struct ubc_owner_key key)
 {
 	struct ubc_owner *o;
 
 	if (!atomic_long_read(&ubc_owner_hashed))
 		return;
 	rcu_read_lock();
-	o = rhashtable_lookup(&ubc_owners, &obj, ubc_owner_params);
+	o = rhashtable_lookup(&ubc_owners, &key, ubc_owner_params);
 	if (o && !rhashtable_remove_fast(&ubc_owners, &o->node, ubc_owner_params))
 		ubc_owner_release(o);
 	rcu_read_unlock();
@@ -390,11 +428,69 @@ void ubc_owners_exit(void)
 int ubc_owner_charge(const void *obj, struct ubc_comp *comp, unsigned int res,
 		     long val, enum ubc_strict strict)
 {
+	struct ubc_owner_key key = { .obj = obj };
 	struct ubc_slab_pos pos;
 
 	if (val == 1 && ubc_slab_pos(obj, &pos))
-		return ubc_slab_charge(obj, &pos, comp, res, strict);
-	return ubc_hash_charge(obj, comp, res, val, strict);
+		return ubc_slab_charge(obj, &pos, comp, res, strict, false);
+	return ubc_hash_charge(key, comp, res, val, strict, false);
+}
+
+/**
+ * ubc_owner_adopt - remember a unit @comp's @res already holds for @obj
+ *
+ * For a charge reserved before the object existed (a gate's reservation,
+ * see ubc_task_reserve(), or ubc_owner_take() of another key): the counter
+ * is not touched. Returns 0, -EEXIST if @obj is charged already, -ENOMEM
+ * if the tables could not grow; on failure the caller still owns the unit
+ * and returns it (ubc_counter_uncharge()). Any context for a slab object,
+ * process context otherwise (see ubc_owner_adopt_key()).
+ */
+int ubc_owner_adopt(const void *obj, struct ubc_comp *comp, unsigned int res)
+{
+	struct ubc_owner_key key = { .obj = obj };
+	struct ubc_slab_pos pos;
+
+	if (ubc_slab_pos(obj, &pos))
+		return ubc_slab_charge(obj, &pos, comp, res, UBC_FORCE, true);
+	return ubc_hash_charge(key, comp, res, 1, UBC_FORCE, true);
+}
+
+/*
+ * The same for a thing known by (@obj, @sub), @sub != 0, kept in the hash
+ * store: process context only.
+ */
+int ubc_owner_adopt_key(const void *obj, unsigned long sub,
+			struct ubc_comp *comp, unsigned int res)
+{
+	struct ubc_owner_key key = { .obj = obj, .sub = sub };
+
+	return ubc_hash_charge(key, comp, res, 1, UBC_FORCE, true);
+}
+
+void ubc_owner_uncharge_key(const void *obj, unsigned long sub)
+{
+	struct ubc_owner_key key = { .obj = obj, .sub = sub };
+
+	ubc_hash_uncharge(key);
+}
+
+/**
+ * ubc_owner_take - forget the charge of slab object @obj, keeping the unit
+ *
+ * Returns the compartment that paid (with the object's reference, which
+ * the caller now holds) and sets *@res, or NULL if @obj has no charge. The
+ * counter is unchanged: the caller adopts the unit for another object or
+ * returns it. Any context.
+ */
+struct ubc_comp *ubc_owner_take(const void *obj, unsigned int *res)
+{
+	struct ubc_comp *comp = NULL;
+	struct ubc_slab_pos pos;
+
+	if (ubc_slab_pos(obj, &pos) && ubc_slab_uncharge(&pos, &comp, res))
+		return comp;
+	return NULL;
 }
 
 /*
@@ -406,7 +502,9 @@ void ubc_owner_uncharge(const void *obj)
 {
 	struct ubc_slab_pos pos;
 
-	if (ubc_slab_pos(obj, &pos) && ubc_slab_uncharge(&pos))
+	struct ubc_owner_key key = { .obj = obj };
+
+	if (ubc_slab_pos(obj, &pos) && ubc_slab_uncharge(&pos, NULL, NULL))
 		return;
-	ubc_hash_uncharge(obj);
+	ubc_hash_uncharge(key);
 }

@@ -18,6 +18,11 @@ void ubc_owners_exit(void);
 int ubc_owner_charge(const void *obj, struct ubc_comp *comp, unsigned int res,
 		     long val, enum ubc_strict strict);
 void ubc_owner_uncharge(const void *obj);
+int ubc_owner_adopt(const void *obj, struct ubc_comp *comp, unsigned int res);
+int ubc_owner_adopt_key(const void *obj, unsigned long sub,
+			struct ubc_comp *comp, unsigned int res);
+void ubc_owner_uncharge_key(const void *obj, unsigned long sub);
+struct ubc_comp *ubc_owner_take(const void *obj, unsigned int *res);
 void ubc_owner_page_freed(unsigned long pfn);
 
 #endif /* _UBC_OWNER_H */

@@ -29,4 +29,7 @@ void ubc_locksig_alloc_ev(unsigned long call_site, const void *ptr,
 			  struct kmem_cache *s);
 void ubc_locksig_free_ev(const void *ptr, const struct kmem_cache *s);
 
+/* numflock's decision, from kmem.c's slab gates (see locksig.c). */
+bool ubc_locksig_slab_refuse(struct kmem_cache *s);
+
 #endif /* _UBC_SLABEV_H */

@@ -82,6 +82,7 @@ struct ubc_task {
 	u64 start_time;		/* task->start_time, or UBC_TASK_FORKING */
 	int in_fault;		/* handle_mm_fault() depth; only the task */
 	struct ubc_kresv kresv;	/* kmem.c's reservations; only the task */
+	unsigned long reserved;	/* resources with one unit reserved */
 	struct rcu_head rcu;
 };
 
@@ -234,6 +235,42 @@ bool ubc_task_in_fault(void)
 	struct ubc_task *e = ubc_task_lookup(current);
 
 	return e && READ_ONCE(e->in_fault) > 0;
+}
+
+/*
+ * Reservations (objects.c, locksig.c): a gate that admits a call charges
+ * one unit of @res for an object the same call creates later, and the hook
+ * that sees the object takes it over (ubc_task_unreserve()). At most one
+ * unit per resource per task: a reservation whose object never came (the
+ * kernel failed the call for a reason of its own) is reused by the task's
+ * next reservation and returned when the task is freed. Bits are changed
+ * by the task itself, from hooks, and by the release of its entry once the
+ * task is dead.
+ */
+int ubc_task_reserve(unsigned int res, enum ubc_strict strict)
+{
+	struct ubc_task *e = ubc_task_lookup(current);
+
+	BUILD_BUG_ON(UBC_RESOURCES > BITS_PER_LONG);
+	if (!e)
+		return -ESRCH;
+	if (test_bit(res, &e->reserved))
+		return 0;
+	if (ubc_counter_charge(&e->comp->res[res], 1, strict))
+		return -ENOSPC;
+	set_bit(res, &e->reserved);
+	return 0;
+}
+
+/* Take current's reservation of @res: true if it had one. */
+bool ubc_task_unreserve(unsigned int res)
+{
+	struct ubc_task *e;
+
+	if (!static_branch_unlikely(&ubc_tasks_tracked))
+		return false;
+	e = ubc_task_lookup(current);
+	return e && test_and_clear_bit(res, &e->reserved);
 }
 
 /* The id of current's compartment, 0 for the host. Any task context. */
@@ -408,8 +445,12 @@ static void ubc_task_uncharge(struct ubc_task *e)
  */
 static void ubc_task_release(struct ubc_task *e)
 {
+	unsigned int res;
+
 	ubc_task_uncharge(e);
 	ubc_kmem_task_release(&e->kresv, e->comp);
+	for_each_set_bit(res, &e->reserved, UBC_RESOURCES)
+		ubc_counter_uncharge(&e->comp->res[res], 1);
 	ubc_comp_put(e->comp);
 	kfree_rcu(e, rcu);
 	ubc_task_unpin();
@@ -429,6 +470,7 @@ static int ubc_task_track(struct ubc_task *e, struct task_struct *task,
 	e->in_fault = 0;
 	e->start_time = start_time;
 	memset(&e->kresv, 0, sizeof(e->kresv));
+	e->reserved = 0;
 	atomic_set(&e->charged, 1);
 	ubc_comp_get(comp);
 	ubc_task_pin();

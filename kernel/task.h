@@ -56,6 +56,10 @@ bool ubc_task_in_fault(void);
 long ubc_comp_get_tasks(struct ubc_comp *comp, struct task_struct **tasks,
 			unsigned int max);
 
+/* One unit of a resource current reserved at a gate; see task.c. */
+int ubc_task_reserve(unsigned int res, enum ubc_strict strict);
+bool ubc_task_unreserve(unsigned int res);
+
 int ubc_task_enter(struct ubc_comp *comp, pid_t pid,
 		   struct netlink_ext_ack *extack);
 

@@ -1511,4 +1511,286 @@ TEST_F(ubctest, numpty_barrier)
 	obj_stop(_metadata, NL, 16180, &w);
 }
 
+/*
+ * Racers: @n processes of compartment @id, forked by the test and ENTERed
+ * by pid, that start @fn together on the test's go and keep what they made
+ * until released (EOF on their release pipe), then exit 0, or 1 on an
+ * unexpected error. Results are summed in shared memory.
+ */
+#define RACERS		4
+
+struct race {
+	int ok, fail, other;	/* successes, expected refusals, others */
+	int other_err;		/* errno of the first "other" */
+};
+
+struct racers {
+	pid_t pid[RACERS];
+	int n;
+	int go[2], rel[2], done[2];
+	struct race *r;
+};
+
+static void race_note(struct race *r, long ret, int expected_err)
+{
+	if (ret >= 0) {
+		__atomic_add_fetch(&r->ok, 1, __ATOMIC_SEQ_CST);
+	} else if (errno == expected_err) {
+		__atomic_add_fetch(&r->fail, 1, __ATOMIC_SEQ_CST);
+	} else {
+		if (!__atomic_fetch_add(&r->other, 1, __ATOMIC_SEQ_CST))
+			r->other_err = errno;
+	}
+}
+
+static int racers_start(struct ubc_nl *h, uint32_t id, struct racers *rs, int n,
+			void (*fn)(struct race *r, int i, int arg), int arg)
+{
+	int i;
+	char b;
+
+	memset(rs, 0, sizeof(*rs));
+	rs->r = shared_mem(sizeof(*rs->r));
+	if (!rs->r || pipe(rs->go) || pipe(rs->rel) || pipe(rs->done))
+		return -1;
+	for (i = 0; i < n; i++) {
+		pid_t p = fork();
+
+		if (p < 0)
+			return -1;
+		if (!p) {
+			close(rs->go[1]);
+			close(rs->rel[1]);
+			close(rs->done[0]);
+			if (read(rs->go[0], &b, 1) != 1)
+				_exit(99);
+			fn(rs->r, i, arg);
+			b = 'd';
+			if (write(rs->done[1], &b, 1) != 1)
+				_exit(98);
+			wait_eof(rs->rel[0]);
+			_exit(0);
+		}
+		rs->pid[rs->n++] = p;
+		if (ubc_enter(h, id, p))
+			return -1;
+	}
+	close(rs->go[0]);
+	close(rs->rel[0]);
+	close(rs->done[1]);
+	return 0;
+}
+
+/* Lets them run; returns once each finished its work (still holding). */
+static int racers_go(struct racers *rs)
+{
+	int i;
+	char b = 'g';
+
+	for (i = 0; i < rs->n; i++)
+		if (write(rs->go[1], &b, 1) != 1)
+			return -1;
+	for (i = 0; i < rs->n; i++)
+		if (chan_get(rs->done[0], 60000) < 0)
+			return -1;
+	return 0;
+}
+
+/* Releases them and reaps them: 0 if every one exited 0. */
+static int racers_stop(struct racers *rs)
+{
+	int i, bad = 0;
+
+	close(rs->go[1]);
+	close(rs->rel[1]);
+	close(rs->done[0]);
+	for (i = 0; i < rs->n; i++)
+		if (reap(rs->pid[i]))
+			bad = -1;
+	munmap(rs->r, sizeof(*rs->r));
+	return bad;
+}
+
+static int race_listener = -1;
+
+/*
+ * Accepts on race_listener (blocking, SO_RCVTIMEO) until no connection
+ * comes for a while; keeps every accepted fd. ENOBUFS (over the barrier)
+ * is retried after a short sleep, up to @arg times.
+ */
+static void race_accept(struct race *r, int i, int arg)
+{
+	(void)i;
+	int tries = 0;
+
+	for (;;) {
+		int fd = accept(race_listener, NULL, NULL);
+
+		race_note(r, fd, ENOBUFS);
+		if (fd >= 0)
+			continue;
+		if (errno != ENOBUFS || ++tries >= arg)
+			break;
+		msleep(20);
+	}
+	/* the timeout that ended the loop is not a refusal */
+	if (errno == EAGAIN)
+		__atomic_sub_fetch(&r->other, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Concurrent accept() (issue 10, finding 5): four processes of one
+ * compartment block in accept() on a loopback listener, then connections
+ * arrive, many more than the limit. The gate reserves what it admits, so
+ * only limit accepts can be in flight: maxheld <= limit, the others get
+ * ENOBUFS (failcnt), and the queued connections stay queued.
+ */
+TEST_F_TIMEOUT(ubctest, accept_race_stays_within_limit, 120)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 1 };
+	socklen_t len = sizeof(a);
+	struct racers rs;
+	int c[24], i, port;
+	struct ubc_info info;
+
+	IDS(16190, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 16190));
+	obj_set(_metadata, NL, 16190, TCPSOCK, 3, 3);
+	/* the listener is the host's: only accepted sockets are charged */
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	race_listener = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, race_listener);
+	ASSERT_EQ(0, bind(race_listener, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(race_listener, 64));
+	ASSERT_EQ(0, getsockname(race_listener, (struct sockaddr *)&a, &len));
+	ASSERT_EQ(0, setsockopt(race_listener, SOL_SOCKET, SO_RCVTIMEO, &tv,
+				sizeof(tv)));
+	port = ntohs(a.sin_port);
+
+	ASSERT_EQ(0, racers_start(NL, 16190, &rs, RACERS,
+				  race_accept, 20));
+	{
+		char b = 'g';
+
+		for (i = 0; i < RACERS; i++)
+			ASSERT_EQ(1, write(rs.go[1], &b, 1));
+	}
+	/* let all four block in accept(), past the gate */
+	msleep(300);
+	for (i = 0; i < 24; i++) {
+		c[i] = tcp_connect(port);
+		ASSERT_LE(0, c[i]) TH_LOG("connect: %s", strerror(errno));
+	}
+	for (i = 0; i < RACERS; i++)
+		ASSERT_LE(0, chan_get(rs.done[0], 60000));
+	ASSERT_EQ(0, rs.r->other) TH_LOG("accept: %s", strerror(rs.r->other_err));
+	ASSERT_EQ(3, rs.r->ok);
+	ASSERT_LT(0, rs.r->fail);
+	ASSERT_GET(NL, 16190, &info);
+	ASSERT_LE(info.res[TCPSOCK].maxheld, 3)
+		TH_LOG("numtcpsock maxheld %llu above the limit",
+		       (unsigned long long)info.res[TCPSOCK].maxheld);
+	ASSERT_EQ(3, info.res[TCPSOCK].held);
+	ASSERT_EQ((uint64_t)rs.r->fail, info.res[TCPSOCK].failcnt);
+
+	/* peers close first; then the accepters close theirs and exit */
+	for (i = 0; i < 24; i++)
+		close(c[i]);
+	ASSERT_EQ(0, racers_stop(&rs));
+	close(race_listener);
+	race_listener = -1;
+	SETTLE(NL, 16190, TCPSOCK, 0, info.res[TCPSOCK].failcnt);
+	ASSERT_WITHIN_LIMITS(NL, 16190);
+}
+
+/* @arg non-blocking accept()s with nothing queued: each EAGAIN. */
+static void race_accept_empty(struct race *r, int i, int arg)
+{
+	(void)i;
+	while (arg--)
+		race_note(r, accept4(race_listener, NULL, NULL, SOCK_NONBLOCK),
+			  EAGAIN);
+}
+
+/*
+ * An accept() that fails after the gate returns its reservation before
+ * it returns (do_accept() puts newsock's file: sock_close()): thousands
+ * of EAGAIN from a non-blocking listener with nothing queued, from four
+ * processes at once (each holds one unit during its call: the barrier is
+ * 4), never meet the barrier and leave held at 0.
+ */
+TEST_F_TIMEOUT(ubctest, accept_failure_returns_reservation, 120)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct racers rs;
+	struct ubc_info info;
+
+	IDS(16192, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 16192));
+	obj_set(_metadata, NL, 16192, TCPSOCK, RACERS, RACERS);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	race_listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, race_listener);
+	ASSERT_EQ(0, bind(race_listener, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(race_listener, 4));
+
+	ASSERT_EQ(0, racers_start(NL, 16192, &rs, RACERS,
+				  race_accept_empty, 1000));
+	ASSERT_EQ(0, racers_go(&rs));
+	ASSERT_EQ(0, rs.r->other) TH_LOG("accept: %s", strerror(rs.r->other_err));
+	ASSERT_EQ(0, rs.r->ok);
+	ASSERT_EQ(RACERS * 1000, rs.r->fail);
+	ASSERT_GET(NL, 16192, &info);
+	ASSERT_EQ(0, info.res[TCPSOCK].held);
+	ASSERT_EQ(0, info.res[TCPSOCK].failcnt);
+	ASSERT_LE(info.res[TCPSOCK].maxheld, RACERS);
+	ASSERT_EQ(0, racers_stop(&rs));
+	close(race_listener);
+	race_listener = -1;
+	ASSERT_RES(NL, 16192, TCPSOCK, 0, 0);
+}
+
+/* Opens and closes /dev/ptmx @arg times, keeping one open at a time. */
+static void race_pty(struct race *r, int i, int arg)
+{
+	(void)i;
+	while (arg--) {
+		int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+
+		race_note(r, fd, ENOSPC);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/*
+ * Concurrent /dev/ptmx opens (issue 10, finding 5's pattern in
+ * ubc_pty_alloc): four processes open and close ptys as fast as they can
+ * under numpty 2:2. The gate reserves, so maxheld never passes 2; some
+ * opens are refused with ENOSPC, and everything is returned.
+ */
+TEST_F_TIMEOUT(ubctest, pty_race_stays_within_limit, 180)
+{
+	struct racers rs;
+	struct ubc_info info;
+
+	IDS(16194, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 16194));
+	obj_set(_metadata, NL, 16194, NUMPTY, 2, 2);
+	ASSERT_EQ(0, racers_start(NL, 16194, &rs, RACERS,
+				  race_pty, 300));
+	ASSERT_EQ(0, racers_go(&rs));
+	ASSERT_EQ(0, rs.r->other) TH_LOG("open: %s", strerror(rs.r->other_err));
+	ASSERT_EQ(RACERS * 300, rs.r->ok + rs.r->fail);
+	ASSERT_LT(0, rs.r->fail);
+	ASSERT_GET(NL, 16194, &info);
+	ASSERT_LE(info.res[NUMPTY].maxheld, 2)
+		TH_LOG("numpty maxheld %llu above the limit",
+		       (unsigned long long)info.res[NUMPTY].maxheld);
+	ASSERT_EQ((uint64_t)rs.r->fail, info.res[NUMPTY].failcnt);
+	ASSERT_EQ(0, racers_stop(&rs));
+	SETTLE(NL, 16194, NUMPTY, 0, info.res[NUMPTY].failcnt);
+}
+
 TEST_HARNESS_MAIN
