@@ -7,7 +7,8 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 lane=${1:?usage: build-module.sh LANE}
-eval "$("$UBC_TOP/scripts/kernels/$lane.sh")"
+kernel=$("$UBC_TOP/scripts/kernels/$lane.sh") || exit 1
+eval "$kernel"
 out=$UBC_BUILD/$lane/module
 mkdir -p "$out"
 # Copy only what changed so kbuild's incremental build keeps working, and
