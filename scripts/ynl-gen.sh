@@ -26,7 +26,11 @@ check=
 ynl=$UBC_CACHE/ynl
 [ -f "$ynl/tools/net/ynl/ynl-gen-c.py" ] ||
 	die "no ynl generator in $ynl (run 'make deps')"
-python3 -c 'import yaml, jsonschema' 2>/dev/null ||
+# Debian's python3 with Debian's python3-yaml and python3-jsonschema (what
+# make deps installs), not whatever python3 comes first in PATH.
+py=${UBC_PYTHON:-/usr/bin/python3}
+[ -x "$py" ] || py=python3
+"$py" -c 'import yaml, jsonschema' 2>/dev/null ||
 	die "python3-yaml and python3-jsonschema are needed (run 'make deps')"
 
 spec=Documentation/netlink/specs/ubc.yaml
@@ -44,10 +48,10 @@ cp "$UBC_TOP/$spec" "$root/$spec"
 
 gen=$ynl/tools/net/ynl/ynl-gen-c.py
 (cd "$tmp/out" &&
-	python3 "$gen" --mode uapi --header --spec "$root/$spec" -o include/uapi/linux/ubc_generated.h &&
-	python3 "$gen" --mode kernel --header --spec "$root/$spec" -o kernel/netlink-gen.h &&
-	python3 "$gen" --mode kernel --source --spec "$root/$spec" -o kernel/netlink-gen.c &&
-	python3 "$ynl/tools/net/ynl/ynl-gen-rst.py" -i "$root/$spec" \
+	"$py" "$gen" --mode uapi --header --spec "$root/$spec" -o include/uapi/linux/ubc_generated.h &&
+	"$py" "$gen" --mode kernel --header --spec "$root/$spec" -o kernel/netlink-gen.h &&
+	"$py" "$gen" --mode kernel --source --spec "$root/$spec" -o kernel/netlink-gen.c &&
+	"$py" "$ynl/tools/net/ynl/ynl-gen-rst.py" -i "$root/$spec" \
 		-o Documentation/netlink/ubc.rst) >"$tmp/log" 2>&1 || {
 	cat "$tmp/log" >&2
 	die "ynl-gen failed on $spec"

@@ -42,6 +42,9 @@ enum ubc_resource {
 /**
  * enum ubc_unit - The unit of a resource's values.
  * @UBC_UNIT_NONE: a dummy slot
+ * @UBC_UNIT_BYTES: bytes
+ * @UBC_UNIT_PAGES: pages (of the kernel's PAGE_SIZE)
+ * @UBC_UNIT_ITEMS: objects (tasks, files, sockets, locks, ...)
  */
 enum ubc_unit {
 	UBC_UNIT_NONE,
