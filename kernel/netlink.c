@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family "ubc". include/uapi/linux/ubc.h documents every
- * command and attribute. Every handler runs in the sender's task context
- * under genl_mutex; configuration changes also take ubc_lock.
+ * The generic netlink family "ubc": its handlers. Everything else comes from
+ * Documentation/netlink/specs/ubc.yaml, which documents every command and
+ * attribute: the uapi header and the per-command policies and ops table
+ * (kernel/netlink-gen.c, which names the handlers ubc_nl_<cmd>_doit and
+ * ubc_nl_get_dumpit) are generated from it ("make gen"). Every handler runs
+ * in the sender's task context under genl_mutex (the family has no
+ * parallel_ops); configuration changes also take ubc_lock.
  *
  * Who may do what:
  *  - NEW, DEL, SET, ENTER: CAP_SYS_ADMIN in the initial user namespace,
@@ -40,6 +44,7 @@
 #include "kmem.h"
 #include "main.h"
 #include "netlink.h"
+#include "netlink-gen.h"
 #include "oom.h"
 #include "task.h"
 
@@ -56,36 +61,6 @@ static struct genl_family ubc_genl_family __ro_after_init;
 	__missing;							\
 })
 
-/* not const: 6.1's struct nla_policy points at it non-const */
-static struct netlink_range_validation ubc_value_range = {
-	.min = 0,
-	.max = LONG_MAX,
-};
-
-static const struct nla_policy ubc_res_policy[UBC_RES_A_MAX + 1] = {
-	[UBC_RES_A_ID]		= NLA_POLICY_MAX(NLA_U32, UBC_RESOURCES - 1),
-	[UBC_RES_A_BARRIER]	= NLA_POLICY_FULL_RANGE(NLA_U64, &ubc_value_range),
-	[UBC_RES_A_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U64, &ubc_value_range),
-};
-
-static const struct nla_policy ubc_resources_policy[UBC_A_RESOURCE + 1] = {
-	[UBC_A_RESOURCE]	= NLA_POLICY_NESTED(ubc_res_policy),
-};
-
-static const struct nla_policy ubc_new_policy[UBC_A_RESOURCES + 1] = {
-	[UBC_A_ID]		= { .type = NLA_U32 },
-	[UBC_A_RESOURCES]	= NLA_POLICY_NESTED(ubc_resources_policy),
-};
-
-static const struct nla_policy ubc_id_policy[UBC_A_ID + 1] = {
-	[UBC_A_ID]		= { .type = NLA_U32 },
-};
-
-static const struct nla_policy ubc_enter_policy[UBC_A_PID + 1] = {
-	[UBC_A_ID]		= { .type = NLA_U32 },
-	[UBC_A_PID]		= { .type = NLA_U32 },
-};
-
 /* Barriers and limits of a request, validated before anything changes. */
 struct ubc_limits {
 	DECLARE_BITMAP(given, UBC_RESOURCES);
@@ -98,15 +73,24 @@ static int ubc_nl_parse_limits(struct nlattr *nest, struct ubc_limits *lim,
 {
 	struct nlattr *tb[UBC_RES_A_MAX + 1];
 	struct nlattr *res;
-	int rem, err;
+	int rem, err, t;
 	u32 r;
 
 	bitmap_zero(lim->given, UBC_RESOURCES);
 	nla_for_each_nested(res, nest, rem) {
 		/* the policy admits nothing but UBC_A_RESOURCE here */
-		err = nla_parse_nested(tb, UBC_RES_A_MAX, res, ubc_res_policy, extack);
+		err = nla_parse_nested(tb, UBC_RES_A_MAX, res, ubc_res_nl_policy, extack);
 		if (err)
 			return err;
+		/* the nest's generated policy types its reply attributes too */
+		for (t = 0; t <= UBC_RES_A_MAX; t++) {
+			if (tb[t] && t != UBC_RES_A_ID && t != UBC_RES_A_BARRIER &&
+			    t != UBC_RES_A_LIMIT) {
+				NL_SET_ERR_MSG_ATTR(extack, tb[t],
+						    "attribute is for replies only");
+				return -EINVAL;
+			}
+		}
 		if (UBC_REQUIRE(extack, res, tb, UBC_RES_A_ID) ||
 		    UBC_REQUIRE(extack, res, tb, UBC_RES_A_BARRIER) ||
 		    UBC_REQUIRE(extack, res, tb, UBC_RES_A_LIMIT))
@@ -313,7 +297,7 @@ cancel:
 	return NULL;
 }
 
-static int ubc_nl_new(struct sk_buff *skb, struct genl_info *info)
+int ubc_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ubc_limits lim;
 	struct ubc_comp *comp;
@@ -350,7 +334,7 @@ static int ubc_nl_new(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int ubc_nl_del(struct sk_buff *skb, struct genl_info *info)
+int ubc_nl_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ubc_comp *comp;
 	int err;
@@ -374,7 +358,7 @@ static int ubc_nl_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int ubc_nl_set(struct sk_buff *skb, struct genl_info *info)
+int ubc_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ubc_limits lim;
 	struct ubc_comp *comp;
@@ -402,7 +386,7 @@ static int ubc_nl_set(struct sk_buff *skb, struct genl_info *info)
 	return comp ? 0 : -ENOENT;
 }
 
-static int ubc_nl_get(struct sk_buff *skb, struct genl_info *info)
+int ubc_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ubc_comp *comp;
 	struct sk_buff *msg;
@@ -447,7 +431,7 @@ static int ubc_nl_get(struct sk_buff *skb, struct genl_info *info)
  * sets NLM_F_DUMP_INTR on the next message. Returns 0 once the last
  * compartment is in @skb, so that NLMSG_DONE joins it (see the top).
  */
-static int ubc_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int ubc_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	u64 next = cb->args[0];
 	struct ubc_comp *comp;
@@ -487,7 +471,7 @@ static int ubc_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return next > U32_MAX ? 0 : skb->len;
 }
 
-static int ubc_nl_enter(struct sk_buff *skb, struct genl_info *info)
+int ubc_nl_enter_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ubc_comp *comp;
 	int err;
@@ -507,48 +491,14 @@ static int ubc_nl_enter(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static const struct genl_ops ubc_genl_ops[] = {
-	{
-		.cmd = UBC_CMD_NEW,
-		.doit = ubc_nl_new,
-		.policy = ubc_new_policy,
-		.maxattr = ARRAY_SIZE(ubc_new_policy) - 1,
-	},
-	{
-		.cmd = UBC_CMD_DEL,
-		.doit = ubc_nl_del,
-		.policy = ubc_id_policy,
-		.maxattr = ARRAY_SIZE(ubc_id_policy) - 1,
-	},
-	{
-		.cmd = UBC_CMD_SET,
-		.doit = ubc_nl_set,
-		.policy = ubc_new_policy,
-		.maxattr = ARRAY_SIZE(ubc_new_policy) - 1,
-	},
-	{
-		.cmd = UBC_CMD_GET,
-		.doit = ubc_nl_get,
-		.dumpit = ubc_nl_dump,
-		.policy = ubc_id_policy,
-		.maxattr = ARRAY_SIZE(ubc_id_policy) - 1,
-	},
-	{
-		.cmd = UBC_CMD_ENTER,
-		.doit = ubc_nl_enter,
-		.policy = ubc_enter_policy,
-		.maxattr = ARRAY_SIZE(ubc_enter_policy) - 1,
-	},
-};
-
 static struct genl_family ubc_genl_family __ro_after_init = {
 	.name = UBC_GENL_NAME,
 	.version = UBC_GENL_VERSION,
 	.maxattr = UBC_A_MAX,
 	.netnsok = true,
 	.module = THIS_MODULE,
-	.ops = ubc_genl_ops,
-	.n_ops = ARRAY_SIZE(ubc_genl_ops),
+	.ops = ubc_nl_ops,
+	.n_ops = ARRAY_SIZE(ubc_nl_ops),
 	/*
 	 * Every command validates strictly: genlmsghdr.reserved must be 0 and
 	 * nlmsg_flags only NLM_F_REQUEST, NLM_F_ACK, NLM_F_ECHO, NLM_F_DUMP.

@@ -31,12 +31,17 @@ note "host unit tests"
 		echo "not ok - charge core unit tests (exit status $?)"
 	make -s -C "$UBC_TOP/tools/ubc" check 2>&1 ||
 		echo "not ok - ubc tool unit tests (exit status $?)"
+	bash "$UBC_TOP/scripts/ynl-gen.sh" --check 2>&1 ||
+		echo "not ok - generated netlink files (exit status $?)"
 } | python3 "$UBC_TOP/selftests/qemu/tap-summary.py" host | tee "$log"
 tally "$log"
 
 for lane in "$@"; do
 	note "lane $lane"
-	if make -s -C "$UBC_TOP" all LANE="$lane" >"$log.build" 2>&1; then
+	# the lane's kernel and headers (may download: make check runs deps),
+	# then the offline build
+	if "$UBC_TOP/scripts/kernels/$lane.sh" >/dev/null 2>"$log.build" &&
+	   make -s -C "$UBC_TOP" all LANE="$lane" >"$log.build" 2>&1; then
 		"$UBC_TOP/selftests/qemu/vm.sh" check "$lane" 2>&1 | tee "$log"
 		tally "$log"
 		note "lane $lane: OOM tests in a small-memory VM"

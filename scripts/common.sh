@@ -10,6 +10,12 @@ UBC_BUILD=${UBC_BUILD:-$UBC_TOP/build}
 die() { echo "ubc: $*" >&2; exit 1; }
 note() { echo "==> $*" >&2; }
 
+# UBC_OFFLINE=1 (set by the plain build targets: make, make module/tool/
+# selftests): never install a package or touch the network; whatever is
+# missing is an error that names "make deps".
+UBC_OFFLINE=${UBC_OFFLINE:-}
+offline_die() { die "$* (run 'make deps${UBC_LANE_HINT:+ LANE=$UBC_LANE_HINT}' first)"; }
+
 # apt_install PKG...: install the packages that are missing, nothing else.
 apt_install() {
 	local missing=() p
@@ -18,6 +24,7 @@ apt_install() {
 			missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
+	[ -z "$UBC_OFFLINE" ] || offline_die "missing packages: ${missing[*]}"
 	note "installing ${missing[*]}"
 	local sudo=
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -34,6 +41,7 @@ fetch_deb() {
 	mkdir -p "$dir"
 	deb=$(ls "$dir"/"${pkg}"_"${ver//:/%3a}"_*.deb 2>/dev/null | head -n1)
 	if [ -z "$deb" ]; then
+		[ -z "$UBC_OFFLINE" ] || offline_die "$pkg $ver is not in $dir"
 		note "downloading $pkg $ver"
 		(cd "$dir" && apt-get download "$pkg=$ver" >/dev/null 2>&1) ||
 			(apt-get update -qq >/dev/null 2>&1; cd "$dir" && apt-get download "$pkg=$ver" >/dev/null) ||

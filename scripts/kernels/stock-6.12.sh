@@ -25,6 +25,7 @@ have_suite_source() {
 		/etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources
 }
 if ! have_suite_source; then
+	[ -z "$UBC_OFFLINE" ] || offline_die "apt does not know $suite"
 	note "adding $suite to $sources"
 	$sudo tee "$sources" >/dev/null <<EOF
 # Added by ubc scripts/kernels/stock-6.12.sh: Debian 6.12 LTS kernels.
@@ -44,6 +45,7 @@ meta_bpo_version() {
 }
 mver=$(meta_bpo_version)
 if [ -z "$mver" ]; then
+	[ -z "$UBC_OFFLINE" ] || offline_die "apt does not know $suite yet"
 	note "apt-get update (learning $suite)"
 	$sudo apt-get update -qq >/dev/null || die "apt-get update failed"
 	mver=$(meta_bpo_version)
@@ -59,6 +61,7 @@ hver=$(apt-cache show "$hdr" | awk '/^Version:/ {print $2}' | sort -V | tail -n1
 
 # Install the ABI's headers (and their -common and kbuild dependencies).
 if [ "$(dpkg-query -W -f='${Status} ${Version}' "$hdr" 2>/dev/null)" != "install ok installed $hver" ]; then
+	[ -z "$UBC_OFFLINE" ] || offline_die "$hdr $hver is not installed"
 	note "installing $hdr $hver"
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends \
 		-t "$suite" "$hdr=$hver" >/dev/null || die "apt-get install $hdr=$hver failed"

@@ -62,6 +62,7 @@ for applet in $(/bin/busybox --list); do
 done
 ln -s ../bin/busybox "$root/sbin/modprobe"	# the kernel's modprobe_path
 cp "$UBC_TOP/selftests/qemu/init" "$root/init"
+cp "$UBC_TOP/selftests/qemu/bad-console" "$root/etc/bad-console"	# read by /init and verdict.py
 cp "${UBC_VM_SCRIPT:-$UBC_TOP/selftests/qemu/demo.sh}" "$root/demo.sh"	# UBC_VM_SCRIPT: run another script
 chmod +x "$root/init"
 cp "$ko" "$root/ubc.ko"

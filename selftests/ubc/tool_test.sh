@@ -83,6 +83,9 @@ proc_row_agrees() {
 }
 ok "/proc row agrees" proc_row_agrees
 ok "json list names it" sh -c "$UBC -j list | grep -q '\"id\":$A,'"
+ok "-j after the command and its ids" sh -c "$UBC show $A -j | grep -q '^\[{\"id\":$A,'"
+ok "-p: pretty json, one member a line" sh -c "$UBC -p show $A | grep -qx '    \"id\": $A,'"
+ok "-r before the command" sh -c "[ \"\$($UBC -r show $A | awk '\$1 == \"numproc\" { print \$4 }')\" = 3 ]"
 
 ok "exec runs the command" status 0 $UBC exec $A -- true
 ok "exec passes the exit status" status 1 $UBC exec $A -- false

@@ -42,15 +42,24 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* Pretty JSON: a new line, indented by two spaces per level. */
+static void json_newline(struct printer *p, unsigned int depth)
+{
+	if (p->pretty)
+		fprintf(p->f, "\n%*s", 2 * depth, "");
+}
+
 /* Comma before all but the first member, then "key": inside an object. */
 static void json_member(struct printer *p, const char *key)
 {
 	if (!p->first[p->depth])
 		fputc(',', p->f);
+	if (p->depth)
+		json_newline(p, p->depth);
 	p->first[p->depth] = false;
 	if (key) {
 		json_string(p->f, key);
-		fputc(':', p->f);
+		fputs(p->pretty ? ": " : ":", p->f);
 	}
 }
 
@@ -69,6 +78,8 @@ void pr_close(struct printer *p, enum pr_type t, char bracket)
 	if (!p->json || !pr_want(p, t) || !p->depth)
 		return;
 	p->depth--;
+	if (!p->first[p->depth + 1])	/* not empty */
+		json_newline(p, p->depth);
 	fputc(bracket, p->f);
 }
 

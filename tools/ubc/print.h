@@ -42,6 +42,7 @@ enum pr_type {
 struct printer {
 	FILE *f;
 	bool json;
+	bool pretty;		/* JSON: one member a line, indented by two */
 	bool raw;		/* exact integers, no decoration */
 	bool color;		/* highlight with ANSI bold red, else with '*' */
 	unsigned long page_size;

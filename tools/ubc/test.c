@@ -303,6 +303,8 @@ static size_t sample(struct ubc_info c[2])
 
 enum render { RENDER_LIST, RENDER_SHOW };
 
+static bool render_pretty;	/* -p: pretty JSON */
+
 static char *render(enum render what, bool json, bool raw, bool color,
 		    size_t n)
 {
@@ -315,6 +317,7 @@ static char *render(enum render what, bool json, bool raw, bool color,
 	if (!f)
 		abort();
 	pr_init(&p, f, json);
+	p.pretty = render_pretty;
 	p.raw = raw;
 	p.color = color;
 	if (n)
@@ -384,6 +387,26 @@ static void test_print(struct tap *t)
 		   render(RENDER_LIST, true, false, false, 2));
 	check_json(t, "empty show json is valid JSON",
 		   render(RENDER_SHOW, true, true, true, 0));
+	/* -p: python3 -m json.tool's layout (two spaces, ": "), same members */
+	render_pretty = true;
+	check_text(t, "list pretty json", render(RENDER_LIST, true, false, false, 2),
+		   "[\n"
+		   "  {\n"
+		   "    \"id\": 101,\n"
+		   "    \"flags\": []\n"
+		   "  },\n"
+		   "  {\n"
+		   "    \"id\": 4294967295,\n"
+		   "    \"flags\": [\n"
+		   "      \"dying\"\n"
+		   "    ]\n"
+		   "  }\n"
+		   "]\n");
+	check_text(t, "list pretty json empty", render(RENDER_LIST, true, false, false, 0),
+		   "[]\n");
+	check_json(t, "show pretty json is valid JSON",
+		   render(RENDER_SHOW, true, false, false, 2));
+	render_pretty = false;
 	check_text(t, "show text", render(RENDER_SHOW, false, false, false, 2),
 		   "compartment 101 bursts 3\n"
 		   "resource            held    maxheld    barrier      limit  failcnt    bar%    lim%\n"
@@ -671,13 +694,13 @@ static void test_cli(struct tap *t, const char *ubc)
 		int status;
 		const char *line;	/* first line of stdout and stderr */
 	} cases[] = {
-		{ "--help", 0, "Usage: ubc [-j] COMMAND [ARG]..." },
-		{ "help", 0, "Usage: ubc [-j] COMMAND [ARG]..." },
-		{ "-h", 0, "Usage: ubc [-j] COMMAND [ARG]..." },
+		{ "--help", 0, "Usage: ubc [-j] [-p] [-r] COMMAND [ARG]..." },
+		{ "help", 0, "Usage: ubc [-j] [-p] [-r] COMMAND [ARG]..." },
+		{ "-h", 0, "Usage: ubc [-j] [-p] [-r] COMMAND [ARG]..." },
 		{ "help set", 0, "Usage: ubc set ID RES BARRIER[:LIMIT]..." },
-		{ "show --help", 0, "Usage: ubc show [-j] [-r] [ID]..." },
+		{ "show --help", 0, "Usage: ubc show [ID]..." },
 		{ "-V", 0, "ubc 0.1 (generic netlink family \"ubc\" version 1)" },
-		{ "", 2, "Usage: ubc [-j] COMMAND [ARG]..." },
+		{ "", 2, "Usage: ubc [-j] [-p] [-r] COMMAND [ARG]..." },
 		{ "bogus", 2, "ubc: unknown command \"bogus\"" },
 		{ "-x list", 2, "ubc: unknown option \"-x\"" },
 		{ "--bogus list", 2, "ubc: unknown option \"--bogus\"" },
@@ -700,7 +723,16 @@ static void test_cli(struct tap *t, const char *ubc)
 		{ "exec 101 --", 2, "ubc: exec: missing command" },
 		{ "exec 101 -x", 2, "ubc: exec: \"-x\": put \"--\" before a command that starts with '-'" },
 		{ "list 101", 2, "ubc: list: unexpected argument \"101\"" },
-		{ "list -r", 2, "ubc: list: unknown option \"-r\"" },
+		{ "list -x", 2, "ubc: list: unknown option \"-x\"" },
+		{ "list 101 -j", 2, "ubc: list: unexpected argument \"101\"" },
+		{ "-jpr list -q", 2, "ubc: list: unknown option \"-q\"" },
+		{ "-p --bogus list", 2, "ubc: unknown option \"--bogus\"" },
+		{ "create -j", 2, "ubc: create: missing compartment id" },
+		{ "create -y 101", 2, "ubc: create: unknown option \"-y\"" },
+		{ "set -r 101", 2, "ubc: set: missing RES BARRIER[:LIMIT]" },
+		{ "exec -j 101 --", 2, "ubc: exec: missing command" },
+		{ "show 101 -p abc", 2, "ubc: show: \"abc\": invalid compartment id (expected 1 to 4294967295)" },
+		{ "show 101 -- -j", 2, "ubc: show: \"-j\": invalid compartment id (expected 1 to 4294967295)" },
 		{ "show -jx", 2, "ubc: show: unknown option \"-x\"" },
 		{ "show --bogus", 2, "ubc: show: unknown option \"--bogus\"" },
 		{ "show -j 101 abc", 2, "ubc: show: \"abc\": invalid compartment id (expected 1 to 4294967295)" },

@@ -29,6 +29,7 @@ enum {
 struct ctx {
 	const char *cmd;	/* for messages: "ubc: CMD: ..." */
 	bool json;
+	bool pretty;	/* JSON on several lines, indented */
 	bool raw;
 	unsigned long page_size;
 	struct nl nl;
@@ -280,42 +281,72 @@ static int cmd_exec(struct ctx *c, int argc, char **argv)
 	return ret == ENOENT ? 127 : 126;
 }
 
-/* Leading -j/--json and, if @raw_ok, -r/--raw; "--" ends them. */
-static int read_options(struct ctx *c, int *argc, char ***argv, bool raw_ok)
+/* One option of the global set (-j, -p, -r; long or combined short ones). */
+static int read_option(struct ctx *c, const char *o)
 {
-	const char *o;
+	if (!strcmp(o, "--json")) {
+		c->json = true;
+		return 0;
+	}
+	if (!strcmp(o, "--pretty")) {
+		c->json = c->pretty = true;
+		return 0;
+	}
+	if (!strcmp(o, "--raw")) {
+		c->raw = true;
+		return 0;
+	}
+	if (o[1] == '-')
+		return usage_error(c, "unknown option \"%s\"", o);
+	for (o++; *o; o++) {
+		if (*o == 'j')
+			c->json = true;
+		else if (*o == 'p')
+			c->json = c->pretty = true;
+		else if (*o == 'r')
+			c->raw = true;
+		else
+			return usage_error(c, "unknown option \"-%c\"", *o);
+	}
+	return 0;
+}
 
-	for (; *argc && (*argv)[0][0] == '-' && (*argv)[0][1]; (*argc)--, (*argv)++) {
-		o = (*argv)[0];
-		if (!strcmp(o, "--")) {
-			(*argc)--, (*argv)++;
+/*
+ * The global options after COMMAND, as before it: leading ones for every
+ * command; with @anywhere (list, show: their arguments never start with
+ * '-') also between and after the arguments, which keep their order. "--"
+ * ends the options.
+ */
+static int read_options(struct ctx *c, int *argc, char ***argv, bool anywhere)
+{
+	char **in = *argv, **out = *argv;
+	int i, n = *argc, ret;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(in[i], "--")) {
+			i++;
 			break;
 		}
-		if (!strcmp(o, "--json")) {
-			c->json = true;
+		if (in[i][0] == '-' && in[i][1]) {
+			ret = read_option(c, in[i]);
+			if (ret)
+				return ret;
 			continue;
 		}
-		if (!strcmp(o, "--raw") && raw_ok) {
-			c->raw = true;
-			continue;
-		}
-		if (o[1] == '-')
-			return usage_error(c, "unknown option \"%s\"", o);
-		for (o++; *o; o++) {
-			if (*o == 'j')
-				c->json = true;
-			else if (*o == 'r' && raw_ok)
-				c->raw = true;
-			else
-				return usage_error(c, "unknown option \"-%c\"", *o);
-		}
+		if (!anywhere)
+			break;
+		*out++ = in[i];
 	}
+	for (; i < n; i++)
+		*out++ = in[i];
+	*argc = out - *argv;
 	return 0;
 }
 
 static void printer_for(const struct ctx *c, struct printer *p)
 {
 	pr_init(p, stdout, c->json);
+	p->pretty = c->pretty;
 	p->raw = c->raw;
 	p->page_size = c->page_size;
 	p->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
@@ -327,7 +358,7 @@ static int cmd_list(struct ctx *c, int argc, char **argv)
 	struct printer p;
 	int ret;
 
-	ret = read_options(c, &argc, &argv, false);
+	ret = read_options(c, &argc, &argv, true);
 	if (ret)
 		return ret;
 	if (argc)
@@ -403,11 +434,11 @@ static const struct command {
 	  "create compartment ID; resources not given are unlimited" },
 	{ "destroy", cmd_destroy, "ID",
 	  "destroy compartment ID, which must have no tasks" },
-	{ "list", cmd_list, "[-j]",
+	{ "list", cmd_list, "",
 	  "list compartment ids, with \"dying\" while charges drain" },
 	{ "set", cmd_set, "ID RES BARRIER[:LIMIT]...",
 	  "set barriers and limits, all or none; LIMIT defaults to BARRIER" },
-	{ "show", cmd_show, "[-j] [-r] [ID]...",
+	{ "show", cmd_show, "[ID]...",
 	  "show beancounters and bursts of the given or of all compartments" },
 	{ "exec", cmd_exec, "ID [--] CMD [ARG]...",
 	  "run CMD inside compartment ID" },
@@ -448,12 +479,15 @@ static void usage(FILE *f)
 		if (len > width)
 			width = len;
 	}
-	fprintf(f, "Usage: ubc [-j] COMMAND [ARG]...\n\nCommands:\n");
+	fprintf(f, "Usage: ubc [-j] [-p] [-r] COMMAND [ARG]...\n\nCommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		command_usage(f, &commands[i], width);
 	fprintf(f, "\nOptions:\n"
 		"  -j, --json     JSON output of list and show\n"
+		"  -p, --pretty   JSON output on several lines, indented (implies -j)\n"
 		"  -r, --raw      show: exact integers in the resource's unit\n"
+		"  (-j, -p and -r may also follow COMMAND, and, for list and show,\n"
+		"  come anywhere among its arguments)\n"
 		"  -h, --help     print this help; \"ubc COMMAND --help\" for one command\n"
 		"  -V, --version  print the version\n"
 		"\nValues: N[K|M|G|P] or \"unlimited\": K, M, G multiply by 1024, 1024^2,\n"
@@ -487,6 +521,8 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "raw", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -496,10 +532,16 @@ int main(int argc, char **argv)
 	int opt, ret;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jhV", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jprhV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			c.json = true;
+			break;
+		case 'p':
+			c.json = c.pretty = true;
+			break;
+		case 'r':
+			c.raw = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -533,6 +575,11 @@ int main(int argc, char **argv)
 	argv += optind + 1;
 	if (argc && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")))
 		return cmd_help(&c, 1, (char *[]){ (char *)cmd->name });
+	if (cmd->fn != cmd_help) {
+		ret = read_options(&c, &argc, &argv, false);
+		if (ret)
+			return ret;
+	}
 	ret = cmd->fn(&c, argc, argv);
 	nl_close(&c.nl);
 	return ret;

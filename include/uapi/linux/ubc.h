@@ -3,6 +3,10 @@
  * ubc: OpenVZ-style user beancounters for a stock Linux kernel.
  *
  * Generic netlink family "ubc", version 1 (UBC_GENL_NAME, UBC_GENL_VERSION).
+ * The family's enums (commands, attributes, resources, units) are generated
+ * from Documentation/netlink/specs/ubc.yaml into linux/ubc_generated.h
+ * ("make gen"; never edit that file); this header adds the two constants a
+ * generated header cannot spell the same way, and documents the commands.
  *
  * A compartment is a set of tasks identified by a u32 id (1..UINT32_MAX; 0 is
  * the host and is reserved). Each compartment has one beancounter per
@@ -100,92 +104,12 @@
 #ifndef _UAPI_LINUX_UBC_H
 #define _UAPI_LINUX_UBC_H
 
-#define UBC_GENL_NAME		"ubc"
-#define UBC_GENL_VERSION	1
+#include <linux/ubc_generated.h>
 
 /* "Unlimited", printed by /proc/user_beancounters as 9223372036854775807. */
 #define UBC_UNLIMITED		0x7fffffffffffffffULL
 
-enum ubc_cmd {
-	UBC_CMD_UNSPEC,
-	UBC_CMD_NEW,
-	UBC_CMD_DEL,
-	UBC_CMD_SET,
-	UBC_CMD_GET,
-	UBC_CMD_ENTER,
-
-	__UBC_CMD_MAX,
-	UBC_CMD_MAX = __UBC_CMD_MAX - 1
-};
-
-enum ubc_attr {
-	UBC_A_UNSPEC,
-	UBC_A_ID,		/* u32 */
-	UBC_A_FLAGS,		/* u32, UBC_F_* (replies only) */
-	UBC_A_RESOURCES,	/* nested: UBC_A_RESOURCE ... */
-	UBC_A_RESOURCE,		/* nested: UBC_RES_A_* (inside UBC_A_RESOURCES) */
-	UBC_A_PID,		/* u32 */
-	UBC_A_PAD,
-	UBC_A_BURSTS,		/* u64 (replies only) */
-
-	__UBC_A_MAX,
-	UBC_A_MAX = __UBC_A_MAX - 1
-};
-
-enum ubc_res_attr {
-	UBC_RES_A_UNSPEC,
-	UBC_RES_A_ID,		/* u32, enum ubc_resource */
-	UBC_RES_A_NAME,		/* string (replies only) */
-	UBC_RES_A_UNIT,		/* u8, enum ubc_unit (replies only) */
-	UBC_RES_A_HELD,		/* u64 (replies only) */
-	UBC_RES_A_MAXHELD,	/* u64 (replies only) */
-	UBC_RES_A_MINHELD,	/* u64 (replies only) */
-	UBC_RES_A_BARRIER,	/* u64 */
-	UBC_RES_A_LIMIT,	/* u64 */
-	UBC_RES_A_FAILCNT,	/* u64 (replies only) */
-	UBC_RES_A_PAD,
-
-	__UBC_RES_A_MAX,
-	UBC_RES_A_MAX = __UBC_RES_A_MAX - 1
-};
-
 /* UBC_A_FLAGS */
 #define UBC_F_DYING	(1U << 0)	/* destroyed, charges still draining */
-
-/* OpenVZ's resource numbers: configs and scripts carry over. */
-enum ubc_resource {
-	UBC_KMEMSIZE		= 0,
-	UBC_LOCKEDPAGES		= 1,
-	UBC_PRIVVMPAGES		= 2,
-	UBC_SHMPAGES		= 3,
-	/* 4: unused ("dummy") */
-	UBC_NUMPROC		= 5,
-	UBC_PHYSPAGES		= 6,
-	UBC_VMGUARPAGES		= 7,
-	UBC_OOMGUARPAGES	= 8,
-	UBC_NUMTCPSOCK		= 9,
-	UBC_NUMFLOCK		= 10,
-	UBC_NUMPTY		= 11,
-	UBC_NUMSIGINFO		= 12,
-	UBC_TCPSNDBUF		= 13,
-	UBC_TCPRCVBUF		= 14,
-	UBC_OTHERSOCKBUF	= 15,
-	UBC_DGRAMRCVBUF		= 16,
-	UBC_NUMOTHERSOCK	= 17,
-	UBC_DCACHESIZE		= 18,
-	UBC_NUMFILE		= 19,
-	/* 20, 21, 22: unused ("dummy") */
-	UBC_NUMIPTENT		= 23,
-	UBC_SWAPPAGES		= 24,
-
-	UBC_RESOURCES		/* number of slots, dummies included */
-};
-
-enum ubc_unit {
-	UBC_UNIT_NONE,		/* dummy slot */
-	UBC_UNIT_BYTES,
-	UBC_UNIT_PAGES,
-	UBC_UNIT_ITEMS,
-};
 
 #endif /* _UAPI_LINUX_UBC_H */
