@@ -56,7 +56,13 @@
 #define POOL_N		8
 #define JAIL_ID		31010	/* numproc 0:0: refuses every ENTER */
 #define DUMP_BASE	31100	/* dump tests */
-#define DUMP_N		24
+/*
+ * Enough compartments for several dump parts: reading one part makes the
+ * kernel fill the next at once (netlink_recvmsg()), and ubc ends a dump in
+ * the part that holds its last compartment, so an interruption shows only
+ * in a part filled after the change, the third or later.
+ */
+#define DUMP_N		64
 #define INSIDE_ID	31200	/* the fuzzer's compartment (inside mode) */
 #define PID_BASE	31300	/* pid cases */
 #define SLEEPERS	3
