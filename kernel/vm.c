@@ -216,6 +216,14 @@ struct ubc_vm_acct {
 	unsigned long seen_total;	/* mm: total_vm at the last walk */
 	int seen_count;			/* mm: map_count at the last walk */
 	long pages[2];			/* mm: [0] privvm, [1] locked */
+	/*
+	 * mm, under lock: lockedpages reserved by lk_task's operation in
+	 * progress (mlock_future_check(), mlock, mlockall) and not yet in
+	 * mm->locked_vm; part of pages[1].
+	 */
+	const void *lk_task;
+	long lk_resv;
+	unsigned long lk_base;		/* mm->locked_vm at the reservation */
 	/* mm, under lock: the mmap_region() in progress (map_task's) */
 	const void *map_task;
 	vm_flags_t map_flags;
@@ -427,6 +435,33 @@ static long ubc_mm_walk(struct mm_struct *mm)
 }
 
 /*
+ * The operation that reserved lockedpages is over: what it locked is in
+ * mm->locked_vm, the rest stays in pages[1] until the next settling.
+ */
+static void ubc_lk_end(struct ubc_vm_acct *a)
+{
+	lockdep_assert_held(&a->lock);
+	a->lk_task = NULL;
+	a->lk_resv = 0;
+}
+
+/*
+ * lockedpages of @mm's account becomes mm->locked_vm plus what current's
+ * operation in progress reserved and has not locked yet (see
+ * ubc_lock_reserve()): may_expand_vm() settles between mmap's, brk's and
+ * mremap's lock check and their locked_vm update. A reservation is over
+ * once locked_vm moved (the growth is in it) or when it is another task's
+ * (every locked_vm change is made under mmap_lock held for writing).
+ */
+static void ubc_lk_sync(struct ubc_vm_acct *a, struct mm_struct *mm)
+{
+	lockdep_assert_held(&a->lock);
+	if (a->lk_task != current || READ_ONCE(mm->locked_vm) != a->lk_base)
+		ubc_lk_end(a);
+	ubc_acct_set(a, 1, (long)READ_ONCE(mm->locked_vm) + a->lk_resv);
+}
+
+/*
  * The account becomes exact: privvmpages from the walk, lockedpages from
  * mm->locked_vm; any outstanding reservation (see ubc_may_expand_vm()) is
  * settled with it. mmap_lock held; the walk runs outside the account's
@@ -439,7 +474,7 @@ static void ubc_mm_settle(struct ubc_vm_acct *a, struct mm_struct *mm)
 
 	spin_lock_irqsave(&a->lock, irq);
 	ubc_acct_set(a, 0, priv);
-	ubc_acct_set(a, 1, READ_ONCE(mm->locked_vm));
+	ubc_lk_sync(a, mm);
 	a->stale = false;
 	a->seen_total = READ_ONCE(mm->total_vm);
 	a->seen_count = READ_ONCE(mm->map_count);
@@ -469,6 +504,7 @@ static void ubc_mm_settle_unlocked(struct ubc_vm_acct *a, struct mm_struct *mm)
 
 	spin_lock_irqsave(&a->lock, irq);
 	ubc_mm_ops_end(a);
+	ubc_lk_end(a);
 	spin_unlock_irqrestore(&a->lock, irq);
 	if (mmap_read_trylock(mm)) {
 		ubc_mm_settle(a, mm);
@@ -477,6 +513,9 @@ static void ubc_mm_settle_unlocked(struct ubc_vm_acct *a, struct mm_struct *mm)
 		WRITE_ONCE(a->stale, true);
 	}
 }
+
+static int ubc_lock_reserve(struct ubc_vm_acct *a, struct mm_struct *mm,
+			    long n, enum ubc_strict strict);
 
 /* The system call current is in (-1 for none: a kernel thread). */
 static int ubc_syscall_nr(void)
@@ -627,6 +666,15 @@ static int ubc_may_expand_vm(struct pt_regs *regs)
 	if (state)
 		*state = ok ? UBC_OP_ALLOWED : UBC_OP_REFUSED;
 	spin_unlock_irqrestore(&a->lock, irq);
+	/*
+	 * A locked stack growing (acct_stack_growth(), whose own lock check
+	 * is inlined on 6.1): its lockedpages too, against the limit.
+	 * SIGSEGV when refused; the privvmpages reservation goes back at the
+	 * next settling.
+	 */
+	if (ok && !state && (flags & VM_LOCKED) && (flags & VM_STACK) == VM_STACK &&
+	    mm == current->mm && ubc_syscall_nr() != __NR_mremap)
+		ok = !ubc_lock_reserve(a, mm, npages, UBC_LIMIT);
 	return ok ? 0 : ubc_hook_return(regs, 0);
 }
 
@@ -782,6 +830,7 @@ static int ubc_mmap_unlock(struct pt_regs *regs)
 	    !READ_ONCE(a->mp_task) &&
 	    READ_ONCE(a->seen_total) == READ_ONCE(mm->total_vm) &&
 	    READ_ONCE(a->seen_count) == READ_ONCE(mm->map_count) &&
+	    !READ_ONCE(a->lk_task) &&
 	    READ_ONCE(a->pages[1]) == (long)READ_ONCE(mm->locked_vm))
 		return 0;
 	if (!a)
@@ -790,6 +839,7 @@ static int ubc_mmap_unlock(struct pt_regs *regs)
 		return 0;
 	spin_lock_irqsave(&a->lock, irq);
 	ubc_mm_ops_end(a);
+	ubc_lk_end(a);
 	spin_unlock_irqrestore(&a->lock, irq);
 	ubc_mm_settle(a, mm);
 	return 0;
@@ -871,28 +921,143 @@ static long ubc_unlocked_pages(struct mm_struct *mm, unsigned long start,
 	return pages;
 }
 
+/*
+ * Reserve at the check: @n lockedpages for current's operation on @mm
+ * (mmap_lock held for writing), charged against @strict's bound with the
+ * check, so that processes locking at once never pass it together. A new
+ * operation of current starts: an earlier reservation is over, so
+ * pages[1] first becomes mm->locked_vm. The reservation is kept in
+ * lk_resv until mlock_fixup() locks it (mlock, mlockall) or the
+ * operation's end settles (mmap, brk, mremap: userfaultfd_unmap_complete();
+ * stack growth: the next gate), which returns what was not locked.
+ * Returns 0 or -ENOMEM (failcnt counted).
+ */
+static int ubc_lock_reserve(struct ubc_vm_acct *a, struct mm_struct *mm,
+			    long n, enum ubc_strict strict)
+{
+	unsigned long irq;
+	int err = 0;
+
+	spin_lock_irqsave(&a->lock, irq);
+	ubc_lk_end(a);
+	ubc_acct_set(a, 1, READ_ONCE(mm->locked_vm));
+	if (!a->dead && n > 0) {
+		err = ubc_counter_charge(ubc_acct_counter(a, 1), n, strict);
+		if (!err) {
+			a->pages[1] += n;
+			a->lk_task = current;
+			a->lk_resv = n;
+			a->lk_base = READ_ONCE(mm->locked_vm);
+			a->stale = true;
+		}
+	}
+	spin_unlock_irqrestore(&a->lock, irq);
+	return err;
+}
+
 static int ubc_lock_check(unsigned long start, unsigned long end)
 {
 	struct mm_struct *mm = current->mm;
 	struct ubc_vm_acct *a;
-	unsigned long irq;
-	int err = 0;
 
 	if (!mm)
 		return 0;
 	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
 	if (!a)
 		return 0;
-	spin_lock_irqsave(&a->lock, irq);
-	ubc_acct_set(a, 1, READ_ONCE(mm->locked_vm));
-	if (!a->dead &&
-	    !ubc_room(ubc_acct_counter(a, 1), ubc_unlocked_pages(mm, start, end),
-		      UBC_BARRIER)) {
-		ubc_failcnt(ubc_acct_counter(a, 1));
-		err = -ENOMEM;
-	}
-	spin_unlock_irqrestore(&a->lock, irq);
-	return err;
+	/* ubc_unlocked_pages() walks outside the account's lock */
+	return ubc_lock_reserve(a, mm, ubc_unlocked_pages(mm, start, end),
+				UBC_BARRIER);
+}
+
+/*
+ * do_mmap(file, addr, len, prot, flags, pgoff, ...) on 6.1;
+ * do_mmap(file, addr, len, prot, flags, vm_flags, pgoff, ...) on 6.12.
+ * Gate, mmap_lock held for writing, for current's mm (mmap, shmat,
+ * remap_file_pages): a mapping that will be locked (MAP_LOCKED, or any
+ * after mlockall(MCL_FUTURE)). The kernel's own check,
+ * mlock_future_check() / mlock_future_ok(), is inlined into do_mmap()
+ * (and into the other callers in mm/mmap.c) on 6.1: the gate is the
+ * function itself, refusing with the errno that check gives (EAGAIN).
+ */
+static int ubc_mmap_lock(struct pt_regs *regs)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long len = PAGE_ALIGN(ubc_arg(regs, 2));
+	unsigned long flags = ubc_arg(regs, 4);
+	struct ubc_vm_acct *a;
+	bool locked;
+
+	if (!mm || !len)
+		return 0;
+	locked = (flags & MAP_LOCKED) || (mm->def_flags & VM_LOCKED);
+#if UBC_VM_612
+	locked |= !!(ubc_arg(regs, 5) & VM_LOCKED);
+#endif
+	if (!locked)
+		return 0;
+	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
+	if (!a || !ubc_lock_reserve(a, mm, len >> PAGE_SHIFT, UBC_BARRIER))
+		return 0;
+	return -EAGAIN;
+}
+
+/*
+ * check_brk_limits(addr, len), gate, mmap_lock held for writing: brk
+ * growing the heap after mlockall(MCL_FUTURE); its lock check is inlined
+ * on 6.1. A refusal leaves the break where it was (sbrk: ENOMEM).
+ */
+static int ubc_brk_lock(struct pt_regs *regs)
+{
+	struct mm_struct *mm = current->mm;
+	long n = PAGE_ALIGN(ubc_arg(regs, 1)) >> PAGE_SHIFT;
+	struct ubc_vm_acct *a;
+
+	if (!mm || !(mm->def_flags & VM_LOCKED) || n <= 0)
+		return 0;
+	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
+	if (!a || !ubc_lock_reserve(a, mm, n, UBC_BARRIER))
+		return 0;
+	return -EAGAIN;
+}
+
+/*
+ * 6.1: int mlock_future_check(struct mm_struct *mm, unsigned long flags,
+ *				unsigned long len), -EAGAIN when over;
+ * 6.12: bool mlock_future_ok(mm, flags, bytes), false when over.
+ * Gate, mmap_lock held for writing: the kernel's own RLIMIT_MEMLOCK check
+ * of a growth that will be locked: do_mmap() (MAP_LOCKED, and every
+ * mapping after mlockall(MCL_FUTURE)), brk (check_brk_limits()), mremap
+ * of a locked mapping (vma_to_resize()) and stack growth of a locked
+ * stack (acct_stack_growth(), which turns a refusal into -ENOMEM:
+ * SIGSEGV). Each caller fails cleanly: mmap and mremap with EAGAIN, brk
+ * leaves the break where it was (sbrk: ENOMEM). Reserves @len's pages
+ * against the barrier, the limit for stack growth and exec (which must not
+ * fail half-way), as may_expand_vm() does.
+ */
+static int ubc_lock_future(struct pt_regs *regs)
+{
+	struct mm_struct *mm = (struct mm_struct *)ubc_arg(regs, 0);
+	vm_flags_t flags = ubc_arg(regs, 1);
+	long n = ubc_arg(regs, 2) >> PAGE_SHIFT;
+	enum ubc_strict strict = UBC_BARRIER;
+	struct ubc_vm_acct *a;
+
+	if (!(flags & VM_LOCKED) || n <= 0)
+		return 0;
+	a = ubc_acct_get(mm, UBC_ACCT_MM,
+			 mm == current->mm || current->in_execve);
+	if (!a)
+		return 0;
+	if ((flags & VM_STACK) == VM_STACK || current->in_execve)
+		strict = UBC_LIMIT;
+	if (!ubc_lock_reserve(a, mm, n, strict))
+		return 0;
+#if UBC_VM_612
+	return ubc_hook_return(regs, 0);	/* false: over the lock limit */
+#else
+	return -EAGAIN;
+#endif
 }
 
 /* apply_vma_lock_flags(unsigned long start, size_t len, vm_flags_t flags) */
@@ -928,7 +1093,7 @@ static int ubc_mlock_fixup(struct pt_regs *regs)
 	vm_flags_t oldflags = vma->vm_flags;
 	struct ubc_vm_acct *a;
 	unsigned long irq;
-	long nr;
+	long nr, take = 0;
 
 	if (newflags == oldflags || !ubc_lockable(vma))
 		return 0;
@@ -943,7 +1108,12 @@ static int ubc_mlock_fixup(struct pt_regs *regs)
 	if (!a)
 		return 0;
 	spin_lock_irqsave(&a->lock, irq);
-	ubc_acct_set(a, 1, a->pages[1] + nr);
+	if (nr > 0 && a->lk_task == current) {
+		/* reserved at the gate (ubc_lock_reserve()) */
+		take = min(nr, a->lk_resv);
+		a->lk_resv -= take;
+	}
+	ubc_acct_set(a, 1, a->pages[1] + nr - take);
 	spin_unlock_irqrestore(&a->lock, irq);
 	return 0;
 }
@@ -1402,6 +1572,13 @@ static struct ubc_hook ubc_vm_hooks[] = {
 	{ .symbol = "copy_semundo", .fn = ubc_fork_check, .gate = true },
 	{ .symbol = "apply_vma_lock_flags", .fn = ubc_mlock, .gate = true },
 	{ .symbol = "apply_mlockall_flags", .fn = ubc_mlockall, .gate = true },
+#if UBC_VM_612
+	{ .symbol = "mlock_future_ok", .fn = ubc_lock_future, .gate = true },
+#else
+	{ .symbol = "mlock_future_check", .fn = ubc_lock_future, .gate = true },
+#endif
+	{ .symbol = "do_mmap", .fn = ubc_mmap_lock, .gate = true },
+	{ .symbol = "check_brk_limits", .fn = ubc_brk_lock, .gate = true },
 	{ .symbol = "shmem_lock", .fn = ubc_shmem_lock, .gate = true },
 	{ .symbol = "newseg", .fn = ubc_shmget, .gate = true },
 	{ .symbol = "shmem_zero_setup", .fn = ubc_shmem_zero, .gate = true },
