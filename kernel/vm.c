@@ -200,6 +200,19 @@ enum { UBC_OP_NONE, UBC_OP_NEW, UBC_OP_ALLOWED, UBC_OP_REFUSED };
  */
 #define UBC_SHM_SHARES	4
 
+/*
+ * Allocations of a shmem file in flight at once: each holds the pages its
+ * gate reserved until its shmem_recalc_inode() commits them. A further
+ * one is refused (ENOSPC) while UBC_SHM_RESV are in flight.
+ */
+#define UBC_SHM_RESV	16
+
+struct ubc_shm_resv {
+	const void *task;		/* NULL: free */
+	struct ubc_comp *comp;		/* holds a reference */
+	long pages;			/* shmpages charged to comp */
+};
+
 struct ubc_shm_share {
 	struct ubc_comp *comp;		/* holds a reference; NULL: free */
 	long pages;			/* shmpages charged to comp */
@@ -241,6 +254,7 @@ struct ubc_vm_acct {
 	long shm_total;			/* info->alloced, last settled */
 	long shm_host;			/* pages no compartment pays for */
 	struct ubc_shm_share share[UBC_SHM_SHARES];
+	struct ubc_shm_resv resv[UBC_SHM_RESV];
 	struct ubc_comp *lock_comp;	/* SHM_LOCK paid by (a reference) */
 	long lock_pages;
 	const void *refused_by;		/* shm: task of the last refusal */
@@ -1209,8 +1223,12 @@ static void ubc_shm_share_drop(struct ubc_shm_share *s)
 	s->comp = NULL;
 }
 
-/* @n pages entered the file, added by a task of @comp (NULL: the host). */
-static void ubc_shm_add(struct ubc_vm_acct *a, struct ubc_comp *comp, long n)
+/*
+ * @n pages entered the file, added by a task of @comp (NULL: the host),
+ * which reserved @resv of them at the gate (committed here).
+ */
+static void ubc_shm_add(struct ubc_vm_acct *a, struct ubc_comp *comp, long n,
+			long resv)
 {
 	struct ubc_shm_share *s = comp ? ubc_shm_share(a, comp, true) : NULL;
 
@@ -1218,8 +1236,12 @@ static void ubc_shm_add(struct ubc_vm_acct *a, struct ubc_comp *comp, long n)
 		a->shm_host += n;
 		return;
 	}
-	/* forced: the page is in the file; the gate checked the room */
-	ubc_counter_charge(&comp->res[UBC_SHMPAGES], n, UBC_FORCE);
+	/*
+	 * Forced only beyond the reservation: pages no gate saw (a kernel
+	 * without the allocation gate, or an account opened late).
+	 */
+	if (n > resv)
+		ubc_counter_charge(&comp->res[UBC_SHMPAGES], n - resv, UBC_FORCE);
 	s->pages += n;
 }
 
@@ -1258,12 +1280,39 @@ static void ubc_shm_unlock_pages(struct ubc_vm_acct *a)
 	a->lock_pages = 0;
 }
 
+/* current's reservation on the file, if any. Under the account's lock. */
+static struct ubc_shm_resv *ubc_shm_resv_of(struct ubc_vm_acct *a)
+{
+	int i;
+
+	lockdep_assert_held(&a->lock);
+	for (i = 0; i < UBC_SHM_RESV; i++)
+		if (a->resv[i].task == current)
+			return &a->resv[i];
+	return NULL;
+}
+
+/* A reservation ends: @keep of its pages stay charged (committed). */
+static void ubc_shm_resv_end(struct ubc_shm_resv *r, long keep)
+{
+	keep = clamp(keep, 0L, r->pages);
+	if (r->pages > keep)
+		ubc_counter_uncharge(&r->comp->res[UBC_SHMPAGES], r->pages - keep);
+	ubc_comp_put(r->comp);
+	r->task = NULL;
+	r->comp = NULL;
+	r->pages = 0;
+}
+
 /* The file dies (or ubc unloads): every share and the lock go back. */
 static void ubc_shm_return_all(struct ubc_vm_acct *a)
 {
 	int i;
 
 	lockdep_assert_held(&a->lock);
+	for (i = 0; i < UBC_SHM_RESV; i++)
+		if (a->resv[i].task)
+			ubc_shm_resv_end(&a->resv[i], 0);
 	for (i = 0; i < UBC_SHM_SHARES; i++)
 		if (a->share[i].comp)
 			ubc_shm_share_drop(&a->share[i]);
@@ -1299,6 +1348,9 @@ void ubc_vm_comp_destroyed(struct ubc_comp *comp)
 				a->shm_host += s->pages;
 				ubc_shm_share_drop(s);
 			}
+			for (j = 0; j < UBC_SHM_RESV && !a->dead; j++)
+				if (a->resv[j].comp == comp)
+					ubc_shm_resv_end(&a->resv[j], 0);
 			if (!a->dead && a->lock_comp == comp)
 				ubc_shm_unlock_pages(a);
 			spin_unlock_irqrestore(&a->lock, irq);
@@ -1340,8 +1392,10 @@ static int ubc_shmem_recalc(struct pt_regs *regs)
 {
 	struct inode *inode = (struct inode *)ubc_arg(regs, 0);
 	struct ubc_vm_acct *a = ubc_acct_get(inode, UBC_ACCT_SHM, false);
+	struct ubc_shm_resv *r;
+	struct ubc_comp *comp;
 	unsigned long irq;
-	long now, delta;
+	long now, delta, kept;
 
 	if (!a)
 		return 0;
@@ -1359,10 +1413,20 @@ static int ubc_shmem_recalc(struct pt_regs *regs)
 		a->shm_total = a->shm_host = now;
 	delta = now - a->shm_total;
 	a->shm_total = now;
+	r = ubc_shm_resv_of(a);
+	comp = ubc_hook_comp();
+	if (r && r->comp != comp) {
+		ubc_shm_resv_end(r, 0);	/* current left its compartment */
+		r = NULL;
+	}
+	kept = delta > 0 && r ? min(delta, r->pages) : 0;
+	/* current's allocation is over: what it added is committed */
+	if (r)
+		ubc_shm_resv_end(r, kept);
 	if (delta > 0)
-		ubc_shm_add(a, ubc_hook_comp(), delta);
+		ubc_shm_add(a, comp, delta, kept);
 	else if (delta < 0)
-		ubc_shm_remove(a, ubc_hook_comp(), -delta);
+		ubc_shm_remove(a, comp, -delta);
 out:
 	spin_unlock_irqrestore(&a->lock, irq);
 	return 0;
@@ -1395,11 +1459,13 @@ static int ubc_shmem_alloc(struct pt_regs *regs)
 	unsigned long index = ubc_arg(regs, UBC_VM_612 + 2);
 	unsigned long seq = atomic_long_read(&ubc_shrink_seq);
 	struct ubc_comp *comp = ubc_hook_comp();
+	struct ubc_shm_resv *r;
 	struct ubc_counter *c;
 	struct ubc_vm_acct *a;
 	unsigned long irq;
 	bool ok, again;
 	long nr = 1;
+	int i;
 
 	if (!comp)
 		return 0;
@@ -1415,15 +1481,34 @@ static int ubc_shmem_alloc(struct pt_regs *regs)
 		return 0;	/* no memory for the account: not counted */
 	c = &comp->res[UBC_SHMPAGES];
 	spin_lock_irqsave(&a->lock, irq);
-	ok = a->dead || (ubc_shm_share(a, comp, true) &&
-			 ubc_room(c, nr, UBC_BARRIER));
+	/* an earlier attempt of current's that failed (huge, then small) */
+	r = ubc_shm_resv_of(a);
+	if (r)
+		ubc_shm_resv_end(r, 0);
 	again = a->refused_by == current && a->refused_index == index &&
 		a->refused_seq != seq;
+	ok = a->dead;
+	if (!ok) {
+		for (i = 0, r = NULL; i < UBC_SHM_RESV && !r; i++)
+			if (!a->resv[i].task)
+				r = &a->resv[i];
+		/* reserve at the check: charged now, committed at recalc */
+		ok = ubc_shm_share(a, comp, true) && r &&
+		     !ubc_counter_charge(c, nr, UBC_BARRIER);
+		if (ok) {
+			ubc_comp_get(comp);
+			r->task = current;
+			r->comp = comp;
+			r->pages = nr;
+		} else if (!r || !ubc_shm_share(a, comp, false)) {
+			ubc_failcnt(c);	/* the charge core did not count it */
+		}
+		if (!ok && again)
+			atomic_long_dec(&c->failcnt);	/* the same refusal */
+	}
 	a->refused_by = ok ? NULL : current;
 	a->refused_index = index;
 	a->refused_seq = seq;
-	if (!ok && !again)
-		ubc_failcnt(c);
 	spin_unlock_irqrestore(&a->lock, irq);
 	return ok ? 0 : -ENOSPC;	/* ERR_PTR(-ENOSPC): tmpfs is full */
 }

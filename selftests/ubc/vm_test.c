@@ -363,6 +363,14 @@ static void member_main(int rq, int rp)
 				ret = i + 1;
 			}
 			break;
+		case 'e':	/* write a pages to the memfd: written * 1000 + errno */
+			if (memfd < 0)
+				memfd = memfd_create("ubc-vm", 0);
+			for (i = 0; i < r.a; i++)
+				if (write(memfd, page, PG) != PG)
+					break;
+			ret = i * 1000L + (i < r.a ? errno : 0);
+			break;
 		case 'F':	/* fallocate a pages of the memfd from page b */
 			if (memfd < 0)
 				memfd = memfd_create("ubc-vm", 0);
@@ -1199,6 +1207,52 @@ TEST_F(ubctest, shm_tmpfs_write)
 				    DRAIN_MS));
 	ASSERT_FAILCNT(19200, SHM, 2);
 	STOP(19200, &m);
+}
+
+/*
+ * Four processes write their memfds at once, page by page, under 256:256:
+ * each page is reserved at the allocation gate and committed when it
+ * enters the file, so together they never pass the bound (the gate that
+ * only checked let each writer pass it by a page); every refusal is
+ * ENOSPC; closing the files returns everything.
+ */
+TEST_F(ubctest, shm_parallel_writers)
+{
+	struct member m[4];
+	long ret[4], total, maxheld;
+	int i, round;
+
+	if (vm_missing("shmem_alloc"))
+		SKIP(return, "this kernel inlines the shmem page allocation");
+	IDS(19250, 1);
+	SETUP(19250, &m[0]);
+	for (i = 1; i < 4; i++)
+		JOIN(19250, &m[i]);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19250, SHM, 256, 256));
+	for (round = 0; round < 20; round++) {
+		total = 0;
+		mcall_all(m, 4, 'e', 300, 0, ret);
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(ENOSPC, ret[i] % 1000)
+				TH_LOG("member %d: %ld", i, ret[i]);
+			total += ret[i] / 1000;
+		}
+		ASSERT_GE(256, total);
+		ASSERT_LE(250, total);
+		ASSERT_HELD(19250, SHM, total);
+		maxheld = res_of(NL, 19250, SHM).maxheld;
+		ASSERT_GE(256, maxheld);
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(0, M(&m[i], 'c', 0, 0));
+		}
+		ASSERT_EQ(0, ubc_wait_field(NL, 19250, SHM, UBC_RES_A_HELD, 0,
+					    DRAIN_MS));
+	}
+	ASSERT_LE(80, FAILCNT(19250, SHM));
+	for (i = 1; i < 4; i++) {
+		ASSERT_EQ(0, member_stop(&m[i]));
+	}
+	STOP(19250, &m[0]);
 }
 
 TEST_F(ubctest, shm_sysv_and_shared_anon)
