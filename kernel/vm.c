@@ -28,8 +28,12 @@
  *    task of the compartment locked with shmctl(SHM_LOCK). mlock, mlock2
  *    and mlockall(MCL_CURRENT) fail with ENOMEM past the barrier, as does
  *    shmctl(SHM_LOCK) (each documents ENOMEM for "over the lock limit").
- *    MAP_LOCKED mappings and growth of locked mappings are charged, never
- *    refused (visible above the barrier).
+ *    A growth that will be locked fails as RLIMIT_MEMLOCK fails it:
+ *    mmap(MAP_LOCKED), and after mlockall(MCL_FUTURE) every mmap and
+ *    mremap with EAGAIN, brk by leaving the break (sbrk: ENOMEM), past the
+ *    barrier; a locked stack growing past the limit with SIGSEGV. The
+ *    pages are reserved at the check: processes locking at once never pass
+ *    the bound together.
  *  - shmpages: the pages (in memory or in swap) a compartment's tasks add
  *    to shmem files, whoever created them: tmpfs files, memfds, SysV
  *    segments, shared anonymous mappings (memcg's rule: a page is charged
@@ -62,7 +66,9 @@
  * Bookkeeping. ubc keeps, per address space and per shmem inode of a
  * compartment, an "account" (ubc_vm_acct). An mm's privvmpages is a walk
  * of its mappings (ubc_mm_walk(), under mmap_lock: the kernel keeps no
- * such counter); its lockedpages follows mm->locked_vm. The gate
+ * such counter); its lockedpages follows mm->locked_vm, plus what the
+ * lock gates reserved for the operation in progress (lk_resv: consumed by
+ * mlock_fixup(), or in locked_vm once it moved). The gate
  * (may_expand_vm) reserves what a growth adds, charged against the bound
  * with the check; the end of the operation (userfaultfd_unmap_complete(),
  * or the next gate for mprotect and stack growth, whose ends have no
@@ -71,8 +77,13 @@
  * charges, forced, only growth no gate saw (fork's child copy, charged at
  * task_newtask after the fork check; a process that entered). A shmem
  * inode's account holds per-compartment shares of info->alloced, moved
- * at shmem_recalc_inode() by whoever adds or removes pages (forced: the
- * page is in the file; the allocation gate checked the room). When the
+ * at shmem_recalc_inode() by whoever adds or removes pages. The
+ * allocation gate reserves the page (or huge page) against the barrier,
+ * in a slot of the account named by the task (UBC_SHM_RESV slots); the
+ * task's shmem_recalc_inode() after the page entered commits it and
+ * frees the slot; an attempt that failed (allocation, tmpfs full, the
+ * page cache) is returned at the task's next gate or recalc on the file,
+ * the file's end or the compartment's destruction. When the
  * address space or the inode dies, whatever the account holds is
  * returned: nothing drifts even where a settling point is missed (the
  * account is then only late).
@@ -101,7 +112,15 @@
  *    child's account is opened and settled with what dup_mmap() copied.
  *  - exit_mmap(mm), watch: the address space dies; its account goes.
  *  - apply_vma_lock_flags(start, len, flags) and apply_mlockall_flags(flags),
- *    gates: mlock/mlock2 and mlockall return their error as is.
+ *    gates: mlock/mlock2 and mlockall return their error as is. Reserve.
+ *  - mlock_future_check(mm, flags, len) (6.12: mlock_future_ok(), bool),
+ *    do_mmap(file, addr, len, prot, flags, ...) and
+ *    check_brk_limits(addr, len), gates: the kernel's RLIMIT_MEMLOCK check
+ *    of a growth that will be locked (inlined into do_mmap(), brk and
+ *    acct_stack_growth() on 6.1, out of line for mremap's
+ *    vma_to_resize()), -EAGAIN; a locked stack's growth is reserved at
+ *    may_expand_vm(). Reserve; a second gate of one operation replaces
+ *    the first's reservation.
  *  - mlock_fixup(vma, ...), watch (6.12: vmi first): one vma's lock state
  *    changes; the account follows the kernel's own locked_vm arithmetic.
  *  - shmem_lock(file, lock, ucounts), gate: SHM_LOCK/SHM_UNLOCK and
@@ -111,11 +130,12 @@
  *  - shmem_alloc_and_acct_folio(gfp, inode, ...) (6.12:
  *    shmem_alloc_and_add_folio(vmf, gfp, inode, ...)), gate: a new page
  *    added by a compartment's task; ERR_PTR(-ENOSPC) is what it returns
- *    when tmpfs is full. Host tasks pass untouched.
+ *    when tmpfs is full. Host tasks pass untouched. Reserves.
  *    shmem_unused_huge_shrink(), watch (6.1): after it the kernel asks for
  *    the same page again, which is not a second refusal.
  *  - shmem_recalc_inode(inode) (6.12: (inode, alloced, swapped)), watch:
- *    the kernel settles info->alloced; the delta goes to current's share.
+ *    the kernel settles info->alloced; the delta goes to current's share,
+ *    current's reservation is committed.
  *  - shmem_evict_inode(inode) and shmem_destroy_inode(inode), watches: the
  *    file dies; its account goes.
  *  - newseg(ns, params), gate: shmget creating a segment, -ENOSPC.
@@ -153,11 +173,15 @@
  *    fork, checked against the barrier at copy_semundo; concurrent forks
  *    may pass that check together), and the address space of a process
  *    that entered a compartment (its size at entry);
- *  - a shmem page in the file (the allocation gate checked the room; the
- *    check and the charge are apart, so processes adding pages at once
- *    may pass the barrier by one page, or huge page, each);
- *  - MAP_LOCKED and growth of locked mappings (lockedpages, by the size of
- *    the mapping).
+ *  - lockedpages: settling to mm->locked_vm charges growth no lock gate
+ *    reserved: __account_locked_vm() of drivers (vfio, ...: the kernel's
+ *    own RLIMIT_MEMLOCK check bounds it, CAP_IPC_LOCK bypasses it) and
+ *    the locked memory of a process that entered (its VmLck then);
+ *  - a shmem page no allocation gate reserved: userfaultfd's
+ *    shmem_mfill_atomic_pte() (UFFDIO_COPY/ZEROPAGE into shmem: its
+ *    accounting is inlined; one page a call, unbounded in total), a
+ *    kernel without the gate (vm_missing), and an account opened after
+ *    the gate (no memory for it at the gate).
  */
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
