@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * privvmpages (2), lockedpages (1), shmpages (3), vmguarpages (7).
+ * privvmpages, lockedpages, shmpages, vmguarpages.
  *
  * privvmpages held is exactly the sum, over the compartment's processes, of
  * their private anonymous mappings (whatever their protection) and private
@@ -9,9 +9,13 @@
  * mremap, mprotect, fork), reserved at the check (processes racing never
  * pass it together), returned by munmap, mprotect and exit.
  * lockedpages is VmLck plus SHM_LOCKed segments; mlock, mlockall and
- * SHM_LOCK fail with ENOMEM past the barrier. shmpages counts the pages of
- * shmem files the compartment owns; writes past the barrier fail with
- * ENOSPC, shmget with ENOSPC, shared anonymous mmap with ENOMEM.
+ * SHM_LOCK fail with ENOMEM past the barrier, MAP_LOCKED and growth after
+ * mlockall(MCL_FUTURE) with EAGAIN (sbrk: ENOMEM), reserved at the check
+ * (processes locking at once never pass it together). shmpages counts the
+ * pages the compartment's tasks add to shmem files; writes past the
+ * barrier fail with ENOSPC (reserved at the allocation: concurrent
+ * writers never pass it), shmget with ENOSPC, shared anonymous mmap with
+ * ENOMEM.
  * vmguarpages lets a guaranteed compartment through strict overcommit.
  *
  * A "member" is a child that enters a compartment and runs one request at
