@@ -28,8 +28,12 @@
  *    task of the compartment locked with shmctl(SHM_LOCK). mlock, mlock2
  *    and mlockall(MCL_CURRENT) fail with ENOMEM past the barrier, as does
  *    shmctl(SHM_LOCK) (each documents ENOMEM for "over the lock limit").
- *    MAP_LOCKED mappings and growth of locked mappings are charged, never
- *    refused (visible above the barrier).
+ *    A growth that will be locked fails as RLIMIT_MEMLOCK fails it:
+ *    mmap(MAP_LOCKED), and after mlockall(MCL_FUTURE) every mmap and
+ *    mremap with EAGAIN, brk by leaving the break (sbrk: ENOMEM), past the
+ *    barrier; a locked stack growing past the limit with SIGSEGV. The
+ *    pages are reserved at the check: processes locking at once never pass
+ *    the bound together.
  *  - shmpages: the pages (in memory or in swap) a compartment's tasks add
  *    to shmem files, whoever created them: tmpfs files, memfds, SysV
  *    segments, shared anonymous mappings (memcg's rule: a page is charged
@@ -63,7 +67,9 @@
  * Bookkeeping. ubc keeps, per address space and per shmem inode of a
  * compartment, an "account" (ubc_vm_acct). An mm's privvmpages is a walk
  * of its mappings (ubc_mm_walk(), under mmap_lock: the kernel keeps no
- * such counter); its lockedpages follows mm->locked_vm. The gate
+ * such counter); its lockedpages follows mm->locked_vm, plus what the
+ * lock gates reserved for the operation in progress (lk_resv: consumed by
+ * mlock_fixup(), or in locked_vm once it moved). The gate
  * (may_expand_vm) reserves what a growth adds, charged against the bound
  * with the check; the end of the operation (userfaultfd_unmap_complete(),
  * or the next gate for mprotect and stack growth, whose ends have no
@@ -72,8 +78,13 @@
  * charges, forced, only growth no gate saw (fork's child copy, charged at
  * task_newtask after the fork check; a process that entered). A shmem
  * inode's account holds per-compartment shares of info->alloced, moved
- * at shmem_recalc_inode() by whoever adds or removes pages (forced: the
- * page is in the file; the allocation gate checked the room). When the
+ * at shmem_recalc_inode() by whoever adds or removes pages. The
+ * allocation gate reserves the page (or huge page) against the barrier,
+ * in a slot of the account named by the task (UBC_SHM_RESV slots); the
+ * task's shmem_recalc_inode() after the page entered commits it and
+ * frees the slot; an attempt that failed (allocation, tmpfs full, the
+ * page cache) is returned at the task's next gate or recalc on the file,
+ * the file's end or the compartment's destruction. When the
  * address space or the inode dies, whatever the account holds is
  * returned: nothing drifts even where a settling point is missed (the
  * account is then only late).
@@ -102,7 +113,15 @@
  *    child's account is opened and settled with what dup_mmap() copied.
  *  - exit_mmap(mm), watch: the address space dies; its account goes.
  *  - apply_vma_lock_flags(start, len, flags) and apply_mlockall_flags(flags),
- *    gates: mlock/mlock2 and mlockall return their error as is.
+ *    gates: mlock/mlock2 and mlockall return their error as is. Reserve.
+ *  - mlock_future_check(mm, flags, len) (6.12: mlock_future_ok(), bool),
+ *    do_mmap(file, addr, len, prot, flags, ...) and
+ *    check_brk_limits(addr, len), gates: the kernel's RLIMIT_MEMLOCK check
+ *    of a growth that will be locked (inlined into do_mmap(), brk and
+ *    acct_stack_growth() on 6.1, out of line for mremap's
+ *    vma_to_resize()), -EAGAIN; a locked stack's growth is reserved at
+ *    may_expand_vm(). Reserve; a second gate of one operation replaces
+ *    the first's reservation.
  *  - mlock_fixup(vma, ...), watch (6.12: vmi first): one vma's lock state
  *    changes; the account follows the kernel's own locked_vm arithmetic.
  *  - shmem_lock(file, lock, ucounts), gate: SHM_LOCK/SHM_UNLOCK and
@@ -112,11 +131,12 @@
  *  - shmem_alloc_and_acct_folio(gfp, inode, ...) (6.12:
  *    shmem_alloc_and_add_folio(vmf, gfp, inode, ...)), gate: a new page
  *    added by a compartment's task; ERR_PTR(-ENOSPC) is what it returns
- *    when tmpfs is full. Host tasks pass untouched.
+ *    when tmpfs is full. Host tasks pass untouched. Reserves.
  *    shmem_unused_huge_shrink(), watch (6.1): after it the kernel asks for
  *    the same page again, which is not a second refusal.
  *  - shmem_recalc_inode(inode) (6.12: (inode, alloced, swapped)), watch:
- *    the kernel settles info->alloced; the delta goes to current's share.
+ *    the kernel settles info->alloced; the delta goes to current's share,
+ *    current's reservation is committed.
  *  - shmem_evict_inode(inode) and shmem_destroy_inode(inode), watches: the
  *    file dies; its account goes.
  *  - newseg(ns, params), gate: shmget creating a segment, -ENOSPC.
@@ -154,11 +174,15 @@
  *    fork, checked against the barrier at copy_semundo; concurrent forks
  *    may pass that check together), and the address space of a process
  *    that entered a compartment (its size at entry);
- *  - a shmem page in the file (the allocation gate checked the room; the
- *    check and the charge are apart, so processes adding pages at once
- *    may pass the barrier by one page, or huge page, each);
- *  - MAP_LOCKED and growth of locked mappings (lockedpages, by the size of
- *    the mapping).
+ *  - lockedpages: settling to mm->locked_vm charges growth no lock gate
+ *    reserved: __account_locked_vm() of drivers (vfio, ...: the kernel's
+ *    own RLIMIT_MEMLOCK check bounds it, CAP_IPC_LOCK bypasses it) and
+ *    the locked memory of a process that entered (its VmLck then);
+ *  - a shmem page no allocation gate reserved: userfaultfd's
+ *    shmem_mfill_atomic_pte() (UFFDIO_COPY/ZEROPAGE into shmem: its
+ *    accounting is inlined; one page a call, unbounded in total), a
+ *    kernel without the gate (vm_missing), and an account opened after
+ *    the gate (no memory for it at the gate).
  */
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
@@ -201,6 +225,19 @@ enum { UBC_OP_NONE, UBC_OP_NEW, UBC_OP_ALLOWED, UBC_OP_REFUSED };
  */
 #define UBC_SHM_SHARES	4
 
+/*
+ * Allocations of a shmem file in flight at once: each holds the pages its
+ * gate reserved until its shmem_recalc_inode() commits them. A further
+ * one is refused (ENOSPC) while UBC_SHM_RESV are in flight.
+ */
+#define UBC_SHM_RESV	16
+
+struct ubc_shm_resv {
+	const void *task;		/* NULL: free */
+	struct ubc_comp *comp;		/* holds a reference */
+	long pages;			/* shmpages charged to comp */
+};
+
 struct ubc_shm_share {
 	struct ubc_comp *comp;		/* holds a reference; NULL: free */
 	long pages;			/* shmpages charged to comp */
@@ -217,6 +254,14 @@ struct ubc_vm_acct {
 	unsigned long seen_total;	/* mm: total_vm at the last walk */
 	int seen_count;			/* mm: map_count at the last walk */
 	long pages[2];			/* mm: [0] privvm, [1] locked */
+	/*
+	 * mm, under lock: lockedpages reserved by lk_task's operation in
+	 * progress (mlock_future_check(), mlock, mlockall) and not yet in
+	 * mm->locked_vm; part of pages[1].
+	 */
+	const void *lk_task;
+	long lk_resv;
+	unsigned long lk_base;		/* mm->locked_vm at the reservation */
 	/* mm, under lock: the mmap_region() in progress (map_task's) */
 	const void *map_task;
 	vm_flags_t map_flags;
@@ -234,6 +279,7 @@ struct ubc_vm_acct {
 	long shm_total;			/* info->alloced, last settled */
 	long shm_host;			/* pages no compartment pays for */
 	struct ubc_shm_share share[UBC_SHM_SHARES];
+	struct ubc_shm_resv resv[UBC_SHM_RESV];
 	struct ubc_comp *lock_comp;	/* SHM_LOCK paid by (a reference) */
 	long lock_pages;
 	const void *refused_by;		/* shm: task of the last refusal */
@@ -428,6 +474,33 @@ static long ubc_mm_walk(struct mm_struct *mm)
 }
 
 /*
+ * The operation that reserved lockedpages is over: what it locked is in
+ * mm->locked_vm, the rest stays in pages[1] until the next settling.
+ */
+static void ubc_lk_end(struct ubc_vm_acct *a)
+{
+	lockdep_assert_held(&a->lock);
+	a->lk_task = NULL;
+	a->lk_resv = 0;
+}
+
+/*
+ * lockedpages of @mm's account becomes mm->locked_vm plus what current's
+ * operation in progress reserved and has not locked yet (see
+ * ubc_lock_reserve()): may_expand_vm() settles between mmap's, brk's and
+ * mremap's lock check and their locked_vm update. A reservation is over
+ * once locked_vm moved (the growth is in it) or when it is another task's
+ * (every locked_vm change is made under mmap_lock held for writing).
+ */
+static void ubc_lk_sync(struct ubc_vm_acct *a, struct mm_struct *mm)
+{
+	lockdep_assert_held(&a->lock);
+	if (a->lk_task != current || READ_ONCE(mm->locked_vm) != a->lk_base)
+		ubc_lk_end(a);
+	ubc_acct_set(a, 1, (long)READ_ONCE(mm->locked_vm) + a->lk_resv);
+}
+
+/*
  * The account becomes exact: privvmpages from the walk, lockedpages from
  * mm->locked_vm; any outstanding reservation (see ubc_may_expand_vm()) is
  * settled with it. mmap_lock held; the walk runs outside the account's
@@ -440,7 +513,7 @@ static void ubc_mm_settle(struct ubc_vm_acct *a, struct mm_struct *mm)
 
 	spin_lock_irqsave(&a->lock, irq);
 	ubc_acct_set(a, 0, priv);
-	ubc_acct_set(a, 1, READ_ONCE(mm->locked_vm));
+	ubc_lk_sync(a, mm);
 	a->stale = false;
 	a->seen_total = READ_ONCE(mm->total_vm);
 	a->seen_count = READ_ONCE(mm->map_count);
@@ -470,6 +543,7 @@ static void ubc_mm_settle_unlocked(struct ubc_vm_acct *a, struct mm_struct *mm)
 
 	spin_lock_irqsave(&a->lock, irq);
 	ubc_mm_ops_end(a);
+	ubc_lk_end(a);
 	spin_unlock_irqrestore(&a->lock, irq);
 	if (mmap_read_trylock(mm)) {
 		ubc_mm_settle(a, mm);
@@ -478,6 +552,9 @@ static void ubc_mm_settle_unlocked(struct ubc_vm_acct *a, struct mm_struct *mm)
 		WRITE_ONCE(a->stale, true);
 	}
 }
+
+static int ubc_lock_reserve(struct ubc_vm_acct *a, struct mm_struct *mm,
+			    long n, enum ubc_strict strict);
 
 /* The system call current is in (-1 for none: a kernel thread). */
 static int ubc_syscall_nr(void)
@@ -628,6 +705,15 @@ static int ubc_may_expand_vm(struct pt_regs *regs)
 	if (state)
 		*state = ok ? UBC_OP_ALLOWED : UBC_OP_REFUSED;
 	spin_unlock_irqrestore(&a->lock, irq);
+	/*
+	 * A locked stack growing (acct_stack_growth(), whose own lock check
+	 * is inlined on 6.1): its lockedpages too, against the limit.
+	 * SIGSEGV when refused; the privvmpages reservation goes back at the
+	 * next settling.
+	 */
+	if (ok && !state && (flags & VM_LOCKED) && (flags & VM_STACK) == VM_STACK &&
+	    mm == current->mm && ubc_syscall_nr() != __NR_mremap)
+		ok = !ubc_lock_reserve(a, mm, npages, UBC_LIMIT);
 	return ok ? 0 : ubc_hook_return(regs, 0);
 }
 
@@ -783,6 +869,7 @@ static int ubc_mmap_unlock(struct pt_regs *regs)
 	    !READ_ONCE(a->mp_task) &&
 	    READ_ONCE(a->seen_total) == READ_ONCE(mm->total_vm) &&
 	    READ_ONCE(a->seen_count) == READ_ONCE(mm->map_count) &&
+	    !READ_ONCE(a->lk_task) &&
 	    READ_ONCE(a->pages[1]) == (long)READ_ONCE(mm->locked_vm))
 		return 0;
 	if (!a)
@@ -791,6 +878,7 @@ static int ubc_mmap_unlock(struct pt_regs *regs)
 		return 0;
 	spin_lock_irqsave(&a->lock, irq);
 	ubc_mm_ops_end(a);
+	ubc_lk_end(a);
 	spin_unlock_irqrestore(&a->lock, irq);
 	ubc_mm_settle(a, mm);
 	return 0;
@@ -872,28 +960,143 @@ static long ubc_unlocked_pages(struct mm_struct *mm, unsigned long start,
 	return pages;
 }
 
+/*
+ * Reserve at the check: @n lockedpages for current's operation on @mm
+ * (mmap_lock held for writing), charged against @strict's bound with the
+ * check, so that processes locking at once never pass it together. A new
+ * operation of current starts: an earlier reservation is over, so
+ * pages[1] first becomes mm->locked_vm. The reservation is kept in
+ * lk_resv until mlock_fixup() locks it (mlock, mlockall) or the
+ * operation's end settles (mmap, brk, mremap: userfaultfd_unmap_complete();
+ * stack growth: the next gate), which returns what was not locked.
+ * Returns 0 or -ENOMEM (failcnt counted).
+ */
+static int ubc_lock_reserve(struct ubc_vm_acct *a, struct mm_struct *mm,
+			    long n, enum ubc_strict strict)
+{
+	unsigned long irq;
+	int err = 0;
+
+	spin_lock_irqsave(&a->lock, irq);
+	ubc_lk_end(a);
+	ubc_acct_set(a, 1, READ_ONCE(mm->locked_vm));
+	if (!a->dead && n > 0) {
+		err = ubc_counter_charge(ubc_acct_counter(a, 1), n, strict);
+		if (!err) {
+			a->pages[1] += n;
+			a->lk_task = current;
+			a->lk_resv = n;
+			a->lk_base = READ_ONCE(mm->locked_vm);
+			a->stale = true;
+		}
+	}
+	spin_unlock_irqrestore(&a->lock, irq);
+	return err;
+}
+
 static int ubc_lock_check(unsigned long start, unsigned long end)
 {
 	struct mm_struct *mm = current->mm;
 	struct ubc_vm_acct *a;
-	unsigned long irq;
-	int err = 0;
 
 	if (!mm)
 		return 0;
 	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
 	if (!a)
 		return 0;
-	spin_lock_irqsave(&a->lock, irq);
-	ubc_acct_set(a, 1, READ_ONCE(mm->locked_vm));
-	if (!a->dead &&
-	    !ubc_room(ubc_acct_counter(a, 1), ubc_unlocked_pages(mm, start, end),
-		      UBC_BARRIER)) {
-		ubc_failcnt(ubc_acct_counter(a, 1));
-		err = -ENOMEM;
-	}
-	spin_unlock_irqrestore(&a->lock, irq);
-	return err;
+	/* ubc_unlocked_pages() walks outside the account's lock */
+	return ubc_lock_reserve(a, mm, ubc_unlocked_pages(mm, start, end),
+				UBC_BARRIER);
+}
+
+/*
+ * do_mmap(file, addr, len, prot, flags, pgoff, ...) on 6.1;
+ * do_mmap(file, addr, len, prot, flags, vm_flags, pgoff, ...) on 6.12.
+ * Gate, mmap_lock held for writing, for current's mm (mmap, shmat,
+ * remap_file_pages): a mapping that will be locked (MAP_LOCKED, or any
+ * after mlockall(MCL_FUTURE)). The kernel's own check,
+ * mlock_future_check() / mlock_future_ok(), is inlined into do_mmap()
+ * (and into the other callers in mm/mmap.c) on 6.1: the gate is the
+ * function itself, refusing with the errno that check gives (EAGAIN).
+ */
+static int ubc_mmap_lock(struct pt_regs *regs)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long len = PAGE_ALIGN(ubc_arg(regs, 2));
+	unsigned long flags = ubc_arg(regs, 4);
+	struct ubc_vm_acct *a;
+	bool locked;
+
+	if (!mm || !len)
+		return 0;
+	locked = (flags & MAP_LOCKED) || (mm->def_flags & VM_LOCKED);
+#if UBC_VM_612
+	locked |= !!(ubc_arg(regs, 5) & VM_LOCKED);
+#endif
+	if (!locked)
+		return 0;
+	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
+	if (!a || !ubc_lock_reserve(a, mm, len >> PAGE_SHIFT, UBC_BARRIER))
+		return 0;
+	return -EAGAIN;
+}
+
+/*
+ * check_brk_limits(addr, len), gate, mmap_lock held for writing: brk
+ * growing the heap after mlockall(MCL_FUTURE); its lock check is inlined
+ * on 6.1. A refusal leaves the break where it was (sbrk: ENOMEM).
+ */
+static int ubc_brk_lock(struct pt_regs *regs)
+{
+	struct mm_struct *mm = current->mm;
+	long n = PAGE_ALIGN(ubc_arg(regs, 1)) >> PAGE_SHIFT;
+	struct ubc_vm_acct *a;
+
+	if (!mm || !(mm->def_flags & VM_LOCKED) || n <= 0)
+		return 0;
+	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
+	if (!a || !ubc_lock_reserve(a, mm, n, UBC_BARRIER))
+		return 0;
+	return -EAGAIN;
+}
+
+/*
+ * 6.1: int mlock_future_check(struct mm_struct *mm, unsigned long flags,
+ *				unsigned long len), -EAGAIN when over;
+ * 6.12: bool mlock_future_ok(mm, flags, bytes), false when over.
+ * Gate, mmap_lock held for writing: the kernel's own RLIMIT_MEMLOCK check
+ * of a growth that will be locked: do_mmap() (MAP_LOCKED, and every
+ * mapping after mlockall(MCL_FUTURE)), brk (check_brk_limits()), mremap
+ * of a locked mapping (vma_to_resize()) and stack growth of a locked
+ * stack (acct_stack_growth(), which turns a refusal into -ENOMEM:
+ * SIGSEGV). Each caller fails cleanly: mmap and mremap with EAGAIN, brk
+ * leaves the break where it was (sbrk: ENOMEM). Reserves @len's pages
+ * against the barrier, the limit for stack growth and exec (which must not
+ * fail half-way), as may_expand_vm() does.
+ */
+static int ubc_lock_future(struct pt_regs *regs)
+{
+	struct mm_struct *mm = (struct mm_struct *)ubc_arg(regs, 0);
+	vm_flags_t flags = ubc_arg(regs, 1);
+	long n = ubc_arg(regs, 2) >> PAGE_SHIFT;
+	enum ubc_strict strict = UBC_BARRIER;
+	struct ubc_vm_acct *a;
+
+	if (!(flags & VM_LOCKED) || n <= 0)
+		return 0;
+	a = ubc_acct_get(mm, UBC_ACCT_MM,
+			 mm == current->mm || current->in_execve);
+	if (!a)
+		return 0;
+	if ((flags & VM_STACK) == VM_STACK || current->in_execve)
+		strict = UBC_LIMIT;
+	if (!ubc_lock_reserve(a, mm, n, strict))
+		return 0;
+#if UBC_VM_612
+	return ubc_hook_return(regs, 0);	/* false: over the lock limit */
+#else
+	return -EAGAIN;
+#endif
 }
 
 /* apply_vma_lock_flags(unsigned long start, size_t len, vm_flags_t flags) */
@@ -929,7 +1132,7 @@ static int ubc_mlock_fixup(struct pt_regs *regs)
 	vm_flags_t oldflags = vma->vm_flags;
 	struct ubc_vm_acct *a;
 	unsigned long irq;
-	long nr;
+	long nr, take = 0;
 
 	if (newflags == oldflags || !ubc_lockable(vma))
 		return 0;
@@ -944,7 +1147,12 @@ static int ubc_mlock_fixup(struct pt_regs *regs)
 	if (!a)
 		return 0;
 	spin_lock_irqsave(&a->lock, irq);
-	ubc_acct_set(a, 1, a->pages[1] + nr);
+	if (nr > 0 && a->lk_task == current) {
+		/* reserved at the gate (ubc_lock_reserve()) */
+		take = min(nr, a->lk_resv);
+		a->lk_resv -= take;
+	}
+	ubc_acct_set(a, 1, a->pages[1] + nr - take);
 	spin_unlock_irqrestore(&a->lock, irq);
 	return 0;
 }
@@ -1045,8 +1253,12 @@ static void ubc_shm_share_drop(struct ubc_shm_share *s)
 	s->comp = NULL;
 }
 
-/* @n pages entered the file, added by a task of @comp (NULL: the host). */
-static void ubc_shm_add(struct ubc_vm_acct *a, struct ubc_comp *comp, long n)
+/*
+ * @n pages entered the file, added by a task of @comp (NULL: the host),
+ * which reserved @resv of them at the gate (committed here).
+ */
+static void ubc_shm_add(struct ubc_vm_acct *a, struct ubc_comp *comp, long n,
+			long resv)
 {
 	struct ubc_shm_share *s = comp ? ubc_shm_share(a, comp, true) : NULL;
 
@@ -1054,8 +1266,12 @@ static void ubc_shm_add(struct ubc_vm_acct *a, struct ubc_comp *comp, long n)
 		a->shm_host += n;
 		return;
 	}
-	/* forced: the page is in the file; the gate checked the room */
-	ubc_counter_charge(&comp->res[UBC_SHMPAGES], n, UBC_FORCE);
+	/*
+	 * Forced only beyond the reservation: pages no gate saw (a kernel
+	 * without the allocation gate, or an account opened late).
+	 */
+	if (n > resv)
+		ubc_counter_charge(&comp->res[UBC_SHMPAGES], n - resv, UBC_FORCE);
 	s->pages += n;
 }
 
@@ -1094,12 +1310,39 @@ static void ubc_shm_unlock_pages(struct ubc_vm_acct *a)
 	a->lock_pages = 0;
 }
 
+/* current's reservation on the file, if any. Under the account's lock. */
+static struct ubc_shm_resv *ubc_shm_resv_of(struct ubc_vm_acct *a)
+{
+	int i;
+
+	lockdep_assert_held(&a->lock);
+	for (i = 0; i < UBC_SHM_RESV; i++)
+		if (a->resv[i].task == current)
+			return &a->resv[i];
+	return NULL;
+}
+
+/* A reservation ends: @keep of its pages stay charged (committed). */
+static void ubc_shm_resv_end(struct ubc_shm_resv *r, long keep)
+{
+	keep = clamp(keep, 0L, r->pages);
+	if (r->pages > keep)
+		ubc_counter_uncharge(&r->comp->res[UBC_SHMPAGES], r->pages - keep);
+	ubc_comp_put(r->comp);
+	r->task = NULL;
+	r->comp = NULL;
+	r->pages = 0;
+}
+
 /* The file dies (or ubc unloads): every share and the lock go back. */
 static void ubc_shm_return_all(struct ubc_vm_acct *a)
 {
 	int i;
 
 	lockdep_assert_held(&a->lock);
+	for (i = 0; i < UBC_SHM_RESV; i++)
+		if (a->resv[i].task)
+			ubc_shm_resv_end(&a->resv[i], 0);
 	for (i = 0; i < UBC_SHM_SHARES; i++)
 		if (a->share[i].comp)
 			ubc_shm_share_drop(&a->share[i]);
@@ -1135,6 +1378,9 @@ void ubc_vm_comp_destroyed(struct ubc_comp *comp)
 				a->shm_host += s->pages;
 				ubc_shm_share_drop(s);
 			}
+			for (j = 0; j < UBC_SHM_RESV && !a->dead; j++)
+				if (a->resv[j].comp == comp)
+					ubc_shm_resv_end(&a->resv[j], 0);
 			if (!a->dead && a->lock_comp == comp)
 				ubc_shm_unlock_pages(a);
 			spin_unlock_irqrestore(&a->lock, irq);
@@ -1176,8 +1422,10 @@ static int ubc_shmem_recalc(struct pt_regs *regs)
 {
 	struct inode *inode = (struct inode *)ubc_arg(regs, 0);
 	struct ubc_vm_acct *a = ubc_acct_get(inode, UBC_ACCT_SHM, false);
+	struct ubc_shm_resv *r;
+	struct ubc_comp *comp;
 	unsigned long irq;
-	long now, delta;
+	long now, delta, kept;
 
 	if (!a)
 		return 0;
@@ -1195,10 +1443,20 @@ static int ubc_shmem_recalc(struct pt_regs *regs)
 		a->shm_total = a->shm_host = now;
 	delta = now - a->shm_total;
 	a->shm_total = now;
+	r = ubc_shm_resv_of(a);
+	comp = ubc_hook_comp();
+	if (r && r->comp != comp) {
+		ubc_shm_resv_end(r, 0);	/* current left its compartment */
+		r = NULL;
+	}
+	kept = delta > 0 && r ? min(delta, r->pages) : 0;
+	/* current's allocation is over: what it added is committed */
+	if (r)
+		ubc_shm_resv_end(r, kept);
 	if (delta > 0)
-		ubc_shm_add(a, ubc_hook_comp(), delta);
+		ubc_shm_add(a, comp, delta, kept);
 	else if (delta < 0)
-		ubc_shm_remove(a, ubc_hook_comp(), -delta);
+		ubc_shm_remove(a, comp, -delta);
 out:
 	spin_unlock_irqrestore(&a->lock, irq);
 	return 0;
@@ -1231,11 +1489,13 @@ static int ubc_shmem_alloc(struct pt_regs *regs)
 	unsigned long index = ubc_arg(regs, UBC_VM_612 + 2);
 	unsigned long seq = atomic_long_read(&ubc_shrink_seq);
 	struct ubc_comp *comp = ubc_hook_comp();
+	struct ubc_shm_resv *r;
 	struct ubc_counter *c;
 	struct ubc_vm_acct *a;
 	unsigned long irq;
 	bool ok, again;
 	long nr = 1;
+	int i;
 
 	if (!comp)
 		return 0;
@@ -1251,15 +1511,34 @@ static int ubc_shmem_alloc(struct pt_regs *regs)
 		return 0;	/* no memory for the account: not counted */
 	c = &comp->res[UBC_SHMPAGES];
 	spin_lock_irqsave(&a->lock, irq);
-	ok = a->dead || (ubc_shm_share(a, comp, true) &&
-			 ubc_room(c, nr, UBC_BARRIER));
+	/* an earlier attempt of current's that failed (huge, then small) */
+	r = ubc_shm_resv_of(a);
+	if (r)
+		ubc_shm_resv_end(r, 0);
 	again = a->refused_by == current && a->refused_index == index &&
 		a->refused_seq != seq;
+	ok = a->dead;
+	if (!ok) {
+		for (i = 0, r = NULL; i < UBC_SHM_RESV && !r; i++)
+			if (!a->resv[i].task)
+				r = &a->resv[i];
+		/* reserve at the check: charged now, committed at recalc */
+		ok = ubc_shm_share(a, comp, true) && r &&
+		     !ubc_counter_charge(c, nr, UBC_BARRIER);
+		if (ok) {
+			ubc_comp_get(comp);
+			r->task = current;
+			r->comp = comp;
+			r->pages = nr;
+		} else if (!r || !ubc_shm_share(a, comp, false)) {
+			ubc_failcnt(c);	/* the charge core did not count it */
+		}
+		if (!ok && again)
+			atomic_long_dec(&c->failcnt);	/* the same refusal */
+	}
 	a->refused_by = ok ? NULL : current;
 	a->refused_index = index;
 	a->refused_seq = seq;
-	if (!ok && !again)
-		ubc_failcnt(c);
 	spin_unlock_irqrestore(&a->lock, irq);
 	return ok ? 0 : -ENOSPC;	/* ERR_PTR(-ENOSPC): tmpfs is full */
 }
@@ -1408,6 +1687,13 @@ static struct ubc_hook ubc_vm_hooks[] = {
 	{ .symbol = "copy_semundo", .fn = ubc_fork_check, .gate = true },
 	{ .symbol = "apply_vma_lock_flags", .fn = ubc_mlock, .gate = true },
 	{ .symbol = "apply_mlockall_flags", .fn = ubc_mlockall, .gate = true },
+#if UBC_VM_612
+	{ .symbol = "mlock_future_ok", .fn = ubc_lock_future, .gate = true },
+#else
+	{ .symbol = "mlock_future_check", .fn = ubc_lock_future, .gate = true },
+#endif
+	{ .symbol = "do_mmap", .fn = ubc_mmap_lock, .gate = true },
+	{ .symbol = "check_brk_limits", .fn = ubc_brk_lock, .gate = true },
 	{ .symbol = "shmem_lock", .fn = ubc_shmem_lock, .gate = true },
 	{ .symbol = "newseg", .fn = ubc_shmget, .gate = true },
 	{ .symbol = "shmem_zero_setup", .fn = ubc_shmem_zero, .gate = true },

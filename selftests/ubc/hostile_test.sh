@@ -118,11 +118,14 @@ report() {	# report DESCRIPTION: TAP line from $why (empty: ok), after it
 run() {
 	id=$1 log=$2; shift 2
 	mkdir -p "$TMP.$id"
-	(cd "$TMP.$id" && exec timeout -s KILL $((dur + 60)) $UBC exec "$id" -- \
+	# The log is written by a host task (cat) from a pipe: stress-ng
+	# writing it into /tmp (a tmpfs) would add its pages to the
+	# compartment's shmpages (the writer pays), a charge that outlives
+	# the run with the file.
+	{ (cd "$TMP.$id" && exec timeout -s KILL $((dur + 60)) $UBC exec "$id" -- \
 		stress-ng --temp-path "$TMP.$id" --timeout "${dur}s" --seed 1 \
-		--cache-level 1 "$@") \
-		>"$log" 2>&1
-	rc=$?
+		--cache-level 1 "$@") 2>&1; echo $? >"$log.rc"; } | cat >"$log"
+	rc=$(cat "$log.rc")
 	# the stressors' leftovers (files of a killed worker) are not
 	# charges that must outlive the run: the host removes them
 	rm -rf "$TMP.$id"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * privvmpages (2), lockedpages (1), shmpages (3), vmguarpages (7).
+ * privvmpages, lockedpages, shmpages, vmguarpages.
  *
  * privvmpages held is exactly the sum, over the compartment's processes, of
  * their private anonymous mappings (whatever their protection) and private
@@ -9,9 +9,13 @@
  * mremap, mprotect, fork), reserved at the check (processes racing never
  * pass it together), returned by munmap, mprotect and exit.
  * lockedpages is VmLck plus SHM_LOCKed segments; mlock, mlockall and
- * SHM_LOCK fail with ENOMEM past the barrier. shmpages counts the pages of
- * shmem files the compartment owns; writes past the barrier fail with
- * ENOSPC, shmget with ENOSPC, shared anonymous mmap with ENOMEM.
+ * SHM_LOCK fail with ENOMEM past the barrier, MAP_LOCKED and growth after
+ * mlockall(MCL_FUTURE) with EAGAIN (sbrk: ENOMEM), reserved at the check
+ * (processes locking at once never pass it together). shmpages counts the
+ * pages the compartment's tasks add to shmem files; writes past the
+ * barrier fail with ENOSPC (reserved at the allocation: concurrent
+ * writers never pass it), shmget with ENOSPC, shared anonymous mmap with
+ * ENOMEM.
  * vmguarpages lets a guaranteed compartment through strict overcommit.
  *
  * A "member" is a child that enters a compartment and runs one request at
@@ -280,6 +284,33 @@ static void member_main(int rq, int rp)
 		case 'A':	/* mlockall(MCL_CURRENT) */
 			ret = mlockall(MCL_CURRENT) ? -errno : 0;
 			break;
+		case 'M':	/* mlockall(MCL_FUTURE) */
+			ret = mlockall(MCL_FUTURE) ? -errno : 0;
+			break;
+		case 'P':	/* b times: mmap a pages MAP_LOCKED */
+		case 'Q':	/* b times: mmap a pages, mlock them */
+			for (i = 0; i < r.b && i < LOOPS; i++) {
+				int lk = r.op == 'P' ? MAP_LOCKED : 0;
+				char *p = mmap(NULL, r.a * PG,
+					       PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS | lk,
+					       -1, 0);
+
+				if (p == MAP_FAILED)
+					break;
+				if (r.op == 'Q' && mlock(p, r.a * PG)) {
+					int e = errno;
+
+					munmap(p, r.a * PG);
+					errno = e;
+					break;
+				}
+				loop[i] = p;
+				loop_pages[i] = r.a;
+			}
+			/* successes * 1000 + the errno that stopped it */
+			ret = i * 1000L + (i < r.b ? errno : 0);
+			break;
 		case 'N':	/* munlockall */
 			ret = munlockall() ? -errno : 0;
 			break;
@@ -335,6 +366,14 @@ static void member_main(int rq, int rp)
 				}
 				ret = i + 1;
 			}
+			break;
+		case 'e':	/* write a pages to the memfd: written * 1000 + errno */
+			if (memfd < 0)
+				memfd = memfd_create("ubc-vm", 0);
+			for (i = 0; i < r.a; i++)
+				if (write(memfd, page, PG) != PG)
+					break;
+			ret = i * 1000L + (i < r.a ? errno : 0);
 			break;
 		case 'F':	/* fallocate a pages of the memfd from page b */
 			if (memfd < 0)
@@ -999,19 +1038,114 @@ TEST_F(ubctest, locked_mlock_mlockall)
 	ASSERT_EQ(0, M(&m, 'L', a, 0));
 	ASSERT_HELD(19100, LOCKED, 0);
 
-	/* MAP_LOCKED is charged, never refused: visible above the limit */
-	c = M(&m, 'm', 40, M_LOCKED);
+	/* MAP_LOCKED past the barrier: EAGAIN, as for RLIMIT_MEMLOCK */
+	ASSERT_EQ(-EAGAIN, M(&m, 'm', 40, M_LOCKED));
+	ASSERT_FAILCNT(19100, LOCKED, 4);
+	ASSERT_HELD(19100, LOCKED, 0);
+	c = M(&m, 'm', 16, M_LOCKED);
 	ASSERT_LE(0, c);
-	ASSERT_HELD(19100, LOCKED, 40);
-	ASSERT_EQ(40, M(&m, 'V', 0, 0));
+	ASSERT_HELD(19100, LOCKED, 16);
+	ASSERT_EQ(16, M(&m, 'V', 0, 0));
+	ASSERT_EQ(-EAGAIN, M(&m, 'm', 1, M_LOCKED));
+	ASSERT_FAILCNT(19100, LOCKED, 5);
 	ASSERT_EQ(0, M(&m, 'u', c, 0));
 	ASSERT_HELD(19100, LOCKED, 0);
-	ASSERT_FAILCNT(19100, LOCKED, 3);
 
 	/* exit of a process with locked pages */
 	ASSERT_EQ(0, M(&m, 'l', a, 0));
 	ASSERT_HELD(19100, LOCKED, 8);
 	STOP(19100, &m);
+}
+
+/*
+ * After mlockall(MCL_FUTURE) every growth is locked: mmap, sbrk and
+ * mremap past the barrier are refused as RLIMIT_MEMLOCK refuses them
+ * (EAGAIN; sbrk: ENOMEM), one failcnt each, and nothing is charged.
+ */
+TEST_F(ubctest, locked_future_growth_refused)
+{
+	struct member m;
+	long a, b;
+
+	IDS(19120, 1);
+	SETUP(19120, &m);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19120, LOCKED, 24, 32));
+	ASSERT_EQ(0, M(&m, 'M', 0, 0));
+	a = M(&m, 'm', 8, M_PRIV);
+	ASSERT_LE(0, a);
+	ASSERT_HELD(19120, LOCKED, 8);
+	b = M(&m, 'm', 16, M_PRIV);
+	ASSERT_LE(0, b);
+	ASSERT_HELD(19120, LOCKED, 24);
+	ASSERT_FAILCNT(19120, LOCKED, 0);
+	/* a new mapping */
+	ASSERT_EQ(-EAGAIN, M(&m, 'm', 1, M_PRIV));
+	ASSERT_FAILCNT(19120, LOCKED, 1);
+	/* the heap */
+	ASSERT_EQ(-ENOMEM, M(&m, 'b', 4, 0));
+	ASSERT_FAILCNT(19120, LOCKED, 2);
+	/* a locked mapping growing */
+	ASSERT_EQ(-EAGAIN, M(&m, 'r', a, 12));
+	ASSERT_FAILCNT(19120, LOCKED, 3);
+	ASSERT_HELD(19120, LOCKED, 24);
+	ASSERT_EQ(0, M(&m, 'u', b, 0));
+	ASSERT_HELD(19120, LOCKED, 8);
+	/* within the room again, all three work */
+	ASSERT_EQ(0, M(&m, 'r', a, 12));
+	ASSERT_HELD(19120, LOCKED, 12);
+	ASSERT_EQ(0, M(&m, 'b', 4, 0));
+	ASSERT_HELD(19120, LOCKED, 16);
+	b = M(&m, 'm', 8, M_PRIV);
+	ASSERT_LE(0, b);
+	ASSERT_HELD(19120, LOCKED, 24);
+	ASSERT_EQ(0, M(&m, 'N', 0, 0));
+	ASSERT_HELD(19120, LOCKED, 0);
+	ASSERT_FAILCNT(19120, LOCKED, 3);
+	ASSERT_EQ(0, M(&m, 'b', -4, 0));
+	STOP(19120, &m);
+}
+
+/*
+ * Four processes lock at once, by MAP_LOCKED and by mlock, 8 pages at a
+ * time, under 64:64: the room is reserved at the check, so together they
+ * never pass it; every refusal is the errno the kernel gives for
+ * RLIMIT_MEMLOCK (EAGAIN, ENOMEM); all of it returns.
+ */
+TEST_F(ubctest, locked_parallel_reserve)
+{
+	struct member m[4];
+	long ret[4], total, maxheld;
+	int i, round, op;
+
+	IDS(19130, 1);
+	SETUP(19130, &m[0]);
+	for (i = 1; i < 4; i++)
+		JOIN(19130, &m[i]);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19130, LOCKED, 64, 64));
+	for (round = 0; round < 20; round++) {
+		op = round % 2 ? 'Q' : 'P';
+		total = 0;
+		mcall_all(m, 4, op, 8, 16, ret);
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(op == 'P' ? EAGAIN : ENOMEM, ret[i] % 1000)
+				TH_LOG("member %d (%c): %ld", i, op, ret[i]);
+			total += ret[i] / 1000;
+		}
+		ASSERT_GE(8, total);
+		ASSERT_LE(4, total);
+		ASSERT_HELD(19130, LOCKED, 8 * total);
+		maxheld = res_of(NL, 19130, LOCKED).maxheld;
+		ASSERT_GE(64, maxheld);
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(0, M(&m[i], 'Z', 0, 0));
+		}
+		ASSERT_HELD(19130, LOCKED, 0);
+	}
+	ASSERT_LE(80, FAILCNT(19130, LOCKED));
+	for (i = 1; i < 4; i++) {
+		ASSERT_EQ(0, member_stop(&m[i]));
+	}
+	STOP(19130, &m[0]);
 }
 
 TEST_F(ubctest, locked_shm_lock)
@@ -1077,6 +1211,52 @@ TEST_F(ubctest, shm_tmpfs_write)
 				    DRAIN_MS));
 	ASSERT_FAILCNT(19200, SHM, 2);
 	STOP(19200, &m);
+}
+
+/*
+ * Four processes write their memfds at once, page by page, under 256:256:
+ * each page is reserved at the allocation gate and committed when it
+ * enters the file, so together they never pass the bound (the gate that
+ * only checked let each writer pass it by a page); every refusal is
+ * ENOSPC; closing the files returns everything.
+ */
+TEST_F(ubctest, shm_parallel_writers)
+{
+	struct member m[4];
+	long ret[4], total, maxheld;
+	int i, round;
+
+	if (vm_missing("shmem_alloc"))
+		SKIP(return, "this kernel inlines the shmem page allocation");
+	IDS(19250, 1);
+	SETUP(19250, &m[0]);
+	for (i = 1; i < 4; i++)
+		JOIN(19250, &m[i]);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19250, SHM, 256, 256));
+	for (round = 0; round < 20; round++) {
+		total = 0;
+		mcall_all(m, 4, 'e', 300, 0, ret);
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(ENOSPC, ret[i] % 1000)
+				TH_LOG("member %d: %ld", i, ret[i]);
+			total += ret[i] / 1000;
+		}
+		ASSERT_GE(256, total);
+		ASSERT_LE(250, total);
+		ASSERT_HELD(19250, SHM, total);
+		maxheld = res_of(NL, 19250, SHM).maxheld;
+		ASSERT_GE(256, maxheld);
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(0, M(&m[i], 'c', 0, 0));
+		}
+		ASSERT_EQ(0, ubc_wait_field(NL, 19250, SHM, UBC_RES_A_HELD, 0,
+					    DRAIN_MS));
+	}
+	ASSERT_LE(80, FAILCNT(19250, SHM));
+	for (i = 1; i < 4; i++) {
+		ASSERT_EQ(0, member_stop(&m[i]));
+	}
+	STOP(19250, &m[0]);
 }
 
 TEST_F(ubctest, shm_sysv_and_shared_anon)
