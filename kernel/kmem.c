@@ -1222,6 +1222,73 @@ static const struct kernel_param_ops ubc_kmem_tracking_ops = {
  */
 module_param_cb(kmem_tracking, &ubc_kmem_tracking_ops, NULL, 0444);
 
+/*
+ * /sys/module/ubc/parameters/kmem_tracked (host root only): for every
+ * compartment with tracked objects, "ID KMEMSIZE DCACHESIZE": the bytes its
+ * records hold (at most UBC_KTRACKED_MAX compartments, then "..."). Once a
+ * compartment has no task (no reservation in flight), its kmemsize and
+ * dcachesize held equal these exactly: every charge has a record that its
+ * free (or the destroy's reap) returns. What stays after the tasks are
+ * gone is objects the kernel still caches (dentries and inodes of /proc,
+ * page-cache tree nodes, ...), which a destroy hands to the host.
+ * Walks the whole table under each bucket lock in turn: a few ms.
+ */
+#define UBC_KTRACKED_MAX	64
+
+static int ubc_kmem_tracked_get(char *buf, const struct kernel_param *kp)
+{
+	struct { u32 id; long kmem, dcache; } *t;
+	unsigned int b, i, nt = 0;
+	bool more = false;
+	int len = 0;
+
+	if (!capable(CAP_SYS_ADMIN) || ubc_current_id())
+		return -EPERM;
+	t = kcalloc(UBC_KTRACKED_MAX, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	for (b = 0; b < (1 << UBC_KHASH_BITS); b++) {
+		spinlock_t *lock = ubc_kbucket_lock(b);
+		struct ubc_kent *e;
+		unsigned long flags;
+
+		if (!READ_ONCE(ubc_khash[b].first))
+			continue;
+		spin_lock_irqsave(lock, flags);
+		hlist_for_each_entry(e, &ubc_khash[b], node) {
+			long bytes = (long)e->size * e->n;
+
+			for (i = 0; i < nt && t[i].id != e->comp->id; i++)
+				;
+			if (i == nt) {
+				if (nt == UBC_KTRACKED_MAX) {
+					more = true;
+					continue;
+				}
+				t[nt++].id = e->comp->id;
+			}
+			t[i].kmem += bytes;
+			if (e->dcache)
+				t[i].dcache += bytes;
+		}
+		spin_unlock_irqrestore(lock, flags);
+		cond_resched();
+	}
+	for (i = 0; i < nt; i++)
+		len += sysfs_emit_at(buf, len, "%u %ld %ld\n", t[i].id,
+				     t[i].kmem, t[i].dcache);
+	if (more)
+		len += sysfs_emit_at(buf, len, "...\n");
+	kfree(t);
+	return len;
+}
+
+static const struct kernel_param_ops ubc_kmem_tracked_ops = {
+	.get = ubc_kmem_tracked_get,
+};
+
+module_param_cb(kmem_tracked, &ubc_kmem_tracked_ops, NULL, 0400);
+
 static int ubc_kmem_fault_missed_get(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf, "%d\n", ubc_fault_missed());

@@ -10,9 +10,11 @@
 #    kind where the kernel truly cannot fail: the table below);
 #  - failcnt > 0: the workload met the limit and was refused (single
 #    runs);
-#  - held back at its baseline (0, the compartment is empty) once every
-#    task is reaped and a short settle (RCU frees, reclaimable dentries
-#    dropped) is over; the compartment then disappears when destroyed;
+#  - held back at its baseline (0, the compartment is empty; for kmemsize
+#    and dcachesize what its records hold, objects the kernel still
+#    caches) once every task is reaped and a short settle (RCU frees,
+#    reclaimable dentries dropped) is over; the compartment then
+#    disappears when destroyed;
 #  - stress-ng ran and ended by itself: a refused resource makes a
 #    stressor report a failure or skip (exit status 0, 2 "stressor failed"
 #    or 3 "no resource"), never kill stress-ng or hang it; status 1 (usage
@@ -60,10 +62,19 @@ row() { $UBC show -r "$1" 2>/dev/null | awk -v r="$2" '$1 == r { print $2, $3, $
 field() { row "$1" "$2" | cut -d' ' -f"$3"; }	# 1 held ... 5 failcnt
 # The resources among $2... whose held is not 0, in one `ubc show` (each
 # costs a process and a GET: seconds on the debug kernel under TCG).
+# kmemsize and dcachesize: the baseline is what the compartment's records
+# hold (kmem_tracked, kmem.rst): objects the kernel still caches (/proc
+# dentries and inodes of live processes, page-cache nodes) that a task of it
+# allocated first stay charged until reclaimed or the destroy hands them to
+# the host (destroy_gone checks that); a charge without a record would
+# show as held above them.
 nonzero() {
 	id=$1; shift
-	$UBC show -r "$id" 2>/dev/null | awk -v want=" $* " '
-		index(want, " " $1 " ") && $2 != 0 { printf " %s", $1 }'
+	t=$(awk -v id="$id" '$1 == id { print $2, $3 }' \
+		/sys/module/ubc/parameters/kmem_tracked 2>/dev/null)
+	$UBC show -r "$id" 2>/dev/null | awk -v want=" $* " -v t="$t" '
+		BEGIN { split(t, a, " "); b["kmemsize"] = a[1]; b["dcachesize"] = a[2] }
+		index(want, " " $1 " ") && $2 != b[$1] + 0 { printf " %s", $1 }'
 }
 
 sleep_short() { sleep 0.1 2>/dev/null || sleep 1; }
@@ -159,7 +170,7 @@ check() {
 		[ -n "$mixed" ] || [ "$failcnt" -gt 0 ] ||
 			w="${w:+$w; }failcnt 0: the limit was never met"
 		case " $left " in *" $r "*)
-			w="${w:+$w; }held $(field "$id" "$r" 1) not back at 0" ;;
+			w="${w:+$w; }held $(field "$id" "$r" 1) not back at 0 (records of $id: $(grep "^$id " /sys/module/ubc/parameters/kmem_tracked 2>&1))" ;;
 		esac
 		[ -n "$stress" ] && w="${w:+$w; }$stress"
 		echo "$w" >"$TMP.why.$r"

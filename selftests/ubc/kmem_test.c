@@ -1187,4 +1187,134 @@ TEST_F(ubctest, tracking_bytes_per_object)
 	kchild_stop(&c);
 }
 
+/*
+ * The bytes compartment @id's records hold (kmem_tracked), or -1 each
+ * when the file is missing or @id has no line (then 0 and 0).
+ */
+static int ktracked_read(uint32_t id, long *kmem, long *dcache)
+{
+	FILE *f = fopen("/sys/module/ubc/parameters/kmem_tracked", "r");
+	unsigned int i;
+	long k, d;
+
+	*kmem = *dcache = -1;
+	if (!f)
+		return -1;
+	*kmem = *dcache = 0;
+	while (fscanf(f, "%u %ld %ld", &i, &k, &d) == 3)
+		if (i == id) {
+			*kmem = k;
+			*dcache = d;
+		}
+	fclose(f);
+	return 0;
+}
+
+/*
+ * What stress-ng --dentry does: files with long names (external names,
+ * __d_alloc()'s kmalloc) created and unlinked in a directory, lookups of
+ * names that do not exist (negative dentries), and /proc lookups (proc
+ * dentries and inodes the kernel keeps cached after the task is gone).
+ */
+static int k_dentry_churn(int w, void *arg)
+{
+	char path[512], name[256];
+	int i, fd;
+	struct stat st;
+
+	(void)arg;
+	memset(name, 'n', 200);
+	name[200] = 0;
+	for (i = 0; i < 1500; i++) {
+		snprintf(path, sizeof(path), "%s/w%d-%d-%s", kdir, w, i % 64,
+			 name);
+		fd = open(path, O_RDWR | O_CREAT, 0600);
+		if (fd >= 0)
+			close(fd);
+		snprintf(path, sizeof(path), "%s/none-%d-%d-%s", kdir, w, i,
+			 i & 1 ? name : "");
+		stat(path, &st);
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)getpid());
+		stat(path, &st);
+		/* the test's own: cached while it lives, after the workers */
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/%s",
+			 (int)getppid(), (int)getppid(),
+			 (const char *[]){ "comm", "stat", "wchan", "cmdline" }[i % 4]);
+		stat(path, &st);
+		if (!(i % 7)) {
+			snprintf(path, sizeof(path), "%s/w%d-%d-%s", kdir, w,
+				 (i + 13) % 64, name);
+			unlink(path);
+		}
+	}
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "%s/w%d-%d-%s", kdir, w, i, name);
+		unlink(path);
+	}
+	return 0;
+}
+
+/*
+ * Every kmemsize and dcachesize charge has a record: once a
+ * compartment's tasks are gone, its held equals what its records hold
+ * (kmem_tracked), through dentry churn at the dcachesize barrier (two
+ * workers racing, refusals) and without a barrier. What stays charged
+ * after the tasks are gone are objects the kernel still caches; destroy
+ * hands them to the host, and the id is free again at once.
+ */
+TEST_F_TIMEOUT(ubctest, dentry_churn_every_charge_has_record, 600)
+{
+	static const uint64_t bar[2] = { 196608, U };
+	long tk, td;
+	pid_t pid[2];
+	int go, i, r;
+
+	NEED_REFUSAL();
+	IDS(17060, 1);
+	snprintf(kdir, sizeof(kdir), "/tmp/ubc-kmem.%d", (int)getpid());
+	mkdir(kdir, 0700);
+	for (r = 0; r < 2; r++) {
+		uint64_t hk, hd;
+
+		ASSERT_NL(NL, 0, ubc_create(NL, 17060));
+		ASSERT_NL(NL, 0, ubc_set(NL, 17060, DCACHE, bar[r],
+					 bar[r] == U ? U : bar[r] + 65536));
+		go = eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE);
+		ASSERT_LE(0, go);
+		ASSERT_EQ(0, kworkers_start(2, go, k_dentry_churn, NULL, pid));
+		for (i = 0; i < 2; i++)
+			ASSERT_NL(NL, 0, ubc_enter(NL, 17060, pid[i]));
+		ASSERT_EQ(0, kworkers_go(go, 2));
+		for (i = 0; i < 2; i++)
+			EXPECT_EQ(0, reap(pid[i]));
+		close(go);
+		if (bar[r] != U)
+			EXPECT_LT(0ULL, failcnt(NL, 17060, DCACHE));
+		settle(NL, 17060, KMEM, -1);
+		/* held and records in one quiet moment: nothing runs there */
+		for (i = 0; i < 50; i++) {
+			hk = held(NL, 17060, KMEM);
+			hd = held(NL, 17060, DCACHE);
+			ASSERT_EQ(0, ktracked_read(17060, &tk, &td));
+			if (hk == held(NL, 17060, KMEM) &&
+			    hd == held(NL, 17060, DCACHE))
+				break;
+		}
+		TH_LOG("barrier %s: held kmemsize %llu dcachesize %llu, records %ld %ld",
+		       r ? "none" : "192 KiB", (unsigned long long)hk,
+		       (unsigned long long)hd, tk, td);
+		EXPECT_EQ((long)hk, tk);
+		EXPECT_EQ((long)hd, td);
+		if (!r)	/* the test's /proc entries, first looked up here */
+			EXPECT_LT(0ULL, hd);
+		/* destroy returns the rest: the id is free again */
+		EXPECT_EQ(0, ubc_destroy_wait(NL, 17060, DRAIN_MS));
+		EXPECT_EQ(-ENOENT, ubc_wait_gone(NL, 17060, DRAIN_MS));
+		ASSERT_EQ(0, ktracked_read(17060, &tk, &td));
+		EXPECT_EQ(0L, tk);
+		EXPECT_EQ(0L, td);
+	}
+	rmdir(kdir);
+}
+
 TEST_HARNESS_MAIN
