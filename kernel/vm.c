@@ -134,6 +134,11 @@
  *    when tmpfs is full. Host tasks pass untouched. Reserves.
  *    shmem_unused_huge_shrink(), watch (6.1): after it the kernel asks for
  *    the same page again, which is not a second refusal.
+ *  - shmem_mfill_atomic_pte(..., pagep) (6.1: vma argument 2, pagep 7 on
+ *    the stack; 6.12: vma 1, foliop 5), gate: userfaultfd's UFFDIO_COPY/
+ *    ZEROPAGE into a VM_SHARED shmem mapping, -ENOMEM (the ioctl's
+ *    error). Reserves like the allocation gate (ubc_shm_reserve()); the
+ *    retry with *pagep set is never refused (the caller's BUG_ON).
  *  - shmem_recalc_inode(inode) (6.12: (inode, alloced, swapped)), watch:
  *    the kernel settles info->alloced; the delta goes to current's share,
  *    current's reservation is committed.
@@ -178,11 +183,10 @@
  *    reserved: __account_locked_vm() of drivers (vfio, ...: the kernel's
  *    own RLIMIT_MEMLOCK check bounds it, CAP_IPC_LOCK bypasses it) and
  *    the locked memory of a process that entered (its VmLck then);
- *  - a shmem page no allocation gate reserved: userfaultfd's
- *    shmem_mfill_atomic_pte() (UFFDIO_COPY/ZEROPAGE into shmem: its
- *    accounting is inlined; one page a call, unbounded in total), a
- *    kernel without the gate (vm_missing), and an account opened after
- *    the gate (no memory for it at the gate).
+ *  - a shmem page no gate reserved: shmem_mfill_atomic_pte()'s retry
+ *    with *pagep set whose first attempt's reservation is gone (one page
+ *    per UFFDIO_COPY in flight), a kernel without the gates (vm_missing),
+ *    and an account opened after the gate (no memory for it at the gate).
  */
 #include <linux/hash.h>
 #include <linux/kallsyms.h>

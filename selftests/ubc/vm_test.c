@@ -15,7 +15,7 @@
  * pages the compartment's tasks add to shmem files; writes past the
  * barrier fail with ENOSPC (reserved at the allocation: concurrent
  * writers never pass it), shmget with ENOSPC, shared anonymous mmap with
- * ENOMEM.
+ * ENOMEM, UFFDIO_COPY into a shared memfd with ENOMEM (reserved too).
  * vmguarpages lets a guaranteed compartment through strict overcommit.
  *
  * A "member" is a child that enters a compartment and runs one request at
