@@ -134,6 +134,11 @@
  *    when tmpfs is full. Host tasks pass untouched. Reserves.
  *    shmem_unused_huge_shrink(), watch (6.1): after it the kernel asks for
  *    the same page again, which is not a second refusal.
+ *  - shmem_mfill_atomic_pte(..., pagep) (6.1: vma argument 2, pagep 7 on
+ *    the stack; 6.12: vma 1, foliop 5), gate: userfaultfd's UFFDIO_COPY/
+ *    ZEROPAGE into a VM_SHARED shmem mapping, -ENOMEM (the ioctl's
+ *    error). Reserves like the allocation gate (ubc_shm_reserve()); the
+ *    retry with *pagep set is never refused (the caller's BUG_ON).
  *  - shmem_recalc_inode(inode) (6.12: (inode, alloced, swapped)), watch:
  *    the kernel settles info->alloced; the delta goes to current's share,
  *    current's reservation is committed.
@@ -178,11 +183,10 @@
  *    reserved: __account_locked_vm() of drivers (vfio, ...: the kernel's
  *    own RLIMIT_MEMLOCK check bounds it, CAP_IPC_LOCK bypasses it) and
  *    the locked memory of a process that entered (its VmLck then);
- *  - a shmem page no allocation gate reserved: userfaultfd's
- *    shmem_mfill_atomic_pte() (UFFDIO_COPY/ZEROPAGE into shmem: its
- *    accounting is inlined; one page a call, unbounded in total), a
- *    kernel without the gate (vm_missing), and an account opened after
- *    the gate (no memory for it at the gate).
+ *  - a shmem page no gate reserved: shmem_mfill_atomic_pte()'s retry
+ *    with *pagep set whose first attempt's reservation is gone (one page
+ *    per UFFDIO_COPY in flight), a kernel without the gates (vm_missing),
+ *    and an account opened after the gate (no memory for it at the gate).
  */
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
@@ -1478,40 +1482,28 @@ static int __maybe_unused ubc_shmem_shrink(struct pt_regs *regs)
 }
 
 /*
- * 6.1: shmem_alloc_and_acct_folio(gfp, inode, index, huge);
- * 6.12: shmem_alloc_and_add_folio(vmf, gfp, inode, index, fault_mm, orders).
- * A compartment's task adding a page to any shmem file: checked against
- * its own barrier. A host task is never refused.
+ * Reserve at the check, for a compartment's task adding @nr pages at
+ * @index to the shmem file @inode: charged at the barrier now, committed
+ * by current's shmem_recalc_inode() on the file (ubc_shmem_recalc()).
+ * An earlier reservation of current's on the file ends first (an attempt
+ * that failed before its recalc: huge then small, or a refusal of the
+ * kernel's own). Returns 0 or @err (refused, failcnt counted).
  */
-static int ubc_shmem_alloc(struct pt_regs *regs)
+static int ubc_shm_reserve(struct inode *inode, struct ubc_comp *comp,
+			   unsigned long index, long nr, int err)
 {
-	struct inode *inode = (struct inode *)ubc_arg(regs, UBC_VM_612 + 1);
-	unsigned long index = ubc_arg(regs, UBC_VM_612 + 2);
 	unsigned long seq = atomic_long_read(&ubc_shrink_seq);
-	struct ubc_comp *comp = ubc_hook_comp();
+	struct ubc_counter *c = &comp->res[UBC_SHMPAGES];
 	struct ubc_shm_resv *r;
-	struct ubc_counter *c;
 	struct ubc_vm_acct *a;
 	unsigned long irq;
 	bool ok, again;
-	long nr = 1;
 	int i;
 
-	if (!comp)
-		return 0;
-#if UBC_VM_612
-	if (ubc_arg(regs, 5))
-		nr = 1L << (fls_long(ubc_arg(regs, 5)) - 1);
-#elif defined(CONFIG_TRANSPARENT_HUGEPAGE)
-	if (ubc_arg(regs, 3) & 1)
-		nr = HPAGE_PMD_NR;
-#endif
 	a = ubc_shm_acct(inode);
 	if (!a)
 		return 0;	/* no memory for the account: not counted */
-	c = &comp->res[UBC_SHMPAGES];
 	spin_lock_irqsave(&a->lock, irq);
-	/* an earlier attempt of current's that failed (huge, then small) */
 	r = ubc_shm_resv_of(a);
 	if (r)
 		ubc_shm_resv_end(r, 0);
@@ -1540,7 +1532,72 @@ static int ubc_shmem_alloc(struct pt_regs *regs)
 	a->refused_index = index;
 	a->refused_seq = seq;
 	spin_unlock_irqrestore(&a->lock, irq);
-	return ok ? 0 : -ENOSPC;	/* ERR_PTR(-ENOSPC): tmpfs is full */
+	return ok ? 0 : err;
+}
+
+/*
+ * 6.1: shmem_alloc_and_acct_folio(gfp, inode, index, huge);
+ * 6.12: shmem_alloc_and_add_folio(vmf, gfp, inode, index, fault_mm, orders).
+ * A compartment's task adding a page to any shmem file: checked against
+ * its own barrier. A host task is never refused.
+ */
+static int ubc_shmem_alloc(struct pt_regs *regs)
+{
+	struct inode *inode = (struct inode *)ubc_arg(regs, UBC_VM_612 + 1);
+	unsigned long index = ubc_arg(regs, UBC_VM_612 + 2);
+	struct ubc_comp *comp = ubc_hook_comp();
+	long nr = 1;
+
+	if (!comp)
+		return 0;
+#if UBC_VM_612
+	if (ubc_arg(regs, 5))
+		nr = 1L << (fls_long(ubc_arg(regs, 5)) - 1);
+#elif defined(CONFIG_TRANSPARENT_HUGEPAGE)
+	if (ubc_arg(regs, 3) & 1)
+		nr = HPAGE_PMD_NR;
+#endif
+	/* ERR_PTR(-ENOSPC): tmpfs is full */
+	return ubc_shm_reserve(inode, comp, index, nr, -ENOSPC);
+}
+
+/*
+ * 6.1: shmem_mfill_atomic_pte(dst_mm, dst_pmd, dst_vma, dst_addr,
+ *	src_addr, zeropage, wp_copy, pagep);
+ * 6.12: shmem_mfill_atomic_pte(dst_pmd, dst_vma, dst_addr, src_addr,
+ *	flags, foliop).
+ * userfaultfd's UFFDIO_COPY/UFFDIO_ZEROPAGE into a VM_SHARED shmem
+ * mapping (mm/userfaultfd.c: mfill_atomic_pte()) adds one small page
+ * (shmem_alloc_folio()) without shmem_alloc_and_acct_folio(), then calls
+ * shmem_recalc_inode(): reserved here like a fault's page, refused with
+ * -ENOMEM, which the ioctl returns (uffdio_copy.copy = -ENOMEM).
+ *
+ * The page pointer pointer is argument 7 on 6.1, on the stack: ubc_arg()
+ * reads it there (regs_get_kernel_argument(): n >= 6 is regs->sp[n - 5];
+ * both ftrace trampolines set regs->sp to the function's entry stack,
+ * at its return address). When copy_from_user() under mmap_lock failed,
+ * the body returned -ENOENT with *pagep set (out_unacct_blocks, no
+ * recalc: current's reservation on the file is still there) and the
+ * caller copies, then calls again with *pagep set: refused then, the
+ * page would be left to the caller's BUG_ON(page). Such a retry always
+ * passes: it keeps the first attempt's reservation, or, where there is
+ * none (the copy's fault added a page to the same file, whose recalc
+ * committed it), its one page is forced at recalc (ubc_shm_add()).
+ */
+static int ubc_shmem_mfill(struct pt_regs *regs)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)ubc_arg(regs, 2 - UBC_VM_612);
+	unsigned long addr = ubc_arg(regs, 3 - UBC_VM_612);
+	void **pagep = (void **)ubc_arg(regs, UBC_VM_612 ? 5 : 7);
+	struct ubc_comp *comp = ubc_hook_comp();
+
+	if (!comp || !vma->vm_file)
+		return 0;
+	if (!pagep || READ_ONCE(*pagep))
+		return 0;	/* the retry after -ENOENT (or unreadable) */
+	return ubc_shm_reserve(file_inode(vma->vm_file), comp,
+			       linear_page_index(vma, addr), 1, -ENOMEM);
 }
 
 /*
@@ -1717,6 +1774,7 @@ static struct ubc_hook ubc_vm_opt_hooks[] = {
 #else
 	{ .symbol = "shmem_alloc_and_add_folio", .fn = ubc_shmem_alloc, .gate = true },
 #endif
+	{ .symbol = "shmem_mfill_atomic_pte", .fn = ubc_shmem_mfill, .gate = true },
 };
 
 static bool ubc_vm_opt_ok[ARRAY_SIZE(ubc_vm_opt_hooks)];

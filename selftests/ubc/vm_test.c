@@ -15,7 +15,7 @@
  * pages the compartment's tasks add to shmem files; writes past the
  * barrier fail with ENOSPC (reserved at the allocation: concurrent
  * writers never pass it), shmget with ENOSPC, shared anonymous mmap with
- * ENOMEM.
+ * ENOMEM, UFFDIO_COPY into a shared memfd with ENOMEM (reserved too).
  * vmguarpages lets a guaranteed compartment through strict overcommit.
  *
  * A "member" is a child that enters a compartment and runs one request at
@@ -30,6 +30,8 @@
 #include <sys/ipc.h>
 #include <sys/mount.h>
 #include <sys/shm.h>
+#include <sys/ioctl.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "ubc_test.h"
@@ -139,6 +141,45 @@ static void __attribute__((noinline)) stack_grow(long pages)
 		p[i * PG] = 1;
 }
 
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+
+/*
+ * A memfd of @pages pages mapped MAP_SHARED at *@map and registered with
+ * a userfaultfd for missing pages: the userfaultfd, or -errno (-ENOSYS:
+ * the kernel has no userfaultfd). The memfd's descriptor goes in *@file.
+ */
+static int uffd_memfd(long pages, char **map, int *file)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	int ufd, err;
+
+	ufd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (ufd < 0 && errno != ENOSYS)
+		ufd = syscall(__NR_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	if (ufd < 0)
+		return -errno;
+	*file = memfd_create("ubc-vm-uffd", 0);
+	if (*file < 0 || ftruncate(*file, pages * PG))
+		goto fail;
+	*map = mmap(NULL, pages * PG, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    *file, 0);
+	if (*map == MAP_FAILED)
+		goto fail;
+	reg.range.start = (unsigned long)*map;
+	reg.range.len = pages * PG;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(ufd, UFFDIO_API, &api) || ioctl(ufd, UFFDIO_REGISTER, &reg))
+		goto fail;
+	return ufd;
+fail:
+	err = -errno;
+	close(ufd);
+	return err;
+}
+
 static void member_main(int rq, int rp)
 {
 	static void *slot[SLOTS];
@@ -147,6 +188,9 @@ static void member_main(int rq, int rp)
 	static long loop_pages[LOOPS];
 	static pid_t kid;
 	static int memfd = -1, pfd = -1;
+	static int ufd = -1, ufile = -1;
+	static char *umap;
+	static long upages;
 	static char page[PG];
 	struct req r;
 	long ret;
@@ -374,6 +418,63 @@ static void member_main(int rq, int rp)
 				if (write(memfd, page, PG) != PG)
 					break;
 			ret = i * 1000L + (i < r.a ? errno : 0);
+			break;
+		case 'y': {	/* UFFDIO_COPY a pages: copied * 1000 + errno */
+			/*
+			 * a < 0: -a pages, each from a fresh source page not
+			 * yet faulted in, so that the kernel's copy under
+			 * mmap_lock fails and it retries with the page
+			 * (shmem_mfill_atomic_pte(): -ENOENT, *pagep set)
+			 */
+			struct uffdio_copy cp = { .len = PG, .src = (unsigned long)page };
+			bool fresh = r.a < 0;
+			char *src = NULL;
+
+			if (fresh)
+				r.a = -r.a;
+
+			if (ufd < 0) {
+				upages = r.b;
+				ufd = uffd_memfd(upages, &umap, &ufile);
+				if (ufd < 0) {
+					ret = ufd;
+					break;
+				}
+			}
+			for (i = 0; i < r.a; i++) {
+				cp.dst = (unsigned long)umap + i * PG;
+				cp.copy = 0;
+				if (fresh) {
+					src = mmap(NULL, PG, PROT_READ,
+						   MAP_PRIVATE | MAP_ANONYMOUS,
+						   -1, 0);
+					if (src == MAP_FAILED)
+						break;
+					cp.src = (unsigned long)src;
+				}
+				fd = ioctl(ufd, UFFDIO_COPY, &cp);
+				if (fresh) {
+					prot = errno;
+					munmap(src, PG);
+					errno = prot;
+				}
+				if (fd)
+					break;
+				if (cp.copy != PG) {
+					errno = EIO;
+					break;
+				}
+			}
+			ret = i * 1000L + (i < r.a ? errno : 0);
+			/* a refusal must be reported in .copy too */
+			if (i < r.a && cp.copy != -(long)errno)
+				ret = -EPROTO;
+			break;
+		}
+		case 'U':	/* unmap and close the userfaultfd memfd */
+			ret = munmap(umap, upages * PG) || close(ufd) ||
+			      close(ufile) ? -errno : 0;
+			ufd = ufile = -1;
 			break;
 		case 'F':	/* fallocate a pages of the memfd from page b */
 			if (memfd < 0)
@@ -1257,6 +1358,71 @@ TEST_F(ubctest, shm_parallel_writers)
 		ASSERT_EQ(0, member_stop(&m[i]));
 	}
 	STOP(19250, &m[0]);
+}
+
+/*
+ * userfaultfd's UFFDIO_COPY into a MAP_SHARED memfd adds shmem pages
+ * without the allocation gate (shmem_mfill_atomic_pte()): reserved there
+ * too, refused with ENOMEM (uffdio_copy.copy = -ENOMEM) at the barrier;
+ * two members copying at once never pass it together; closing returns.
+ */
+TEST_F(ubctest, shm_userfaultfd_copy)
+{
+	struct member m[2];
+	long ret[2], v;
+	int i, round;
+
+	if (vm_missing("shmem_mfill"))
+		SKIP(return, "this kernel has no shmem_mfill_atomic_pte to gate");
+	IDS(19270, 1);
+	SETUP(19270, &m[0]);
+	JOIN(19270, &m[1]);
+	ASSERT_NL(NL, 0, ubc_set(NL, 19270, SHM, 64, 64));
+	v = M(&m[0], 'y', 65, 80);
+	if (v == -ENOSYS || v == -EPERM)
+		SKIP(goto out, "no userfaultfd here (%ld)", v);
+	/* exactly 64 pages fit, the 65th is refused with ENOMEM */
+	ASSERT_EQ(64 * 1000L + ENOMEM, v);
+	ASSERT_HELD(19270, SHM, 64);
+	ASSERT_FAILCNT(19270, SHM, 1);
+	ASSERT_GE(64, res_of(NL, 19270, SHM).maxheld);
+	ASSERT_EQ(0, M(&m[0], 'U', 0, 0));
+	ASSERT_EQ(0, ubc_wait_field(NL, 19270, SHM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+	/*
+	 * the same from source pages not faulted in: each copy takes the
+	 * kernel's retry with the page (never refused, it keeps the first
+	 * attempt's reservation), the count is the same
+	 */
+	ASSERT_EQ(64 * 1000L + ENOMEM, M(&m[0], 'y', -65, 80));
+	ASSERT_HELD(19270, SHM, 64);
+	ASSERT_FAILCNT(19270, SHM, 2);
+	ASSERT_GE(64, res_of(NL, 19270, SHM).maxheld);
+	ASSERT_EQ(0, M(&m[0], 'U', 0, 0));
+	ASSERT_EQ(0, ubc_wait_field(NL, 19270, SHM, UBC_RES_A_HELD, 0,
+				    DRAIN_MS));
+	/* racing: each copies 64 pages of its own memfd, 64 fit in all */
+	for (round = 0; round < 10; round++) {
+		mcall_all(m, 2, 'y', round & 1 ? -64 : 64, 64, ret);
+		v = 0;
+		for (i = 0; i < 2; i++) {
+			ASSERT_TRUE(ret[i] % 1000 == 0 || ret[i] % 1000 == ENOMEM)
+				TH_LOG("member %d: %ld", i, ret[i]);
+			v += ret[i] / 1000;
+		}
+		ASSERT_EQ(64, v);
+		ASSERT_HELD(19270, SHM, 64);
+		ASSERT_GE(64, res_of(NL, 19270, SHM).maxheld);
+		for (i = 0; i < 2; i++) {
+			ASSERT_EQ(0, M(&m[i], 'U', 0, 0));
+		}
+		ASSERT_EQ(0, ubc_wait_field(NL, 19270, SHM, UBC_RES_A_HELD, 0,
+					    DRAIN_MS));
+	}
+	ASSERT_LE(12, FAILCNT(19270, SHM));
+out:
+	ASSERT_EQ(0, member_stop(&m[1]));
+	STOP(19270, &m[0]);
 }
 
 TEST_F(ubctest, shm_sysv_and_shared_anon)
