@@ -431,7 +431,7 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "create", cmd_create, "ID [RES BARRIER[:LIMIT]]...",
-	  "create compartment ID; resources not given are unlimited" },
+	  "create compartment ID; resources not given are unlimited, guarantees none" },
 	{ "destroy", cmd_destroy, "ID",
 	  "destroy compartment ID, which must have no tasks" },
 	{ "list", cmd_list, "",
