@@ -613,23 +613,6 @@ static int mmap_errno_in(struct __test_metadata *_metadata, struct ubc_nl *h,
 	return err;
 }
 
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	size_t n = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':') {
-			v = atol(line + n + 1);
-			break;
-		}
-	if (f)
-		fclose(f);
-	return v;
-}
-
 TEST_F(ubctest, default_no_guarantee_strict_overcommit)
 {
 	const uint64_t page_kb = sysconf(_SC_PAGESIZE) / 1024;
@@ -645,8 +628,8 @@ TEST_F(ubctest, default_no_guarantee_strict_overcommit)
 	ASSERT_EQ(U, info.res[UBC_OOMGUARPAGES].limit);
 
 	SYSCTL_SET("/proc/sys/vm/overcommit_memory", "2");
-	limit_kb = meminfo_kb("CommitLimit");
-	comm_kb = meminfo_kb("Committed_AS");
+	limit_kb = meminfo("CommitLimit");
+	comm_kb = meminfo("Committed_AS");
 	ASSERT_LT(0, limit_kb);
 	/* a mapping sure to pass the commit limit, and that a guarantee can cover */
 	gib = (limit_kb - comm_kb) / (1024 * 1024) + 1;
@@ -664,7 +647,7 @@ TEST_F(ubctest, default_no_guarantee_strict_overcommit)
 	/* a finite guarantee does; beyond RAM + swap, SET warns */
 	ASSERT_NL(NL, 0, ubc_set(NL, 13100, UBC_VMGUARPAGES,
 				 (gib << 20) / page_kb + 4096, U));
-	if ((long)(gib << 20) > meminfo_kb("MemTotal") + meminfo_kb("SwapFree")) {
+	if ((long)(gib << 20) > meminfo("MemTotal") + meminfo("SwapFree")) {
 		ASSERT_TRUE(NL->has_msg && strstr(NL->msg, "RAM + swap"))
 			TH_LOG("extack '%s'", NL->msg);
 	}

@@ -52,23 +52,6 @@
 
 /* ---- /proc ---- */
 
-/* A field of /proc/meminfo in KiB, or -1. */
-static long meminfo(const char *key)
-{
-	char line[256];
-	size_t n = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':') {
-			v = atol(line + n + 1);
-			break;
-		}
-	if (f)
-		fclose(f);
-	return v;
-}
 
 /* kswapd runs plus direct reclaim stalls so far (/proc/vmstat). */
 static long reclaim_events(void)

@@ -754,4 +754,22 @@ FIXTURE_TEARDOWN(ubctest)
 	ubc_clean_range(&self->nl, self->base, self->n);		\
 } while (0)
 
+/* A field of /proc/meminfo in KiB, or -1. */
+static inline long meminfo(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = atol(line + n + 1);
+			break;
+		}
+	if (f)
+		fclose(f);
+	return v;
+}
+
 #endif /* _UBC_TEST_H */
