@@ -83,6 +83,7 @@ struct ubc_task {
 	int in_fault;		/* handle_mm_fault() depth; only the task */
 	struct ubc_kresv kresv;	/* kmem.c's reservations; only the task */
 	unsigned long reserved;	/* resources with one unit reserved */
+	long fork_resv;		/* privvmpages a fork gate reserved; the task */
 	struct rcu_head rcu;
 };
 
@@ -273,6 +274,63 @@ bool ubc_task_unreserve(unsigned int res)
 	return e && test_and_clear_bit(res, &e->reserved);
 }
 
+/*
+ * A fork's privvmpages (vm.c): the fork gate (copy_semundo()) charges the
+ * child's copy, @pages, against @strict's bound with the check, and the
+ * child's account takes the charge over at task_newtask (both run in the
+ * parent, which forks one child at a time). A reservation the fork never
+ * took (copy_process() failed between the two) is returned when the
+ * child's forking entry dies (security_task_free() in copy_process()'s
+ * failure path), else by the task's next fork gate or when its entry is
+ * released. Returns 0, -ESRCH for a
+ * task not tracked (nothing charged) or -ENOSPC (refused, failcnt
+ * counted).
+ */
+int ubc_task_reserve_fork(long pages, enum ubc_strict strict)
+{
+	struct ubc_task *e = ubc_task_lookup(current);
+
+	if (!e)
+		return -ESRCH;
+	if (e->fork_resv) {
+		ubc_counter_uncharge(&e->comp->res[UBC_PRIVVMPAGES],
+				     e->fork_resv);
+		WRITE_ONCE(e->fork_resv, 0);
+	}
+	if (ubc_counter_charge(&e->comp->res[UBC_PRIVVMPAGES], pages, strict))
+		return -ENOSPC;
+	WRITE_ONCE(e->fork_resv, pages);
+	return 0;
+}
+
+/* Take current's fork reservation: the pages it charged, 0 if none. */
+long ubc_task_take_fork(void)
+{
+	struct ubc_task *e;
+	long pages;
+
+	if (!static_branch_unlikely(&ubc_tasks_tracked))
+		return 0;
+	e = ubc_task_lookup(current);
+	if (!e)
+		return 0;
+	pages = e->fork_resv;
+	WRITE_ONCE(e->fork_resv, 0);
+	return pages;
+}
+
+/* copy_process() failed after the fork gates: return current's reservation. */
+static void ubc_task_return_fork(void)
+{
+	struct ubc_task *e = ubc_task_lookup(current);
+
+	if (e && e->fork_resv) {
+		ubc_counter_uncharge(&e->comp->res[UBC_PRIVVMPAGES],
+				     e->fork_resv);
+		WRITE_ONCE(e->fork_resv, 0);
+	}
+}
+
 /* The id of current's compartment, 0 for the host. Any task context. */
 u32 ubc_current_id(void)
 {
@@ -451,6 +509,9 @@ static void ubc_task_release(struct ubc_task *e)
 	ubc_kmem_task_release(&e->kresv, e->comp);
 	for_each_set_bit(res, &e->reserved, UBC_RESOURCES)
 		ubc_counter_uncharge(&e->comp->res[res], 1);
+	if (e->fork_resv)
+		ubc_counter_uncharge(&e->comp->res[UBC_PRIVVMPAGES],
+				     e->fork_resv);
 	ubc_comp_put(e->comp);
 	kfree_rcu(e, rcu);
 	ubc_task_unpin();
@@ -471,6 +532,7 @@ static int ubc_task_track(struct ubc_task *e, struct task_struct *task,
 	e->start_time = start_time;
 	memset(&e->kresv, 0, sizeof(e->kresv));
 	e->reserved = 0;
+	e->fork_resv = 0;
 	atomic_set(&e->charged, 1);
 	ubc_comp_get(comp);
 	ubc_task_pin();
@@ -519,8 +581,17 @@ static int ubc_task_free_hook(struct pt_regs *regs)
 	if (!static_branch_unlikely(&ubc_tasks_tracked))
 		return 0;
 	e = ubc_task_unhash(task);
-	if (e)
-		ubc_task_release(e);
+	if (!e)
+		return 0;
+	/*
+	 * A forking entry dies only in copy_process()'s failure path
+	 * (bad_fork_cleanup_security), in the parent: its fork reservation
+	 * of privvmpages (vm.c) will not be taken.
+	 */
+	if (READ_ONCE(e->start_time) == UBC_TASK_FORKING && in_task() &&
+	    task != current)
+		ubc_task_return_fork();
+	ubc_task_release(e);
 	return 0;
 }
 

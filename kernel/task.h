@@ -59,6 +59,8 @@ long ubc_comp_get_tasks(struct ubc_comp *comp, struct task_struct **tasks,
 /* One unit of a resource current reserved at a gate; see task.c. */
 int ubc_task_reserve(unsigned int res, enum ubc_strict strict);
 bool ubc_task_unreserve(unsigned int res);
+int ubc_task_reserve_fork(long pages, enum ubc_strict strict);
+long ubc_task_take_fork(void);
 
 int ubc_task_enter(struct ubc_comp *comp, pid_t pid,
 		   struct netlink_ext_ack *extack);

@@ -75,8 +75,8 @@
  * or the next gate for mprotect and stack growth, whose ends have no
  * hook) "settles" the account to the walk, which returns a reservation
  * the operation did not use (any failure after the check). Settling
- * charges, forced, only growth no gate saw (fork's child copy, charged at
- * task_newtask after the fork check; a process that entered). A shmem
+ * charges, forced, only growth no gate saw (what a fork's child copied
+ * beyond the fork gate's reservation; a process that entered). A shmem
  * inode's account holds per-compartment shares of info->alloced, moved
  * at shmem_recalc_inode() by whoever adds or removes pages. The
  * allocation gate reserves the page (or huge page) against the barrier,
@@ -108,9 +108,12 @@
  *    the next gate. (Optional, as are the shmem allocation hooks: see
  *    ubc_vm_opt_hooks.)
  *  - copy_semundo(clone_flags, task), gate: fork without CLONE_VM, before
- *    copy_mm() duplicates the mappings (dup_mmap() is inlined on 6.12);
- *    copy_process() unwinds its failure. task_newtask tracepoint: the
- *    child's account is opened and settled with what dup_mmap() copied.
+ *    copy_mm() duplicates the mappings (dup_mmap() is inlined on 6.12):
+ *    reserves the child's copy, the parent's privvmpages, in the parent's
+ *    task entry (task.c: ubc_task_reserve_fork()); copy_process() unwinds
+ *    its failure and the child's forking entry, dying, returns it.
+ *    task_newtask tracepoint: the child's account is opened with the
+ *    reservation and settled with what dup_mmap() copied.
  *  - exit_mmap(mm), watch: the address space dies; its account goes.
  *  - apply_vma_lock_flags(start, len, flags) and apply_mlockall_flags(flags),
  *    gates: mlock/mlock2 and mlockall return their error as is. Reserve.
@@ -175,10 +178,11 @@
  *
  * Forced charges (never refused, listed with their bound):
  *  - settling an mm account to its walk: only growth no gate reserved,
- *    i.e. a fork's child copy (bounded by the parent's privvmpages per
- *    fork, checked against the barrier at copy_semundo; concurrent forks
- *    may pass that check together), and the address space of a process
- *    that entered a compartment (its size at entry);
+ *    i.e. what a fork's child copied beyond the reservation made at
+ *    copy_semundo (bounded by what the parent's other threads mapped,
+ *    each through its own gate, between that gate and dup_mmap()), and
+ *    the address space of a process that entered a compartment (its size
+ *    at entry);
  *  - lockedpages: settling to mm->locked_vm charges growth no lock gate
  *    reserved: __account_locked_vm() of drivers (vfio, ...: the kernel's
  *    own RLIMIT_MEMLOCK check bounds it, CAP_IPC_LOCK bypasses it) and
@@ -899,39 +903,54 @@ static int ubc_exit_mmap(struct pt_regs *regs)
  * copy_semundo(unsigned long clone_flags, struct task_struct *tsk): fork,
  * before copy_mm() duplicates current's mappings (dup_mmap() is inlined on
  * 6.12); copy_process() unwinds its failure (bad_fork_cleanup_security).
- * A check: the child's account is charged (forced) at task_newtask.
+ * Reserves the child's copy, current's privvmpages, against the barrier
+ * (ubc_task_reserve_fork()): forks at once never pass it together.
  */
 static int ubc_fork_check(struct pt_regs *regs)
 {
 	struct mm_struct *mm = current->mm;
-	struct ubc_comp *comp;
 	struct ubc_vm_acct *a;
-	struct ubc_counter *c;
 
-	if ((ubc_arg(regs, 0) & CLONE_VM) || !mm)
-		return 0;
-	comp = ubc_hook_comp();
-	if (!comp)
+	if ((ubc_arg(regs, 0) & CLONE_VM) || !mm || !ubc_hook_comp())
 		return 0;
 	a = ubc_acct_lookup(mm);
-	c = &comp->res[UBC_PRIVVMPAGES];
-	if (!a || ubc_room(c, READ_ONCE(a->pages[0]), UBC_BARRIER))
+	if (!a)
 		return 0;
-	ubc_failcnt(c);
-	return -ENOMEM;
+	return ubc_task_reserve_fork(READ_ONCE(a->pages[0]), UBC_BARRIER) ==
+	       -ENOSPC ? -ENOMEM : 0;
 }
 
-/* task_newtask tracepoint: the child of a fork has its own mm */
+/*
+ * task_newtask tracepoint, in the parent: the child of a fork has its own
+ * mm, whose account starts with the fork gate's reservation as its
+ * privvmpages and is settled to what dup_mmap() copied (the walk returns
+ * what the copy did not use: VM_DONTCOPY, VM_WIPEONFORK mappings).
+ */
 static void ubc_vm_newtask(void *data, struct task_struct *task,
 			   unsigned long clone_flags)
 {
 	struct mm_struct *mm = task->mm;
 	struct ubc_vm_acct *a;
+	struct ubc_comp *comp;
+	unsigned long irq;
+	long resv;
 
 	if ((clone_flags & CLONE_VM) || !mm)
 		return;
 	preempt_disable();
+	resv = ubc_task_take_fork();
 	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
+	if (a && resv) {
+		spin_lock_irqsave(&a->lock, irq);
+		if (!a->dead && !a->pages[0]) {
+			a->pages[0] = resv;
+			resv = 0;
+		}
+		spin_unlock_irqrestore(&a->lock, irq);
+	}
+	comp = ubc_hook_comp();
+	if (resv && comp)
+		ubc_counter_uncharge(&comp->res[UBC_PRIVVMPAGES], resv);
 	if (a)
 		ubc_mm_settle_unlocked(a, mm);
 	preempt_enable();

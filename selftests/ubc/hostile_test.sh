@@ -58,11 +58,6 @@ case $(uname -r) in *ubcdebug*) dur=4 debug=1 kmem=1048576:1572864 ;; esac
 slack() {
 	case $1 in
 	kmemsize|dcachesize) echo 262144 ;;	# 64 pages
-	# privvmpages: a fork's child copy is settled, forced, after a check
-	# that concurrent forks pass together (ubc.rst's table: the parent's
-	# size each); stress-ng starts its 8 stressors at once from a parent of
-	# about 1000-2000 pages (seen: 1906 pages past the limit on 6.12).
-	privvmpages) echo $((8 * 2048)) ;;
 	numflock)
 		case $(cat /sys/module/ubc/parameters/numflock_forced 2>/dev/null) in
 		1|Y) echo $((1 + 2 * (8 - 1))) ;;

@@ -1079,6 +1079,70 @@ TEST_F(ubctest, privvm_parallel_reserve)
 	STOP(19080, &m[0]);
 }
 
+/*
+ * Forks at once reserve their child's copy at the fork gate: of four
+ * identical members forking together with room for two and a half copies,
+ * exactly the copies that fit are made, the others fail with ENOMEM (the
+ * old check-then-charge let every fork through the check, then charged
+ * them all). maxheld never passes the limit; killing the children returns
+ * held to the members' own.
+ */
+TEST_F(ubctest, privvm_parallel_forks)
+{
+	struct member m[4];
+	long v[4], base, lim, ret[4], held, fails = 0, vmax = 0;
+	int i, round, ok;
+
+	IDS(19090, 1);
+	base = v[0] = SETUP(19090, &m[0]);
+	for (i = 1; i < 4; i++) {
+		v[i] = JOIN(19090, &m[i]);
+		base += v[i];
+	}
+	ASSERT_HELD(19090, PRIVVM, base);
+	for (i = 0; i < 4; i++)
+		vmax = v[i] > vmax ? v[i] : vmax;
+	lim = base + 2 * vmax + vmax / 2;
+	ASSERT_NL(NL, 0, ubc_set(NL, 19090, PRIVVM, lim, lim));
+	for (round = 0; round < 20; round++) {
+		mcall_all(m, 4, 'f', 0, 0, ret);
+		held = HELD(19090, PRIVVM);
+		ASSERT_GE(lim, (long)res_of(NL, 19090, PRIVVM).maxheld);
+		ok = 0;
+		for (i = 0; i < 4; i++) {
+			if (ret[i] == 0) {
+				ok++;
+				continue;
+			}
+			ASSERT_EQ(-ENOMEM, ret[i]) TH_LOG("member %d", i);
+			/* refused: its copy did not fit in what the round kept */
+			ASSERT_LT(lim, held + v[i]) TH_LOG("member %d", i);
+			fails++;
+		}
+		ASSERT_LE(2, ok);
+		ASSERT_GE(3, ok);
+		/* only the children that exist are charged (their copies) */
+		for (i = 0; i < 4; i++)
+			if (ret[i] == 0)
+				held -= v[i];
+		ASSERT_EQ(base, held);
+		for (i = 0; i < 4; i++)
+			if (ret[i] == 0) {
+				ASSERT_EQ(128 + SIGKILL, M(&m[i], 'k', 0, 0));
+			}
+		ASSERT_EQ(base, ubc_wait_field(NL, 19090, PRIVVM, UBC_RES_A_HELD,
+					    base, DRAIN_MS))
+			TH_LOG("round %d: forks %ld %ld %ld %ld of %ld %ld %ld %ld",
+			       round, ret[0], ret[1], ret[2], ret[3],
+			       v[0], v[1], v[2], v[3]);
+	}
+	ASSERT_FAILCNT(19090, PRIVVM, fails);
+	for (i = 1; i < 4; i++) {
+		ASSERT_EQ(0, member_stop(&m[i]));
+	}
+	STOP(19090, &m[0]);
+}
+
 /* ---- lockedpages ---- */
 
 /* A fresh private mapping of @pages pages in @m: its slot. */
