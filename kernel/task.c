@@ -545,7 +545,7 @@ static int ubc_task_track(struct ubc_task *e, struct task_struct *task,
 }
 
 /* security_task_alloc(struct task_struct *task, unsigned long clone_flags) */
-static int ubc_fork_check(struct pt_regs *regs)
+static int ubc_fork_track_child(struct pt_regs *regs)
 {
 	struct task_struct *child = (struct task_struct *)ubc_arg(regs, 0);
 	struct ubc_comp *comp = ubc_task_comp(current);
@@ -836,7 +836,7 @@ static int ubc_delete_module_gate(struct pt_regs *regs)
 static struct ubc_hook ubc_task_hooks[] = {
 	{ .symbol = "security_task_free", .fn = ubc_task_free_hook },
 	{ .symbol = "cgroup_release", .fn = ubc_task_reaped },
-	{ .symbol = "security_task_alloc", .fn = ubc_fork_check, .gate = true },
+	{ .symbol = "security_task_alloc", .fn = ubc_fork_track_child, .gate = true },
 	{ .symbol = "__x64_sys_delete_module", .fn = ubc_delete_module_gate,
 	  .gate = true },
 };

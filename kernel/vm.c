@@ -906,7 +906,7 @@ static int ubc_exit_mmap(struct pt_regs *regs)
  * Reserves the child's copy, current's privvmpages, against the barrier
  * (ubc_task_reserve_fork()): forks at once never pass it together.
  */
-static int ubc_fork_check(struct pt_regs *regs)
+static int ubc_fork_reserve_privvm(struct pt_regs *regs)
 {
 	struct mm_struct *mm = current->mm;
 	struct ubc_vm_acct *a;
@@ -1760,7 +1760,7 @@ static struct ubc_hook ubc_vm_hooks[] = {
 	{ .symbol = "count_vma_pages_range", .fn = ubc_count_vma_pages },
 #endif
 	{ .symbol = "may_expand_vm", .fn = ubc_may_expand_vm, .gate = true },
-	{ .symbol = "copy_semundo", .fn = ubc_fork_check, .gate = true },
+	{ .symbol = "copy_semundo", .fn = ubc_fork_reserve_privvm, .gate = true },
 	{ .symbol = "apply_vma_lock_flags", .fn = ubc_mlock, .gate = true },
 	{ .symbol = "apply_mlockall_flags", .fn = ubc_mlockall, .gate = true },
 #if UBC_VM_612
