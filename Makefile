@@ -5,6 +5,9 @@
 #   make            module (for LANE), tool and selftests; offline: never
 #                   installs or downloads anything, and names "make deps"
 #                   when something is missing
+#   make image      the VM's initramfs for LANE (build/LANE/image/), from
+#                   what "make" built; rebuilt when one of its inputs is
+#                   newer. vm.sh only boots it
 #   make deps       install/fetch what the build and the VM need for LANE
 #                   (idempotent; the only target that uses the network,
 #                   with check, run, shell and bench, which run it first)
@@ -43,6 +46,20 @@ selftests: build/forkbomb
 	@mkdir -p build/selftests
 	@$(MAKE) -s -C selftests/ubc KSFT_DIR=$(UBC_CACHE)/kselftest OUTPUT=$(CURDIR)/build/selftests
 
+# The images vm.sh boots: "check" (the main selftest VM, with stress-ng)
+# and "small" (the OOM VM, run, shell, bench); see selftests/qemu/image.sh.
+IMAGES := $(addprefix build/$(LANE)/image/,check.cpio.gz small.cpio.gz)
+image: all
+	@$(MAKE) -s $(IMAGES)
+
+# Evaluated by the sub-make above, after "all": its inputs exist by then.
+ifneq ($(filter $(IMAGES),$(MAKECMDGOALS)),)
+IMAGE_INPUTS := $(shell bash selftests/qemu/image.sh --inputs $(LANE))
+$(IMAGES): build/$(LANE)/image/%.cpio.gz: $(IMAGE_INPUTS)
+	@mkdir -p $(@D)
+	@$(OFFLINE) bash selftests/qemu/image.sh $(LANE) $*
+endif
+
 build/forkbomb: selftests/qemu/forkbomb.c
 	@mkdir -p build
 	$(CC) -Wall -Wextra -Werror -O2 -o $@ $<
@@ -62,15 +79,15 @@ check: deps
 	@bash scripts/check.sh $(LANES)
 
 run: deps
-	@$(MAKE) -s all
+	@$(MAKE) -s image
 	@bash selftests/qemu/vm.sh run $(LANE)
 
 shell: deps
-	@$(MAKE) -s all
+	@$(MAKE) -s image
 	@bash selftests/qemu/vm.sh shell $(LANE)
 
 bench: deps
-	@$(MAKE) -s all
+	@$(MAKE) -s image
 	@bash bench/bench.sh $(LANE)
 
 clean:
@@ -78,4 +95,4 @@ clean:
 	$(MAKE) -s -C tools/ubc clean
 	$(MAKE) -s -C tests/host clean
 
-.PHONY: all deps module tool selftests unit gen check-gen check run shell bench clean
+.PHONY: image all deps module tool selftests unit gen check-gen check run shell bench clean

@@ -39,9 +39,9 @@ tally "$log"
 for lane in "$@"; do
 	note "lane $lane"
 	# the lane's kernel and headers (may download: make check runs deps),
-	# then the offline build
+	# then the offline build and its VM images
 	if "$UBC_TOP/scripts/kernels/$lane.sh" >/dev/null 2>"$log.build" &&
-	   make -s -C "$UBC_TOP" all LANE="$lane" >"$log.build" 2>&1; then
+	   make -s -C "$UBC_TOP" image LANE="$lane" >"$log.build" 2>&1; then
 		"$UBC_TOP/selftests/qemu/vm.sh" check "$lane" 2>&1 | tee "$log"
 		tally "$log"
 		note "lane $lane: OOM tests in a small-memory VM"

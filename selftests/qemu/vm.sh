@@ -16,7 +16,8 @@
 # copies more host binaries into /bin of the initramfs, with their libraries;
 # stress-ng (the hostile-workload suite, hostile_test.sh) is added to the
 # main check VM when the host has it.
-# Expects `make` to have built the module for LANE, the tool and the tests.
+# Boots the image `make image LANE=...` built (selftests/qemu/image.sh); it
+# builds nothing itself.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/common.sh"
 
@@ -29,11 +30,6 @@ if [ "$mode" = check-oom ]; then
 	mode=check only=oom_test label=$lane/oom work=$UBC_BUILD/$lane/vm-oom
 	small=1
 fi
-ko=$UBC_BUILD/$lane/module/ubc.ko
-tool=$UBC_TOP/tools/ubc/ubc
-tests=$UBC_BUILD/selftests
-[ -f "$ko" ] || die "$ko missing: run make first"
-[ -x "$tool" ] || die "$tool missing: run make first"
 
 # Lane-specific knobs: a debug kernel is slower and needs more memory.
 mem=1024 timeout=900
@@ -47,72 +43,32 @@ fi
 # The demonstration runs a machine out of memory: keep that quick.
 [ "$mode" = run ] && mem=384
 mem=${UBC_VM_MEM:-$mem}
-# stress-ng (33 MB with its libraries) only where hostile_test.sh runs: not
-# in the small OOM VM, nor in the demonstration's
+# stress-ng (33 MB with its libraries) only where hostile_test.sh runs, in
+# the "check" image: not in the small OOM VM, nor in the demonstration's
+kind=small
+[ "$mode" = check ] && [ -z "$small" ] && kind=check
 extra=${UBC_VM_EXTRA:-}
-[ "$mode" = check ] && [ -z "$small" ] && extra="$extra $(command -v stress-ng || true)"
 timeout=${UBC_VM_TIMEOUT:-$timeout}
 
+# The image `make image` built (selftests/qemu/image.sh), refused when
+# anything it is made of is newer; UBC_VM_SCRIPT and UBC_VM_EXTRA go into a
+# second archive for this boot, appended to it.
+image=$UBC_BUILD/$lane/image/$kind.cpio.gz
+[ -f "$image" ] || die "$image missing: run 'make image LANE=$lane' first"
+for f in $(bash "$UBC_TOP/selftests/qemu/image.sh" --inputs "$lane"); do
+	[ ! "$f" -nt "$image" ] ||
+		die "$image is older than ${f#"$UBC_TOP/"}: run 'make image LANE=$lane'"
+done
 rm -rf "$work"
-root=$work/root
-mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,selftests,lib64,usr/lib}
-cp /bin/busybox "$root/bin/busybox"
-for applet in $(/bin/busybox --list); do
-	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
-done
-ln -s ../bin/busybox "$root/sbin/modprobe"	# the kernel's modprobe_path
-cp "$UBC_TOP/selftests/qemu/init" "$root/init"
-cp "$UBC_TOP/selftests/qemu/bad-console" "$root/etc/bad-console"	# read by /init and verdict.py
-cp "${UBC_VM_SCRIPT:-$UBC_TOP/selftests/qemu/demo.sh}" "$root/demo.sh"	# UBC_VM_SCRIPT: run another script
-chmod +x "$root/init"
-cp "$ko" "$root/ubc.ko"
-rm -f "$root/bin/ubc"
-cp "$tool" "$root/bin/ubc"
-cp "$UBC_BUILD/forkbomb" "$root/bin/forkbomb"
-# memhog: the demonstration's memory pressure; built here, it is that small
-cc -Wall -Wextra -Werror -O2 -o "$root/bin/memhog" "$UBC_TOP/selftests/qemu/memhog.c"
-# exec_noop: a program that maps nothing after exec (vm_test)
-cc -Wall -Wextra -Werror -O2 -nostdlib -static -fno-pie -no-pie -fno-stack-protector \
-	-o "$root/bin/exec_noop" "$UBC_TOP/selftests/qemu/exec_noop.c"
-for f in $extra; do rm -f "$root/bin/${f##*/}"; cp "$f" "$root/bin/${f##*/}"; done
-: >"$root/selftests/list"
-if [ -d "$tests" ]; then
-	for t in $(make -s -C "$UBC_TOP/selftests/ubc" print-tests); do
-		cp "$tests/$t" "$root/selftests/$t"
-		echo "$t" >>"$root/selftests/list"
-	done
+mkdir -p "$work"
+initrd=$image
+if [ -n "${UBC_VM_SCRIPT:-}" ] || [ -n "$extra" ]; then
+	# shellcheck disable=SC2086 # the list of files
+	bash "$UBC_TOP/selftests/qemu/image.sh" --overlay "$work/overlay.cpio.gz" \
+		"${UBC_VM_SCRIPT:-$UBC_TOP/selftests/qemu/demo.sh}" $extra
+	cat "$image" "$work/overlay.cpio.gz" >"$work/initramfs.gz"
+	initrd=$work/initramfs.gz
 fi
-echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
-echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$root/etc/passwd"
-echo 'root:x:0:' >"$root/etc/group"
-# Shared libraries of the dynamically linked binaries.
-for bin in "$root/bin/ubc" "$root/bin/forkbomb" "$root/bin/memhog" "$root"/selftests/* \
-	$(for f in $extra; do echo "$root/bin/${f##*/}"; done); do
-	[ -f "$bin" ] && [ -x "$bin" ] && ldd "$bin" >/dev/null 2>&1 || continue
-	ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -nL "$lib" "$root$lib"
-	done
-done
-# zram and the modules it needs, in load order, for the swap test
-# (oom_test): /lib/ubc-swap/order lists them. Only a packaged kernel ships
-# them (lib/modules/KREL next to boot/); elsewhere the test skips.
-kmods=$(dirname "$(dirname "$KIMAGE")")/lib/modules/$KREL
-swapmod() {	# swapmod NAME: NAME after its dependencies
-	local f dep
-	f=$(find "$kmods" -name "$1.ko" -o -name "$1.ko.xz" | head -n1)
-	[ -n "$f" ] || return 1
-	for dep in $(/sbin/modinfo -F depends "$f" | tr , ' '); do
-		grep -qx "$dep" "$root/lib/ubc-swap/order" 2>/dev/null || swapmod "$dep" || return 1
-	done
-	case $f in *.xz) xz -dc "$f" ;; *) cat "$f" ;; esac >"$root/lib/ubc-swap/$1.ko"
-	echo "$1" >>"$root/lib/ubc-swap/order"
-}
-if [ -d "$kmods" ]; then
-	mkdir -p "$root/lib/ubc-swap"
-	swapmod zram || rm -rf "$root/lib/ubc-swap"
-fi
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.gz"
 
 nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 append="console=ttyS0 panic_on_warn=1 panic=-1 oops=panic softlockup_panic=1 ubc.mode=$mode ubc.nonce=$nonce"
@@ -129,7 +85,7 @@ accel=tcg
 case $lane in *-6.12) accel=tcg,thread=single ;; esac
 accel=${UBC_VM_ACCEL:-$accel}
 qemu=(qemu-system-x86_64 -accel "$accel" -m "$mem" -smp 2 -no-reboot -nographic
-      -kernel "$KIMAGE" -initrd "$work/initramfs.gz" -append "$append")
+      -kernel "$KIMAGE" -initrd "$initrd" -append "$append")
 
 if [ "$mode" != check ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial "file:$work/ttyS1.log"
