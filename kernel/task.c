@@ -280,11 +280,10 @@ bool ubc_task_unreserve(unsigned int res)
  * child's account takes the charge over at task_newtask (both run in the
  * parent, which forks one child at a time). A reservation the fork never
  * took (copy_process() failed between the two) is returned when the
- * child's forking entry dies (security_task_free() in copy_process()'s
- * failure path), else by the task's next fork gate or when its entry is
- * released. Returns 0, -ESRCH for a
- * task not tracked (nothing charged) or -ENOSPC (refused, failcnt
- * counted).
+ * child's forking entry dies (security_task_free() or free_task() in
+ * copy_process()'s failure path, in the parent), else by the task's next
+ * fork gate or when its entry is released. Returns 0, -ESRCH for a task
+ * not tracked (nothing charged) or -ENOSPC (refused, failcnt counted).
  */
 int ubc_task_reserve_fork(long pages, enum ubc_strict strict)
 {
@@ -303,32 +302,32 @@ int ubc_task_reserve_fork(long pages, enum ubc_strict strict)
 	return 0;
 }
 
-/* Take current's fork reservation: the pages it charged, 0 if none. */
-long ubc_task_take_fork(void)
+/* current's fork reservation: the pages its fork gate charged, 0 if none. */
+long ubc_task_fork_resv(void)
 {
 	struct ubc_task *e;
-	long pages;
 
 	if (!static_branch_unlikely(&ubc_tasks_tracked))
 		return 0;
 	e = ubc_task_lookup(current);
-	if (!e)
-		return 0;
-	pages = e->fork_resv;
-	WRITE_ONCE(e->fork_resv, 0);
-	return pages;
+	return e ? READ_ONCE(e->fork_resv) : 0;
 }
 
-/* copy_process() failed after the fork gates: return current's reservation. */
-static void ubc_task_return_fork(void)
+/*
+ * current's fork reservation is over: @taken, the child's account holds
+ * the charge now; else it goes back to the compartment that was charged
+ * (also when copy_process() failed after the fork gates).
+ */
+void ubc_task_fork_end(bool taken)
 {
 	struct ubc_task *e = ubc_task_lookup(current);
 
-	if (e && e->fork_resv) {
+	if (!e || !e->fork_resv)
+		return;
+	if (!taken)
 		ubc_counter_uncharge(&e->comp->res[UBC_PRIVVMPAGES],
 				     e->fork_resv);
-		WRITE_ONCE(e->fork_resv, 0);
-	}
+	WRITE_ONCE(e->fork_resv, 0);
 }
 
 /* The id of current's compartment, 0 for the host. Any task context. */
@@ -590,7 +589,7 @@ static int ubc_task_free_hook(struct pt_regs *regs)
 	 */
 	if (READ_ONCE(e->start_time) == UBC_TASK_FORKING && in_task() &&
 	    task != current)
-		ubc_task_return_fork();
+		ubc_task_fork_end(false);
 	ubc_task_release(e);
 	return 0;
 }

@@ -60,7 +60,8 @@ long ubc_comp_get_tasks(struct ubc_comp *comp, struct task_struct **tasks,
 int ubc_task_reserve(unsigned int res, enum ubc_strict strict);
 bool ubc_task_unreserve(unsigned int res);
 int ubc_task_reserve_fork(long pages, enum ubc_strict strict);
-long ubc_task_take_fork(void);
+long ubc_task_fork_resv(void);
+void ubc_task_fork_end(bool taken);
 
 int ubc_task_enter(struct ubc_comp *comp, pid_t pid,
 		   struct netlink_ext_ack *extack);

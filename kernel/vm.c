@@ -931,26 +931,26 @@ static void ubc_vm_newtask(void *data, struct task_struct *task,
 {
 	struct mm_struct *mm = task->mm;
 	struct ubc_vm_acct *a;
-	struct ubc_comp *comp;
+	bool taken = false;
 	unsigned long irq;
 	long resv;
 
 	if ((clone_flags & CLONE_VM) || !mm)
 		return;
 	preempt_disable();
-	resv = ubc_task_take_fork();
+	resv = ubc_task_fork_resv();
 	a = ubc_acct_get(mm, UBC_ACCT_MM, true);
+	/* the same compartment: both are current's */
 	if (a && resv) {
 		spin_lock_irqsave(&a->lock, irq);
 		if (!a->dead && !a->pages[0]) {
 			a->pages[0] = resv;
-			resv = 0;
+			taken = true;
 		}
 		spin_unlock_irqrestore(&a->lock, irq);
 	}
-	comp = ubc_hook_comp();
-	if (resv && comp)
-		ubc_counter_uncharge(&comp->res[UBC_PRIVVMPAGES], resv);
+	if (resv)
+		ubc_task_fork_end(taken);
 	if (a)
 		ubc_mm_settle_unlocked(a, mm);
 	preempt_enable();

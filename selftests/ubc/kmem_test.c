@@ -366,25 +366,6 @@ static int kstat_read(struct kstat *k)
 }
 
 /*
- * memcg kmem accounting online, as on any host with a non-root memory
- * cgroup (systemd): on 6.12 ubc refuses through memcg's charge functions,
- * which run only then. The VM has no cgroup of its own: make one (it
- * stays; the tasks stay in the root cgroup, which memcg never charges).
- */
-static void memcg_kmem_online(void)
-{
-	const char *root = "/sys/fs/cgroup";
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
-	if (access(path, F_OK))
-		mount("none", root, "cgroup2", 0, NULL);
-	write_str(path, "+memory");
-	snprintf(path, sizeof(path), "%s/ubc-kmem-online", root);
-	mkdir(path, 0755);
-}
-
-/*
  * Barriers refuse where the kernel has should_failslab() and co (6.1) or
  * the memcg charge functions ubc gates (6.12), with a user-fault test.
  */
@@ -1216,6 +1197,15 @@ static int ktracked_read(uint32_t id, long *kmem, long *dcache)
  * names that do not exist (negative dentries), and /proc lookups (proc
  * dentries and inodes the kernel keeps cached after the task is gone).
  */
+/*
+ * Files each churn worker keeps: 2 x 256 positive dentries with external
+ * names and their inodes (about 1 KiB each) pass the 192 KiB barrier for
+ * sure (64 each left it unreached on 6.1, failcnt 0); the negative dentries do
+ * not count, the VM's /tmp (rootfs, shmem) never caches them
+ * (simple_lookup(): always_delete_dentry()).
+ */
+#define KCHURN_FILES	256
+
 static int k_dentry_churn(int w, void *arg)
 {
 	char path[512], name[256];
@@ -1226,7 +1216,7 @@ static int k_dentry_churn(int w, void *arg)
 	memset(name, 'n', 200);
 	name[200] = 0;
 	for (i = 0; i < 1500; i++) {
-		snprintf(path, sizeof(path), "%s/w%d-%d-%s", kdir, w, i % 64,
+		snprintf(path, sizeof(path), "%s/w%d-%d-%s", kdir, w, i % KCHURN_FILES,
 			 name);
 		fd = open(path, O_RDWR | O_CREAT, 0600);
 		if (fd >= 0)
@@ -1243,11 +1233,11 @@ static int k_dentry_churn(int w, void *arg)
 		stat(path, &st);
 		if (!(i % 7)) {
 			snprintf(path, sizeof(path), "%s/w%d-%d-%s", kdir, w,
-				 (i + 13) % 64, name);
+				 (i + 13) % KCHURN_FILES, name);
 			unlink(path);
 		}
 	}
-	for (i = 0; i < 64; i++) {
+	for (i = 0; i < KCHURN_FILES; i++) {
 		snprintf(path, sizeof(path), "%s/w%d-%d-%s", kdir, w, i, name);
 		unlink(path);
 	}

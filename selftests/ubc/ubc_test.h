@@ -27,6 +27,7 @@
 #include <sys/utsname.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -659,6 +660,26 @@ static inline int write_str(const char *path, const char *val)
 		ret = -errno;
 	return ret;
 }
+
+/*
+ * memcg kmem accounting online, as on any host with a non-root memory
+ * cgroup (systemd): on 6.12 ubc refuses through memcg's charge functions,
+ * which run only then. The VM has no cgroup of its own: make one (it
+ * stays; the tasks stay in the root cgroup, which memcg never charges).
+ */
+static inline void memcg_kmem_online(void)
+{
+	const char *root = "/sys/fs/cgroup";
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
+	if (access(path, F_OK))
+		mount("none", root, "cgroup2", 0, NULL);
+	write_str(path, "+memory");
+	snprintf(path, sizeof(path), "%s/ubc-kmem-online", root);
+	mkdir(path, 0755);
+}
+
 
 /*
  * Sets one sysctl (a /proc/sys path) for this test; teardown puts the old

@@ -1143,6 +1143,50 @@ TEST_F(ubctest, privvm_parallel_forks)
 	STOP(19090, &m[0]);
 }
 
+/*
+ * A fork refused after its privvmpages reservation (copy_semundo()) by a
+ * later step of copy_process(): kmemsize's limit, raised step by step from
+ * what the member holds, refuses the fork's allocations one after another
+ * (task_struct, files, signal, mm, vmas, page tables...). Every refused
+ * fork returns the reservation: privvmpages held stays at the member's own
+ * and its failcnt at 0; the first fork that fits is charged its copy. (A
+ * kernel that refuses no kmemsize here, see kmem.rst, skips.)
+ */
+TEST_F(ubctest, privvm_fork_failing_late_returns_reservation)
+{
+	struct member m;
+	long base, kheld, step, ret = -ENOMEM;
+	int refused = 0;
+
+	IDS(19095, 1);
+	memcg_kmem_online();	/* 6.12 refuses kmemsize only then */
+	base = SETUP(19095, &m);
+	kheld = HELD(19095, UBC_KMEMSIZE);
+	for (step = 0; step <= 256 && ret; step++) {
+		long lim = kheld + step * 512;
+
+		ASSERT_NL(NL, 0, ubc_set(NL, 19095, UBC_KMEMSIZE, lim, lim));
+		ret = M(&m, 'f', 0, 0);
+		if (ret) {
+			ASSERT_EQ(-ENOMEM, ret) TH_LOG("kmemsize %ld", lim);
+			ASSERT_HELD(19095, PRIVVM, base);
+			refused++;
+		}
+	}
+	ASSERT_EQ(0, ret) TH_LOG("no fork fit in kmemsize %ld + 128 KiB", kheld);
+	if (!refused) {
+		ASSERT_EQ(128 + SIGKILL, M(&m, 'k', 0, 0));
+		STOP(19095, &m);
+		SKIP(return, "kmemsize refused no allocation of fork");
+	}
+	ASSERT_HELD(19095, PRIVVM, 2 * base);
+	ASSERT_FAILCNT(19095, PRIVVM, 0);
+	ASSERT_EQ(128 + SIGKILL, M(&m, 'k', 0, 0));
+	ASSERT_EQ(base, ubc_wait_field(NL, 19095, PRIVVM, UBC_RES_A_HELD,
+				       base, DRAIN_MS));
+	STOP(19095, &m);
+}
+
 /* ---- lockedpages ---- */
 
 /* A fresh private mapping of @pages pages in @m: its slot. */
