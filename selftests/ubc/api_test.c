@@ -884,16 +884,9 @@ TEST_F(ubctest, read_inside_own_only)
 
 static int send_dump_request(struct ubc_nl *h)
 {
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
+	char buf[256] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = ubc_nl_msg(h, buf, UBC_CMD_GET, NLM_F_DUMP);
 
-	nlh->nlmsg_type = h->family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = ++h->seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = UBC_CMD_GET;
-	g->version = UBC_GENL_VERSION;
 	return mnl_socket_sendto(h->sock, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
 }
 

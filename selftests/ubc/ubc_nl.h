@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Small libmnl helper for the ubc selftests: a generic netlink socket with
- * extended acks, the ubc family resolved, requests that return -errno plus a
- * copy of the extack message, and parsed GET/dump replies.
+ * The selftests' requests to the ubc family and parsed GET/dump replies, on
+ * the socket shared with ubc(8) (tools/lib/genl.h: struct ubc_nl, with the
+ * errno, extended ack and shape of the last answer).
  */
 #ifndef _UBC_NL_H
 #define _UBC_NL_H
@@ -11,32 +11,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <libmnl/libmnl.h>
+#include "genl.h"
 #include <linux/ubc.h>
 #include <ubc/resources.h>
 
 /* Resources reported in a GET reply: all slots but the 4 dummies. */
 #define UBC_NR_REAL	21
 
-struct ubc_nl {
-	struct mnl_socket *sock;
-	unsigned int portid;
-	unsigned int seq;
-	uint16_t family;
-	uint8_t version;	/* CTRL_ATTR_VERSION of the family */
-	size_t bufsize;		/* recv buffer size */
-	char *buf;
-
-	/* Filled by every request. */
-	int err;		/* 0 or negative errno of the last request */
-	int has_msg;		/* NLMSGERR_ATTR_MSG was present */
-	char msg[256];		/* its text */
-	int has_offs;		/* NLMSGERR_ATTR_OFFS was present */
-	uint32_t offs;
-	unsigned int parts;	/* recv() calls the last request took */
-	unsigned int nmsgs;	/* reply messages (not ack/done) */
-	int dump_intr;		/* some reply had NLM_F_DUMP_INTR */
-	int proto_err;		/* malformed reply / unexpected message seen */
-};
 
 struct ubc_res {
 	int seen;		/* this resource appeared in the reply */
@@ -79,10 +60,6 @@ typedef void (*ubc_build_t)(struct nlmsghdr *nlh, void *arg);
 typedef int (*ubc_reply_t)(const struct nlmsghdr *nlh, void *arg);
 /* Called for every compartment of a dump. */
 typedef void (*ubc_dump_t)(const struct ubc_info *info, void *arg);
-
-/* Returns 0 or -errno. bufsize 0 means 32 KiB. */
-int ubc_nl_open(struct ubc_nl *h, size_t bufsize);
-void ubc_nl_close(struct ubc_nl *h);
 
 /*
  * Sends one request of @cmd with @flags (NLM_F_REQUEST is added; NLM_F_ACK

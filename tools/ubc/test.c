@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Host unit tests of the pure parts of ubc (parse.c, print.c), of reply
- * parsing (reply.c, nl_run() of nl.c) on messages built here, and of the
- * command line of the built tool where it needs no kernel module: usage
- * errors, help, version. TAP on stdout; exit status 1 if any test failed.
+ * parsing (reply.c; ubc_nl_run() of ../lib/genl.c, which the selftests
+ * share) on messages built here, and of the command line of the built
+ * tool where it needs no kernel module: usage errors, help, version. TAP on stdout; exit status 1 if any test failed.
  *
  * Usage: ubc-test [PATH-TO-UBC]
  */
@@ -17,7 +17,7 @@
 
 #include <linux/genetlink.h>
 
-#include "nl.h"
+#include "genl.h"
 #include "parse.h"
 #include "print.h"
 #include "reply.h"
@@ -580,12 +580,12 @@ static void put_error(char *buf, size_t *len, int error, const char *msg,
 	end_msg(len, nlh);
 }
 
-static int run_buf(struct nl *nl, char *buf, size_t len, struct info_list *l)
+static int run_buf(struct ubc_nl *nl, char *buf, size_t len, struct info_list *l)
 {
 	memset(nl, 0, sizeof(*nl));
 	l->n = 0;
 	errno = 0;
-	return nl_run(nl, buf, len, SEQ, info_cb, l);
+	return ubc_nl_run(nl, buf, len, SEQ, info_cb, l);
 }
 
 static void test_replies(struct tap *t)
@@ -593,7 +593,7 @@ static void test_replies(struct tap *t)
 	static char buf[16384] __attribute__((aligned(8)));
 	struct info_list l = { 0 };
 	const struct ubc_res_info *r;
-	struct nl nl;
+	struct ubc_nl nl;
 	size_t len = 0;
 	int ret;
 
@@ -601,7 +601,7 @@ static void test_replies(struct tap *t)
 	put_reply(buf, &len, 102, 0, false);
 	put_done(buf, &len, 0, NULL);
 	ret = run_buf(&nl, buf, len, &l);
-	ok(t, ret == MNL_CB_STOP && l.n == 2 && !nl.intr, "dump of two replies");
+	ok(t, ret == MNL_CB_STOP && l.n == 2 && !nl.dump_intr, "dump of two replies");
 	r = &l.v[0].res[0];
 	ok(t, l.v[0].id == 101 && l.v[0].flags == UBC_F_DYING &&
 	   l.v[0].nres == 2 && l.v[1].id == 102, "reply: id, flags, resources");
@@ -620,13 +620,30 @@ static void test_replies(struct tap *t)
 	put_reply(buf, &len, 102, NLM_F_DUMP_INTR, false);
 	put_done(buf, &len, 0, NULL);
 	ret = run_buf(&nl, buf, len, &l);
-	ok(t, ret == MNL_CB_STOP && l.n == 2 && nl.intr,
+	ok(t, ret == MNL_CB_STOP && l.n == 2 && nl.dump_intr,
 	   "NLM_F_DUMP_INTR is noted and the dump read to its end");
 
 	len = 0;
 	put_reply(buf, &len, 101, 0, true);
 	ret = run_buf(&nl, buf, len, &l);
-	ok(t, ret == MNL_CB_ERROR && errno == EPROTO, "malformed reply: EPROTO");
+	ok(t, ret == MNL_CB_OK && nl.proto_err, "malformed reply: noted, read on");
+	len = 0;
+	put_reply(buf, &len, 101, 0, true);
+	put_reply(buf, &len, 102, 0, false);
+	put_done(buf, &len, 0, NULL);
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_ERROR && errno == EPROTO && nl.err == -EPROTO &&
+	   nl.proto_err && nl.nmsgs == 2 && l.n == 1,
+	   "malformed reply: the dump read to its end, then EPROTO");
+
+	len = 0;
+	put_reply(buf, &len, 101, 0, false);
+	((struct nlmsghdr *)buf)->nlmsg_seq = SEQ - 1;
+	put_reply(buf, &len, 102, 0, false);
+	put_done(buf, &len, 0, NULL);
+	ret = run_buf(&nl, buf, len, &l);
+	ok(t, ret == MNL_CB_STOP && l.n == 1 && l.v[0].id == 102 &&
+	   nl.nmsgs == 1, "a stale answer (other seq) is skipped");
 
 	len = 0;
 	put_reply(buf, &len, 101, 0, false);
@@ -636,26 +653,26 @@ static void test_replies(struct tap *t)
 	len = 0;
 	put_error(buf, &len, 0, NULL, true);
 	ret = run_buf(&nl, buf, len, &l);
-	ok(t, ret == MNL_CB_STOP && !nl.ext_msg[0], "ack");
+	ok(t, ret == MNL_CB_STOP && !nl.has_msg, "ack");
 
 	len = 0;
 	put_error(buf, &len, -EINVAL, "limit must not be below barrier", true);
 	ret = run_buf(&nl, buf, len, &l);
 	ok(t, ret == MNL_CB_ERROR && errno == EINVAL &&
-	   !strcmp(nl.ext_msg, "limit must not be below barrier"),
+	   !strcmp(nl.msg, "limit must not be below barrier"),
 	   "error with extack message (capped)");
 
 	len = 0;
 	put_error(buf, &len, -EBUSY, "compartment has tasks", false);
 	ret = run_buf(&nl, buf, len, &l);
-	ok(t, ret == MNL_CB_ERROR && errno == EBUSY &&
-	   !strcmp(nl.ext_msg, "compartment has tasks"),
-	   "error with extack message (not capped)");
+	ok(t, ret == MNL_CB_ERROR && errno == EBUSY && nl.err == -EBUSY &&
+	   !strcmp(nl.msg, "compartment has tasks") && nl.has_offs &&
+	   nl.offs == 20, "error with extack message and offset (not capped)");
 
 	len = 0;
 	put_error(buf, &len, -EPERM, NULL, true);
 	ret = run_buf(&nl, buf, len, &l);
-	ok(t, ret == MNL_CB_ERROR && errno == EPERM && !nl.ext_msg[0],
+	ok(t, ret == MNL_CB_ERROR && errno == EPERM && !nl.has_msg,
 	   "error without extack");
 
 	len = 0;
@@ -663,7 +680,7 @@ static void test_replies(struct tap *t)
 	put_done(buf, &len, -ENOBUFS, "dump failed");
 	ret = run_buf(&nl, buf, len, &l);
 	ok(t, ret == MNL_CB_ERROR && errno == ENOBUFS &&
-	   !strcmp(nl.ext_msg, "dump failed"), "NLMSG_DONE with an error");
+	   !strcmp(nl.msg, "dump failed"), "NLMSG_DONE with an error");
 	free(l.v);
 }
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nl.h"
+#include "genl.h"
 #include "parse.h"
 #include "print.h"
 #include "reply.h"
@@ -32,7 +32,7 @@ struct ctx {
 	bool pretty;	/* JSON on several lines, indented */
 	bool raw;
 	unsigned long page_size;
-	struct nl nl;
+	struct ubc_nl nl;
 };
 
 static int usage_error(const struct ctx *c, const char *fmt, ...)
@@ -56,8 +56,8 @@ static int kernel_error(const struct ctx *c, const char *what, int err)
 	fprintf(stderr, "ubc: %s: ", c->cmd);
 	if (what)
 		fprintf(stderr, "%s: ", what);
-	if (c->nl.ext_msg[0])
-		fprintf(stderr, "%s (%s)\n", c->nl.ext_msg, strerror(-err));
+	if (c->nl.has_msg)
+		fprintf(stderr, "%s (%s)\n", c->nl.msg, strerror(-err));
 	else
 		fprintf(stderr, "%s\n", strerror(-err));
 	return EXIT_FAILURE;
@@ -65,28 +65,22 @@ static int kernel_error(const struct ctx *c, const char *what, int err)
 
 static int connect_ubc(struct ctx *c)
 {
-	int ret = nl_open(&c->nl);
+	int ret = ubc_nl_open(&c->nl, 0);
 
-	if (ret) {
-		fprintf(stderr, "ubc: %s: cannot open a generic netlink socket: %s\n",
-			c->cmd, strerror(-ret));
-		return EXIT_FAILURE;
-	}
-	ret = nl_resolve(&c->nl, UBC_GENL_NAME);
 	if (ret == -ENOENT) {
 		fprintf(stderr, "ubc: the ubc kernel module is not loaded (generic netlink family \"%s\" not found); load it with insmod ubc.ko or modprobe ubc\n",
 			UBC_GENL_NAME);
 		return EXIT_FAILURE;
 	}
 	if (ret)
-		return kernel_error(c, "cannot resolve generic netlink family \"" UBC_GENL_NAME "\"", ret);
+		return kernel_error(c, "cannot reach generic netlink family \"" UBC_GENL_NAME "\"", ret);
 	return 0;
 }
 
 static struct nlmsghdr *ubc_msg(struct ctx *c, void *buf, uint8_t cmd,
 				uint16_t flags, uint32_t id)
 {
-	struct nlmsghdr *nlh = nl_msg(&c->nl, buf, cmd, UBC_GENL_VERSION, flags);
+	struct nlmsghdr *nlh = ubc_nl_msg(&c->nl, buf, cmd, flags);
 
 	if (id)
 		mnl_attr_put_u32(nlh, UBC_A_ID, id);
@@ -96,12 +90,12 @@ static struct nlmsghdr *ubc_msg(struct ctx *c, void *buf, uint8_t cmd,
 /* Send a mutating request and wait for its ack. */
 static int ubc_do(struct ctx *c, struct nlmsghdr *nlh)
 {
-	int ret = nl_talk(&c->nl, nlh, NULL, NULL);
+	int ret = ubc_nl_talk(&c->nl, nlh, NULL, NULL);
 
 	if (ret)
 		return kernel_error(c, NULL, ret);
-	if (c->nl.ext_msg[0])
-		fprintf(stderr, "ubc: %s: warning: %s\n", c->cmd, c->nl.ext_msg);
+	if (c->nl.has_msg)
+		fprintf(stderr, "ubc: %s: warning: %s\n", c->cmd, c->nl.msg);
 	return 0;
 }
 
@@ -115,18 +109,18 @@ static int cmp_info(const void *a, const void *b)
 /* All compartments, sorted by id; a dump that raced is retried. */
 static int dump_all(struct ctx *c, struct info_list *l)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
 	int ret, try;
 
 	for (try = 1; ; try++) {
 		l->n = 0;
-		ret = nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, NLM_F_DUMP, 0),
+		ret = ubc_nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, NLM_F_DUMP, 0),
 			      info_cb, l);
 		if (ret) {
 			l->n = 0;
 			return kernel_error(c, NULL, ret);
 		}
-		if (!c->nl.intr)
+		if (!c->nl.dump_intr)
 			break;
 		if (try == DUMP_TRIES) {
 			fprintf(stderr, "ubc: %s: warning: compartments kept changing during the dump, the output may be inconsistent\n",
@@ -170,7 +164,7 @@ static int settings_msg(struct ctx *c, int argc, char **argv, uint8_t cmd,
 	ret = connect_ubc(c);
 	if (ret)
 		return ret;
-	nlh = ubc_msg(c, buf, cmd, NLM_F_ACK, id);
+	nlh = ubc_msg(c, buf, cmd, 0, id);
 	if (n) {
 		all = mnl_attr_nest_start(nlh, UBC_A_RESOURCES);
 		for (i = 0; i < n; i++) {
@@ -188,7 +182,7 @@ static int settings_msg(struct ctx *c, int argc, char **argv, uint8_t cmd,
 
 static int cmd_create(struct ctx *c, int argc, char **argv)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
 	struct nlmsghdr *nlh;
 	int ret;
 
@@ -200,7 +194,7 @@ static int cmd_create(struct ctx *c, int argc, char **argv)
 
 static int cmd_set(struct ctx *c, int argc, char **argv)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
 	struct nlmsghdr *nlh;
 	int ret;
 
@@ -214,26 +208,26 @@ static int cmd_set(struct ctx *c, int argc, char **argv)
 
 static int cmd_destroy(struct ctx *c, int argc, char **argv)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
 	uint32_t id;
 	int ret;
 
 	if (argc != 1)
 		return usage_error(c, "expected exactly one compartment id");
 	ret = parse_id(c, argv[0], &id) ?: connect_ubc(c);
-	return ret ?: ubc_do(c, ubc_msg(c, buf, UBC_CMD_DEL, NLM_F_ACK, id));
+	return ret ?: ubc_do(c, ubc_msg(c, buf, UBC_CMD_DEL, 0, id));
 }
 
 /* UBC_CMD_ENTER for @pid, 0 being the calling process. */
 static int enter(struct ctx *c, uint32_t id, uint32_t pid)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
 	struct nlmsghdr *nlh;
 	int ret = connect_ubc(c);
 
 	if (ret)
 		return ret;
-	nlh = ubc_msg(c, buf, UBC_CMD_ENTER, NLM_F_ACK, id);
+	nlh = ubc_msg(c, buf, UBC_CMD_ENTER, 0, id);
 	mnl_attr_put_u32(nlh, UBC_A_PID, pid);
 	return ubc_do(c, nlh);
 }
@@ -274,7 +268,7 @@ static int cmd_exec(struct ctx *c, int argc, char **argv)
 	ret = enter(c, id, 0);
 	if (ret)
 		return ret;
-	nl_close(&c->nl);
+	ubc_nl_close(&c->nl);
 	execvp(argv[i], argv + i);
 	ret = errno;
 	fprintf(stderr, "ubc: exec: %s: %s\n", argv[i], strerror(ret));
@@ -375,7 +369,7 @@ static int cmd_list(struct ctx *c, int argc, char **argv)
 /* UBC_CMD_GET of each id in argv; failures are reported, others kept. */
 static int get_ids(struct ctx *c, int argc, char **argv, struct info_list *l)
 {
-	char buf[NL_REQ_SIZE] __attribute__((aligned(8)));
+	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
 	int i, ret, status = 0;
 	char what[32];
 	uint32_t id;
@@ -390,7 +384,7 @@ static int get_ids(struct ctx *c, int argc, char **argv, struct info_list *l)
 		return ret;
 	for (i = 0; i < argc; i++) {
 		ubc_parse_id(argv[i], &id);
-		ret = nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, NLM_F_ACK, id),
+		ret = ubc_nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, 0, id),
 			      info_cb, l);
 		if (ret) {
 			snprintf(what, sizeof(what), "compartment %u", id);
@@ -581,6 +575,6 @@ int main(int argc, char **argv)
 			return ret;
 	}
 	ret = cmd->fn(&c, argc, argv);
-	nl_close(&c.nl);
+	ubc_nl_close(&c.nl);
 	return ret;
 }
