@@ -17,6 +17,7 @@
 
 #include <linux/genetlink.h>
 
+#include "conf.h"
 #include "genl.h"
 #include "parse.h"
 #include "print.h"
@@ -684,6 +685,205 @@ static void test_replies(struct tap *t)
 	free(l.v);
 }
 
+/* ---- config files (conf.c) ---- */
+
+static int conf_str(struct ubc_conf *c, const char *text, char *err,
+		    size_t errlen)
+{
+	return ubc_conf_parse(c, "t.conf", text, strlen(text), PAGE, err,
+			      errlen);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = fopen(path, "r");
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	buf = malloc(1 << 16);
+	if (buf)
+		*len = fread(buf, 1, (1 << 16) - 1, f);
+	fclose(f);
+	if (buf)
+		buf[*len] = '\0';
+	return buf;
+}
+
+static bool res_is(const struct ubc_conf *c, unsigned int r, uint64_t b,
+		   uint64_t l)
+{
+	return c->res[r].set && c->res[r].barrier == b && c->res[r].limit == l;
+}
+
+/* Each bad line: its error names the file, line and key; nothing kept. */
+static void conf_bad(struct tap *t, const char *text, const char *want)
+{
+	struct ubc_conf c;
+	char err[512] = "";
+	int ret = conf_str(&c, text, err, sizeof(err));
+	unsigned int r, set = 0;
+
+	for (r = 0; r < UBC_RESOURCES; r++)
+		set += c.res[r].set;
+	ok(t, ret == -EINVAL && !strcmp(err, want) && !set && !c.nignored,
+	   "config %s -> \"%s\" (got \"%s\")", text, want, err);
+	ubc_conf_free(&c);
+}
+
+static void test_conf(struct tap *t)
+{
+	struct ubc_conf c, c2;
+	char err[512], pair[64], path[512], *text, *out, *out2;
+	const char *fresh, *old;
+	size_t len;
+	unsigned int r, n;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/ve-basic.conf-sample", UBC_VZCONF_DIR);
+	text = slurp(path, &len);
+	ok(t, text != NULL, "read %s", path);
+	ret = text ? ubc_conf_parse(&c, path, text, len, PAGE, err,
+				    sizeof(err)) : -1;
+	ok(t, !ret, "ve-basic parses (%s)", ret ? err : "");
+	for (r = 0, n = 0; r < UBC_RESOURCES; r++)
+		n += c.res[r].set;
+	ok(t, n == 20 && !c.res[UBC_SWAPPAGES].set, "ve-basic: 20 resources");
+	ok(t, res_is(&c, UBC_KMEMSIZE, 14372700, 14790164) &&
+	   res_is(&c, UBC_PHYSPAGES, 0, UNL) &&
+	   res_is(&c, UBC_VMGUARPAGES, 33792, UNL) &&
+	   res_is(&c, UBC_NUMPROC, 240, 240) &&
+	   res_is(&c, UBC_NUMIPTENT, 128, 128) &&
+	   c.res[UBC_NUMIPTENT].line == 39, "ve-basic: values and lines");
+	ok(t, c.avnumproc.set && c.avnumproc.barrier == 180,
+	   "ve-basic: AVNUMPROC kept for validation");
+	ok(t, c.nignored == 5 && !strcmp(c.ignored[0].name, "DISKSPACE") &&
+	   c.ignored[0].line == 42 && !strcmp(c.ignored[4].name, "NETFILTER"),
+	   "ve-basic: the 5 other keys listed as ignored");
+
+	/* save merged into the sample: its other lines kept byte for byte */
+	out = ubc_conf_format(text, len, c.res);
+	out2 = out ? ubc_conf_format(out, strlen(out), c.res) : NULL;
+	ok(t, out && strstr(out, "\nNUMPROC=\"240\"\nPHYSPAGES=\"0:unlimited\"\n") &&
+	   strstr(out, "\nKMEMSIZE=\"14372700:14790164\"\n") &&
+	   strstr(out, "\n# UBC parameters (in form of barrier:limit)\n") &&
+	   strstr(out, "\nDISKSPACE=\"2G:2.2G\"\n") &&
+	   strstr(out, "\nNUMIPTENT=\"128\"\n") &&
+	   !strcmp(strstr(out, "\nNUMIPTENT=\"128\"\n") + 17,
+		   strstr(text, "\nNUMIPTENT=\"128:128\"\n") + 21) &&
+	   strlen(out) == len - 46, "ve-basic saved into itself: "
+	   "vzctl's B:B written as B, every other line kept");
+	ok(t, out2 && !strcmp(out, out2), "and saved again: byte for byte");
+	free(out2);
+	free(out);
+	ubc_conf_free(&c);
+	free(text);
+
+	snprintf(path, sizeof(path), "%s/ve-vswap-256m.conf-sample", UBC_VZCONF_DIR);
+	text = slurp(path, &len);
+	ret = text ? ubc_conf_parse(&c, path, text, len, PAGE, err,
+				    sizeof(err)) : -1;
+	ok(t, !ret && res_is(&c, UBC_PHYSPAGES, 0, 65536) &&
+	   res_is(&c, UBC_SWAPPAGES, 0, 131072) && !c.res[UBC_KMEMSIZE].set,
+	   "ve-vswap-256m: 256M ram, 512M swap in pages");
+	ubc_conf_free(&c);
+	free(text);
+
+	ret = conf_str(&c, "# c\n\n  KMEMSIZE=\"2.5M\"  \nLOCKEDPAGES=1G:unlimited\n"
+		       "PRIVVMPAGES=\"8P:40960B\"\nTCPSNDBUF=\"8P:1T\"\nNUMPROC=\"2\\40\"\n"
+		       "DCACHE=\"1k\"\nIPTENTRIES=7\nSHMPAGES=\"unlimited\"\n"
+		       "NUMFILE=\"0\"", err, sizeof(err));
+	ok(t, !ret && res_is(&c, UBC_KMEMSIZE, 2621440, 2621440) &&
+	   res_is(&c, UBC_LOCKEDPAGES, 262144, UNL) &&
+	   res_is(&c, UBC_PRIVVMPAGES, 8, 10) &&
+	   res_is(&c, UBC_TCPSNDBUF, 32768, 1ULL << 40) &&
+	   res_is(&c, UBC_NUMPROC, 240, 240) &&
+	   res_is(&c, UBC_DCACHESIZE, 1024, 1024) &&
+	   res_is(&c, UBC_NUMIPTENT, 7, 7) &&
+	   res_is(&c, UBC_SHMPAGES, UNL, UNL) &&
+	   res_is(&c, UBC_NUMFILE, 0, 0),
+	   "suffixes, fractions, escapes, aliases, unquoted, no final newline (%s)",
+	   ret ? err : "");
+	ubc_conf_free(&c);
+	conf_bad(t, "PRIVVMPAGES=\"8P:5B\"",
+		 "t.conf:1: PRIVVMPAGES: barrier is above limit");
+	conf_bad(t, "NUMPROC=\"1K\"", "t.conf:1: NUMPROC: a count takes no suffix");
+	conf_bad(t, "NUMPROC=\"1.5\"",
+		 "t.conf:1: NUMPROC: a fraction needs a suffix (\"2.5M\")");
+	conf_bad(t, "KMEMSIZE=\"9223372036854775808\"",
+		 "t.conf:1: KMEMSIZE: value above 9223372036854775807 (LONG_MAX, \"unlimited\")");
+	conf_bad(t, "KMEMSIZE=\"8192P\"\nTCPSNDBUF=\"99999999999999999999\"",
+		 "t.conf:2: TCPSNDBUF: value above 9223372036854775807 (LONG_MAX, \"unlimited\")");
+	conf_bad(t, "KMEMSIZE=\"9E\"",
+		 "t.conf:1: KMEMSIZE: unknown suffix (K, M, G, T, P or B)");
+	conf_bad(t, "KMEMSIZE=\"-1\"",
+		 "t.conf:1: KMEMSIZE: expected a number or \"unlimited\"");
+	conf_bad(t, "KMEMSIZE=\"\"",
+		 "t.conf:1: KMEMSIZE: expected a number or \"unlimited\"");
+	conf_bad(t, "KMEMSIZE=\"1:2:3\"", "t.conf:1: KMEMSIZE: more than barrier:limit");
+	conf_bad(t, "KMEMSIZE=\"1M5\"", "t.conf:1: KMEMSIZE: junk after the number");
+	conf_bad(t, "NUMPROC=1\n# x\nNUMPROC=2", "t.conf:3: NUMPROC: resource given twice");
+	conf_bad(t, "NUMPROC=1\nDCACHESIZE=1\nDCACHE=2",
+		 "t.conf:3: DCACHE: resource given twice");
+	conf_bad(t, "CPUUNITS=1\nKMEMSIZ=1",
+		 "t.conf:2: KMEMSIZ: unknown parameter (not a vzctl config key)");
+	conf_bad(t, "NUMPROC = 5",
+		 "t.conf:1: NUMPROC : unknown parameter (not a vzctl config key)");
+	conf_bad(t, "\nNUMPROC 5", "t.conf:2: '=' not found");
+	conf_bad(t, "NUMPROC=\"5", "t.conf:1: unmatched quotes");
+	ret = ubc_conf_parse(&c, "t.conf", "A\0B", 3, PAGE, err, sizeof(err));
+	ok(t, ret == -EINVAL && !strcmp(err, "t.conf: not a text file (NUL byte)"),
+	   "a NUL byte: not a text file");
+	ubc_conf_free(&c);
+
+	ok(t, !strcmp(ubc_conf_fmt_pair(pair, sizeof(pair), 5, 5), "5") &&
+	   !strcmp(ubc_conf_fmt_pair(pair, sizeof(pair), 0, UNL), "0:unlimited") &&
+	   !strcmp(ubc_conf_fmt_pair(pair, sizeof(pair), UNL, UNL), "unlimited") &&
+	   !strcmp(ubc_conf_fmt_pair(pair, sizeof(pair), 1, 2), "1:2"),
+	   "pairs as vzctl's ubcstr()");
+
+	/* a fresh file, then a round trip: parse(format) == values, bytes kept */
+	memset(&c, 0, sizeof(c));
+	for (r = 0; r < UBC_RESOURCES; r++)
+		if (ubc_conf_key(r))
+			c.res[r] = (struct ubc_conf_value){ .set = true,
+				.barrier = r * 1000, .limit = r == 3 ? UNL : r * 1001 };
+	out = ubc_conf_format(NULL, 0, c.res);
+	fresh = "# UBC parameters (in form of barrier:limit)\n"
+		"KMEMSIZE=\"0\"\nLOCKEDPAGES=\"1000:1001\"\n";
+	ok(t, out && !strncmp(out, fresh, strlen(fresh)) &&
+	   strstr(out, "\nSHMPAGES=\"3000:unlimited\"\n") &&
+	   strstr(out, "\nNUMFILE=\"19000:19019\"\nDCACHESIZE=\"18000:18018\"\n"
+		   "NUMIPTENT=\"23000:23023\"\nSWAPPAGES=\"24000:24024\"\n"),
+	   "fresh file: header, vzctl's order");
+	ret = out ? conf_str(&c2, out, err, sizeof(err)) : -1;
+	for (r = 0, n = 0; !ret && r < UBC_RESOURCES; r++)
+		n += c2.res[r].set == c.res[r].set &&
+		     c2.res[r].barrier == c.res[r].barrier &&
+		     c2.res[r].limit == c.res[r].limit;
+	ok(t, !ret && n == UBC_RESOURCES, "fresh file parses back to the values");
+	out2 = out ? ubc_conf_format(out, strlen(out), c2.res) : NULL;
+	ok(t, out2 && !strcmp(out, out2), "save over a saved file: byte for byte");
+	free(out2);
+	ubc_conf_free(&c2);
+	free(out);
+
+	/* merge: first line replaced, its later duplicate dropped, rest kept */
+	memset(&c2, 0, sizeof(c2));
+	c2.res[UBC_NUMPROC] = (struct ubc_conf_value){ .set = true, .barrier = 9,
+						       .limit = 9 };
+	c2.res[UBC_DCACHESIZE] = (struct ubc_conf_value){ .set = true, .barrier = 1,
+							  .limit = 2 };
+	old = "A=1\nNUMPROC=\"1\"\n# NUMPROC=\"3\"\nDCACHE=5\nNUMPROC=4\nB=2";
+	out = ubc_conf_format(old, strlen(old), c2.res);
+	ok(t, out && !strcmp(out, "A=1\nNUMPROC=\"9\"\n# NUMPROC=\"3\"\n"
+			     "DCACHESIZE=\"1:2\"\nB=2\n"),
+	   "merge into a file: in place, aliases renamed, duplicates dropped (%s)",
+	   out ? out : "NULL");
+	free(out);
+}
+
 /* Run "UBC ARGS 2>&1"; return its exit status and first output line. */
 static int run(const char *ubc, const char *args, char *out, size_t len)
 {
@@ -711,13 +911,13 @@ static void test_cli(struct tap *t, const char *ubc)
 		int status;
 		const char *line;	/* first line of stdout and stderr */
 	} cases[] = {
-		{ "--help", 0, "Usage: ubc [-j] [-p] [-r] COMMAND [ARG]..." },
-		{ "help", 0, "Usage: ubc [-j] [-p] [-r] COMMAND [ARG]..." },
-		{ "-h", 0, "Usage: ubc [-j] [-p] [-r] COMMAND [ARG]..." },
+		{ "--help", 0, "Usage: ubc [-j] [-p] [-r] [-v] COMMAND [ARG]..." },
+		{ "help", 0, "Usage: ubc [-j] [-p] [-r] [-v] COMMAND [ARG]..." },
+		{ "-h", 0, "Usage: ubc [-j] [-p] [-r] [-v] COMMAND [ARG]..." },
 		{ "help set", 0, "Usage: ubc set ID RES BARRIER[:LIMIT]..." },
 		{ "show --help", 0, "Usage: ubc show [ID]..." },
 		{ "-V", 0, "ubc 0.1 (generic netlink family \"ubc\" version 1)" },
-		{ "", 2, "Usage: ubc [-j] [-p] [-r] COMMAND [ARG]..." },
+		{ "", 2, "Usage: ubc [-j] [-p] [-r] [-v] COMMAND [ARG]..." },
 		{ "bogus", 2, "ubc: unknown command \"bogus\"" },
 		{ "-x list", 2, "ubc: unknown option \"-x\"" },
 		{ "--bogus list", 2, "ubc: unknown option \"--bogus\"" },
@@ -793,6 +993,7 @@ int main(int argc, char **argv)
 	test_print(&t);
 	test_print_guarantees(&t);
 	test_replies(&t);
+	test_conf(&t);
 	if (argc > 1)
 		test_cli(&t, argv[1]);
 	printf("1..%u\n", t.n);

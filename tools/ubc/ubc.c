@@ -3,14 +3,19 @@
  * ubc: manage user beancounter compartments through the "ubc" generic
  * netlink family. The ABI is include/uapi/linux/ubc.h.
  */
+#define _GNU_SOURCE	/* asprintf() */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
+#include "conf.h"
 #include "genl.h"
 #include "parse.h"
 #include "print.h"
@@ -31,6 +36,7 @@ struct ctx {
 	bool json;
 	bool pretty;	/* JSON on several lines, indented */
 	bool raw;
+	bool verbose;	/* apply, restore: list the keys skipped */
 	unsigned long page_size;
 	struct ubc_nl nl;
 };
@@ -290,6 +296,10 @@ static int read_option(struct ctx *c, const char *o)
 		c->raw = true;
 		return 0;
 	}
+	if (!strcmp(o, "--verbose")) {
+		c->verbose = true;
+		return 0;
+	}
 	if (o[1] == '-')
 		return usage_error(c, "unknown option \"%s\"", o);
 	for (o++; *o; o++) {
@@ -299,6 +309,8 @@ static int read_option(struct ctx *c, const char *o)
 			c->json = c->pretty = true;
 		else if (*o == 'r')
 			c->raw = true;
+		else if (*o == 'v')
+			c->verbose = true;
 		else
 			return usage_error(c, "unknown option \"-%c\"", *o);
 	}
@@ -416,6 +428,343 @@ static int cmd_show(struct ctx *c, int argc, char **argv)
 	return ret;
 }
 
+/* ---- config files: apply, save, restore ---- */
+
+#define CONF_MAX_SIZE	(1 << 20)
+#define UBC_CONF_DIR	"/etc/ubc"
+
+/*
+ * The whole of @path into a malloc()ed buffer. 0, or -errno (-EFBIG above
+ * CONF_MAX_SIZE); *text NULL and 0 on -ENOENT.
+ */
+static int read_file(const char *path, char **text, size_t *len)
+{
+	char *buf = malloc(CONF_MAX_SIZE + 1);
+	size_t n;
+	FILE *f;
+	int err;
+
+	*text = NULL;
+	*len = 0;
+	if (!buf)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
+	n = fread(buf, 1, CONF_MAX_SIZE + 1, f);
+	err = ferror(f) ? -EIO : n > CONF_MAX_SIZE ? -EFBIG : 0;
+	fclose(f);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+static int file_error(const struct ctx *c, const char *path, int err)
+{
+	fprintf(stderr, "ubc: %s: %s: %s\n", c->cmd, path,
+		err == -EFBIG ? "larger than 1 MiB, not a config file" :
+		strerror(-err));
+	return EXIT_FAILURE;
+}
+
+/* Reads and parses @path; messages for every problem. */
+static int load_conf(const struct ctx *c, const char *path,
+		     struct ubc_conf *conf)
+{
+	char err[512];
+	size_t len;
+	char *text;
+	int ret;
+
+	ret = read_file(path, &text, &len);
+	if (ret)
+		return file_error(c, path, ret);
+	ret = ubc_conf_parse(conf, path, text, len, c->page_size, err,
+			     sizeof(err));
+	free(text);
+	if (ret == -ENOMEM)
+		return file_error(c, path, ret);
+	if (ret) {
+		fprintf(stderr, "ubc: %s: %s\n", c->cmd, err);
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/*
+ * What ubc does not do with a config: keys that are not beancounters
+ * (with -v), and the limits of the measured resources, which OpenVZ's
+ * vswap kernels enforced and ubc only reports.
+ */
+static void conf_notes(const struct ctx *c, const char *path,
+		       const struct ubc_conf *conf)
+{
+	static const unsigned int measured[] = { UBC_PHYSPAGES, UBC_SWAPPAGES };
+	unsigned int i;
+
+	for (i = 0; c->verbose && i < conf->nignored; i++)
+		fprintf(stderr, "ubc: %s: %s:%u: %s: not a beancounter, ignored\n",
+			c->cmd, path, conf->ignored[i].line,
+			conf->ignored[i].name);
+	if (c->verbose && conf->avnumproc.set)
+		fprintf(stderr, "ubc: %s: %s:%u: AVNUMPROC: used by validation only\n",
+			c->cmd, path, conf->avnumproc.line);
+	for (i = 0; i < sizeof(measured) / sizeof(measured[0]); i++) {
+		const struct ubc_conf_value *v = &conf->res[measured[i]];
+
+		if (v->set && v->limit != UBC_UNLIMITED)
+			fprintf(stderr, "ubc: %s: warning: %s:%u: %s: the limit is recorded but not enforced: ubc measures %s, it does not limit it (see ubc(8))\n",
+				c->cmd, path, v->line,
+				ubc_conf_key(measured[i]),
+				ubc_resource_name(measured[i]));
+	}
+}
+
+static unsigned int conf_count(const struct ubc_conf *conf)
+{
+	unsigned int r, n = 0;
+
+	for (r = 0; r < UBC_RESOURCES; r++)
+		n += conf->res[r].set;
+	return n;
+}
+
+static struct nlmsghdr *conf_msg(struct ctx *c, void *buf, uint8_t cmd,
+				 uint32_t id, const struct ubc_conf *conf)
+{
+	struct nlmsghdr *nlh = ubc_msg(c, buf, cmd, 0, id);
+	struct nlattr *all, *one;
+	unsigned int r;
+
+	if (!conf_count(conf))
+		return nlh;
+	all = mnl_attr_nest_start(nlh, UBC_A_RESOURCES);
+	for (r = 0; r < UBC_RESOURCES; r++) {
+		if (!conf->res[r].set)
+			continue;
+		one = mnl_attr_nest_start(nlh, UBC_A_RESOURCE);
+		mnl_attr_put_u32(nlh, UBC_RES_A_ID, r);
+		mnl_attr_put_u64(nlh, UBC_RES_A_BARRIER, conf->res[r].barrier);
+		mnl_attr_put_u64(nlh, UBC_RES_A_LIMIT, conf->res[r].limit);
+		mnl_attr_nest_end(nlh, one);
+	}
+	mnl_attr_nest_end(nlh, all);
+	return nlh;
+}
+
+/*
+ * @conf into compartment @id in one request, so all or nothing: NEW when
+ * it does not exist (resources the file lacks start as "ubc create" sets
+ * them), else SET (those keep their values).
+ */
+static int apply_conf(struct ctx *c, uint32_t id, const char *path,
+		      const struct ubc_conf *conf)
+{
+	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
+	char what[64];
+	int ret;
+
+	conf_notes(c, path, conf);
+	snprintf(what, sizeof(what), "%s: compartment %u", path, id);
+	ret = ubc_nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, 0, id), NULL,
+			  NULL);
+	if (ret == -ENOENT) {
+		ret = ubc_nl_talk(&c->nl, conf_msg(c, buf, UBC_CMD_NEW, id, conf),
+				  NULL, NULL);
+		if (ret != -EEXIST)	/* else created meanwhile: SET it */
+			return ret ? kernel_error(c, what, ret) : 0;
+	} else if (ret) {
+		return kernel_error(c, what, ret);
+	}
+	if (!conf_count(conf))
+		return 0;	/* nothing to change */
+	ret = ubc_nl_talk(&c->nl, conf_msg(c, buf, UBC_CMD_SET, id, conf),
+			  NULL, NULL);
+	return ret ? kernel_error(c, what, ret) : 0;
+}
+
+static int cmd_apply(struct ctx *c, int argc, char **argv)
+{
+	struct ubc_conf conf = { 0 };
+	uint32_t id;
+	int ret;
+
+	if (argc != 2)
+		return usage_error(c, "expected a compartment id and a config file");
+	ret = parse_id(c, argv[0], &id);
+	if (ret)
+		return ret;
+	ret = load_conf(c, argv[1], &conf) ?: connect_ubc(c) ?:
+	      apply_conf(c, id, argv[1], &conf);
+	ubc_conf_free(&conf);
+	return ret;
+}
+
+/* @text to @path through a temporary file renamed over it. */
+static int write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	char *tmp;
+	int fd, err = 0;
+
+	if (asprintf(&tmp, "%s.ubc-tmp", path) < 0)
+		return -ENOMEM;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = -errno;
+		free(tmp);
+		return err;
+	}
+	if (write(fd, text, len) != (ssize_t)len)
+		err = errno ? -errno : -EIO;
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}
+
+static int cmd_save(struct ctx *c, int argc, char **argv)
+{
+	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct ubc_conf_value vals[UBC_RESOURCES] = { { 0 } };
+	struct info_list l = { 0 };
+	const char *path = argc > 1 ? argv[1] : NULL;
+	char *old = NULL, *text = NULL, what[32];
+	size_t oldlen = 0;
+	unsigned int i;
+	uint32_t id;
+	int ret;
+
+	if (argc < 1 || argc > 2)
+		return usage_error(c, "expected a compartment id and at most one file");
+	ret = parse_id(c, argv[0], &id) ?: connect_ubc(c);
+	if (ret)
+		return ret;
+	snprintf(what, sizeof(what), "compartment %u", id);
+	ret = ubc_nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, 0, id),
+			  info_cb, &l);
+	if (ret || l.n != 1) {
+		free(l.v);
+		return kernel_error(c, what, ret ?: -EPROTO);
+	}
+	for (i = 0; i < l.v[0].nres; i++) {
+		const struct ubc_res_info *r = &l.v[0].res[i];
+
+		if (ubc_conf_key(r->id))
+			vals[r->id] = (struct ubc_conf_value){
+				.set = true, .barrier = r->barrier,
+				.limit = r->limit };
+	}
+	free(l.v);
+	if (path) {
+		ret = read_file(path, &old, &oldlen);
+		if (ret && ret != -ENOENT)
+			return file_error(c, path, ret);
+	}
+	text = ubc_conf_format(old, oldlen, vals);
+	free(old);
+	if (!text)
+		return file_error(c, path ?: "-", -ENOMEM);
+	if (path)
+		ret = write_file(path, text);
+	else if (fputs(text, stdout) == EOF || fflush(stdout))
+		ret = -errno;
+	free(text);
+	return ret ? file_error(c, path ?: "standard output", ret) : 0;
+}
+
+/* "ID.conf" with ID a valid compartment id. */
+static bool conf_name(const char *name, uint32_t *id)
+{
+	const char *dot = strrchr(name, '.');
+	char num[16];
+
+	if (!dot || strcmp(dot, ".conf") || dot == name ||
+	    (size_t)(dot - name) >= sizeof(num))
+		return false;
+	memcpy(num, name, dot - name);
+	num[dot - name] = '\0';
+	return !ubc_parse_id(num, id);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmd_restore(struct ctx *c, int argc, char **argv)
+{
+	const char *dir = argc ? argv[0] : UBC_CONF_DIR;
+	unsigned int n = 0, cap = 0, i, failed = 0;
+	uint32_t *ids = NULL, id, *p;
+	struct dirent *de;
+	char path[4096];
+	DIR *d;
+	int ret;
+
+	if (argc > 1)
+		return usage_error(c, "expected at most one directory");
+	d = opendir(dir);
+	if (!d)
+		return file_error(c, dir, -errno);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!conf_name(de->d_name, &id)) {
+			if (c->verbose)
+				fprintf(stderr, "ubc: restore: %s/%s: not named ID.conf, skipped\n",
+					dir, de->d_name);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			p = realloc(ids, cap * sizeof(*ids));
+			if (!p) {
+				closedir(d);
+				free(ids);
+				return file_error(c, dir, -ENOMEM);
+			}
+			ids = p;
+		}
+		ids[n++] = id;
+	}
+	closedir(d);
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_u32);
+	ret = n ? connect_ubc(c) : 0;
+	if (ret) {
+		free(ids);
+		return ret;
+	}
+	for (i = 0; i < n; i++) {
+		struct ubc_conf conf = { 0 };
+
+		snprintf(path, sizeof(path), "%s/%u.conf", dir, ids[i]);
+		if (load_conf(c, path, &conf) || apply_conf(c, ids[i], path, &conf))
+			failed++;
+		ubc_conf_free(&conf);
+	}
+	free(ids);
+	printf("ubc: restore: %u of %u compartments from %s restored\n",
+	       n - failed, n, dir);
+	return failed ? EXIT_FAILURE : 0;
+}
+
 static int cmd_help(struct ctx *c, int argc, char **argv);
 
 static const struct command {
@@ -438,6 +787,12 @@ static const struct command {
 	  "run CMD inside compartment ID" },
 	{ "enter", cmd_enter, "ID PID",
 	  "move process PID (all its threads) into compartment ID" },
+	{ "apply", cmd_apply, "ID FILE",
+	  "apply an OpenVZ container config (KMEMSIZE=\"B:L\"...), all or nothing; create ID if missing" },
+	{ "save", cmd_save, "ID [FILE]",
+	  "write ID's barriers and limits as an OpenVZ config, into FILE's other lines if it exists" },
+	{ "restore", cmd_restore, "[DIR]",
+	  "apply every ID.conf of DIR (" UBC_CONF_DIR "), reporting each failure" },
 	{ "help", cmd_help, "[COMMAND]",
 	  "print this help, or the help of COMMAND" },
 };
@@ -473,14 +828,15 @@ static void usage(FILE *f)
 		if (len > width)
 			width = len;
 	}
-	fprintf(f, "Usage: ubc [-j] [-p] [-r] COMMAND [ARG]...\n\nCommands:\n");
+	fprintf(f, "Usage: ubc [-j] [-p] [-r] [-v] COMMAND [ARG]...\n\nCommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		command_usage(f, &commands[i], width);
 	fprintf(f, "\nOptions:\n"
 		"  -j, --json     JSON output of list and show\n"
 		"  -p, --pretty   JSON output on several lines, indented (implies -j)\n"
 		"  -r, --raw      show: exact integers in the resource's unit\n"
-		"  (-j, -p and -r may also follow COMMAND, and, for list and show,\n"
+		"  -v, --verbose  apply, restore: list the config keys that are skipped\n"
+		"  (-j, -p, -r and -v may also follow COMMAND, and, for list and show,\n"
 		"  come anywhere among its arguments)\n"
 		"  -h, --help     print this help; \"ubc COMMAND --help\" for one command\n"
 		"  -V, --version  print the version\n"
@@ -517,6 +873,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "raw", no_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -526,7 +883,7 @@ int main(int argc, char **argv)
 	int opt, ret;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jprhV", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jprvhV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			c.json = true;
@@ -536,6 +893,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			c.raw = true;
+			break;
+		case 'v':
+			c.verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
