@@ -106,6 +106,7 @@ if [ -d "$tests" ]; then
 		cp "$tests/$t" "$root/selftests/$t"
 		echo "$t" >>"$root/selftests/list"
 	done
+	[ -d "$tests/vzconf" ] && cp -r "$tests/vzconf" "$root/selftests/vzconf"
 fi
 echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
 echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$root/etc/passwd"

@@ -559,6 +559,17 @@ static struct nlmsghdr *conf_msg(struct ctx *c, void *buf, uint8_t cmd,
 	return nlh;
 }
 
+/* The end of a NEW or SET: its error, or the kernel's warning. */
+static int applied(const struct ctx *c, const char *what, int ret)
+{
+	if (ret)
+		return kernel_error(c, what, ret);
+	if (c->nl.has_msg)
+		fprintf(stderr, "ubc: %s: warning: %s: %s\n", c->cmd, what,
+			c->nl.msg);
+	return 0;
+}
+
 /*
  * @conf into compartment @id in one request, so all or nothing: NEW when
  * it does not exist (resources the file lacks start as "ubc create" sets
@@ -579,7 +590,7 @@ static int apply_conf(struct ctx *c, uint32_t id, const char *path,
 		ret = ubc_nl_talk(&c->nl, conf_msg(c, buf, UBC_CMD_NEW, id, conf),
 				  NULL, NULL);
 		if (ret != -EEXIST)	/* else created meanwhile: SET it */
-			return ret ? kernel_error(c, what, ret) : 0;
+			return applied(c, what, ret);
 	} else if (ret) {
 		return kernel_error(c, what, ret);
 	}
@@ -587,7 +598,7 @@ static int apply_conf(struct ctx *c, uint32_t id, const char *path,
 		return 0;	/* nothing to change */
 	ret = ubc_nl_talk(&c->nl, conf_msg(c, buf, UBC_CMD_SET, id, conf),
 			  NULL, NULL);
-	return ret ? kernel_error(c, what, ret) : 0;
+	return applied(c, what, ret);
 }
 
 static int cmd_apply(struct ctx *c, int argc, char **argv)
