@@ -8,7 +8,7 @@
 UBC=${UBC:-ubc}
 DIR=$(dirname "$0")/vzconf
 T=/tmp/conf_test
-C=15100 D=15101 E=15102 R1=15110 R2=15111 RBAD=15112 S=15120
+C=15100 D=15101 E=15102 F=15103 R1=15110 R2=15111 RBAD=15112 S=15120
 UNL=9223372036854775807
 n=0 failed=0
 
@@ -66,7 +66,7 @@ destroy_gone() {
 }
 
 cleanup() {
-	for id in $C $D $E $R1 $R2 $RBAD $(seq $S $((S + 9))); do
+	for id in $C $D $E $F $R1 $R2 $RBAD $(seq $S $((S + 9))); do
 		$UBC destroy $id >/dev/null 2>&1
 	done
 }
@@ -132,6 +132,28 @@ ok "missing file refused" fails 1 "$T/none.conf: No such file or directory" $UBC
 ok "usage: one argument" fails 2 "expected a compartment id and a config file" $UBC apply $C
 ok "usage: id 0" fails 2 "invalid compartment id" $UBC apply 0 $T/c.conf
 ok "after all of them numproc unchanged" expect_bl $C numproc "240 240"
+# What vzcfgvalidate calls an error is refused, unless -f.
+printf 'NUMPROC="100:120"\nKMEMSIZE="1000000:2000000"\n' >$T/inval.conf
+ok "apply of an inconsistent config refused" \
+	fails 1 "$T/inval.conf: compartment $C: Error: barrier should be equal to limit for numproc (currently, 100:120)" \
+	$UBC apply $C $T/inval.conf
+ok "with both errors named" grep -qF "compartment $C: Error: kmemsize.bar should be > 5672960 (currently, 1000000)" $T/err
+ok "and a count" grep -qF "refused, 2 errors as vzcfgvalidate sees them" $T/err
+ok "nothing applied" expect_bl $C numproc "240 240"
+ok "apply -f applies it" $UBC apply -f $F $T/inval.conf
+ok "and it is there" expect_bl $F numproc "100 120"
+# ubc validate: vzcfgvalidate's verdicts and exit status
+ok "validate ve-basic: success, 0" fails 0 "Validation completed: success" $UBC validate $DIR/ve-basic.conf-sample
+ok "validate ve-light: success, 0" fails 0 "Validation completed: success" $UBC validate $DIR/ve-light.conf-sample
+ok "validate the inconsistent file: 2" fails 2 "Error: parameter numtcpsock not found" $UBC validate $T/inval.conf
+ok "validate a compartment by id: 0" fails 0 "Validation completed: success" $UBC validate $C
+printf 'TCPSNDBUF="1720320:1800000"\n' >$T/gap.conf
+ok "validate a compartment made inconsistent with -f: 2" sh -c "
+	$UBC apply -f $D $T/gap.conf && $UBC validate $D 2>$T/v.err; [ \$? = 2 ] &&
+	grep -qxF 'Error: tcpsndbuf.lim-tcpsndbuf.bar should be > 921600 (currently, 1800000-1720320=79680)' $T/v.err"
+ok "validate of a missing file or id: 1" fails 1 "no such compartment" $UBC validate 15199
+ok "validate usage: 2" fails 2 "expected one config file or compartment id" $UBC validate
+
 # The kernel refuses a change from inside a compartment: nothing applied.
 printf 'NUMPROC="7"\nNUMFILE="99"\n' >$T/in.conf
 ok "a request the kernel refuses: exit 1 with its message" \
@@ -148,20 +170,20 @@ ok "and writes no file" test ! -e $T/e.conf
 # restore: every ID.conf of a directory, failures reported, others applied
 mkdir -p $T/etc
 $UBC save $C $T/etc/$R1.conf
-printf 'NUMPROC="11:12"\n' >$T/etc/$R2.conf
+printf 'NUMPROC="11"\n' >$T/etc/$R2.conf
 printf 'NUMPROC="1"\nBAD\n' >$T/etc/$RBAD.conf
 echo junk >$T/etc/notes.txt
 ok "restore: one bad file, exit 1" fails 1 "$T/etc/$RBAD.conf:2: '=' not found" $UBC restore $T/etc
 ok "restore: reports 2 of 3" grep -qx "ubc: restore: 2 of 3 compartments from $T/etc restored" $T/out
 ok "restored: the saved compartment" sh -c "$UBC save $R1 | cmp -s - $T/etc/$R1.conf"
-ok "restored: the hand-written one" expect_bl $R2 numproc "11 12"
+ok "restored: the hand-written one" expect_bl $R2 numproc "11 11"
 ok "not restored: the bad one" absent $RBAD
 ok "restore again: existing compartments are set, not refused" sh -c "
 	$UBC set $R2 numproc 1 && ! $UBC restore $T/etc >/dev/null 2>&1; [ \"\$($UBC show -r $R2 | awk '\$1 == \"numproc\" { print \$4 }')\" = 11 ]"
 ok "restore -v names the skipped file" fails 1 "notes.txt: not named ID.conf, skipped" $UBC restore -v $T/etc
 ok "restore of a missing directory" fails 1 "$T/nodir: No such file or directory" $UBC restore $T/nodir
 
-for id in $C $D $R1 $R2 $(seq $S $((S + i - 1))); do
+for id in $C $D $F $R1 $R2 $(seq $S $((S + i - 1))); do
 	ok "destroy $id" destroy_gone $id
 done
 echo "1..$n"

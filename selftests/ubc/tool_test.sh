@@ -70,7 +70,16 @@ ok "create with a limit" $UBC create $A numproc 5
 ok "list shows it" sh -c "$UBC list | grep -qx $A"
 ok "show -r: numproc fresh" expect_numproc $A "0 0 5 5 0"
 ok "create of an existing id fails with 1" status 1 $UBC create $A
-ok "set barrier:limit" $UBC set $A numproc 3:4
+refused() {	# numproc 3:4 is what vzcfgvalidate calls an error
+	$UBC set $A numproc 3:4 2>/tmp/tool_test.err
+	rc=$?
+	cat /tmp/tool_test.err
+	[ $rc = 1 ] && grep -q "compartment $A: Error: barrier should be equal to limit for numproc (currently, 3:4)" /tmp/tool_test.err &&
+		grep -q "refused, 1 error as vzcfgvalidate sees them" /tmp/tool_test.err
+}
+ok "set refuses what validate calls an error, exit 1" refused
+ok "and changed nothing" expect_numproc $A "0 0 5 5 0"
+ok "set -f barrier:limit" $UBC set -f $A numproc 3:4
 ok "show -r: numproc set" expect_numproc $A "0 0 3 4 0"
 ok "set barrier above limit fails with 2" status 2 $UBC set $A numproc 5:4
 ok "set of a dummy slot fails with 2" status 2 $UBC set $A 4 1

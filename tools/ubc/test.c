@@ -22,6 +22,7 @@
 #include "parse.h"
 #include "print.h"
 #include "reply.h"
+#include "validate.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE 4096UL
@@ -884,6 +885,121 @@ static void test_conf(struct tap *t)
 	free(out);
 }
 
+/* ---- validation (validate.c) ---- */
+
+struct findings {
+	unsigned int n;
+	char msg[8][320];
+	enum ubc_level level[8];
+};
+
+static void find_cb(void *arg, enum ubc_level level, uint64_t res,
+		    const char *msg)
+{
+	struct findings *f = arg;
+
+	(void)res;
+	if (f->n < 8) {
+		snprintf(f->msg[f->n], sizeof(f->msg[0]), "%s", msg);
+		f->level[f->n] = level;
+	}
+	f->n++;
+}
+
+/*
+ * ve-basic with @edit appended (its keys replacing the sample's lines):
+ * validation passes as @pass says, with exactly @want as its one finding
+ * (NULL: none).
+ */
+static void val_case_n(struct tap *t, const char *base, const char *edit,
+		       bool pass, unsigned int n, const char *want)
+{
+	struct ubc_conf c, e;
+	struct findings f = { 0 };
+	struct ubc_validate v = { .vswap = -1, .report = find_cb, .arg = &f,
+				  .ram_pages = 262144, .swap_pages = 0 };
+	char err[512];
+	unsigned int r;
+	bool ok_;
+
+	if (conf_str(&c, base, err, sizeof(err)) ||
+	    conf_str(&e, edit, err, sizeof(err))) {
+		ok(t, false, "validate %s: parse: %s", edit, err);
+		return;
+	}
+	for (r = 0; r < UBC_RESOURCES; r++)
+		if (e.res[r].set)
+			c.res[r] = e.res[r];
+	v.res = c.res;
+	v.avnumproc = &c.avnumproc;
+	ok_ = ubc_validate(&v) == pass &&
+	      f.n == n && (!want || !strcmp(f.msg[0], want));
+	ok(t, ok_, "validate %s + %s: %s, %u finding%s%s%s",
+	   strlen(base) > 40 ? "ve-basic" : base, edit, pass ? "passes" : "fails",
+	   n, n == 1 ? "" : "s", want ? ": " : "", want ? want : "");
+	if (!ok_)
+		for (r = 0; r < f.n && r < 8; r++)
+			printf("# got: %s\n", f.msg[r]);
+	ubc_conf_free(&c);
+	ubc_conf_free(&e);
+}
+
+static void val_case(struct tap *t, const char *base, const char *edit,
+		     bool pass, const char *want)
+{
+	val_case_n(t, base, edit, pass, want ? 1 : 0, want);
+}
+
+static void test_validate(struct tap *t)
+{
+	char path[512], *basic;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/ve-basic.conf-sample", UBC_VZCONF_DIR);
+	basic = slurp(path, &len);
+	if (!basic) {
+		ok(t, false, "read %s", path);
+		return;
+	}
+	val_case(t, basic, "", true, NULL);
+	val_case(t, basic, "NUMPROC=\"240:250\"", false,
+		 "Error: barrier should be equal to limit for numproc (currently, 240:250)");
+	val_case(t, basic, "VMGUARPAGES=\"33792:40000\"", false,
+		 "Error: limit should be = 9223372036854775807 for vmguarpages (currently, 40000)");
+	val_case(t, basic, "KMEMSIZE=\"1000000:2000000\"", false,
+		 "Error: kmemsize.bar should be > 10997760 (currently, 1000000)");
+	val_case(t, basic, "TCPSNDBUF=\"1720320:1800000\"", false,
+		 "Error: tcpsndbuf.lim-tcpsndbuf.bar should be > 921600 (currently, 1800000-1720320=79680)");
+	val_case(t, basic, "TCPRCVBUF=\"1720320:1800000\"", false,
+		 "Warning: tcprcvbuf.lim-tcprcvbuf.bar should be > 921600 (currently, 1800000-1720320=79680)");
+	val_case(t, basic, "DGRAMRCVBUF=\"100000\"", true,
+		 "Recommendation: dgramrcvbuf.bar should be > 132096 (currently, 100000)");
+	val_case(t, basic, "DGRAMRCVBUF=\"1000\"", false,
+		 "Warning: dgramrcvbuf.bar should be > 32768 (currently, 1000)");
+	val_case(t, basic, "NUMFILE=\"100\"", false,
+		 "Warning: numfile should be > 5760 (currently, 100)");
+	val_case(t, basic, "PRIVVMPAGES=\"30000:69632\"", false,
+		 "Warning: privvmpages.bar should be > 33792 (currently, 30000)");
+	val_case(t, basic, "PHYSPAGES=\"5:unlimited\"", false,
+		 "Error: barrier should be = 0 for physpages (currently, 5)");
+	val_case(t, basic, "OOMGUARPAGES=\"300000:unlimited\"", false,
+		 "Warning: oomguarpages.bar should be <= 262144, RAM + swap (currently, 300000)");
+	/* unlimited operands: the formula counts as met */
+	val_case(t, basic, "TCPSNDBUF=\"1720320:unlimited\"\nNUMTCPSOCK=\"unlimited\"",
+		 true, NULL);
+	val_case_n(t, "NUMPROC=\"10\"", "", false, 14,
+		   "Error: parameter numtcpsock not found");
+	/* vswap: physpages' limit decides the mode */
+	val_case(t, "PHYSPAGES=\"0:65536\"\nSWAPPAGES=\"0:0\"", "", true, NULL);
+	val_case(t, "PHYSPAGES=\"1:65536\"\nSWAPPAGES=\"0:0\"", "", false,
+		 "Error: physpages.bar should be = 0 (currently, 1)");
+	val_case(t, "PHYSPAGES=\"0:65536\"\nSWAPPAGES=\"0:10\"", "", false,
+		 "Warning: swappages.lim should be <= 0 (currently, 10)");
+	val_case(t, "PHYSPAGES=\"0:65536\"", "", false,
+		 "Error: parameter swappages not found");
+	free(basic);
+}
+
 /* Run "UBC ARGS 2>&1"; return its exit status and first output line. */
 static int run(const char *ubc, const char *args, char *out, size_t len)
 {
@@ -911,13 +1027,13 @@ static void test_cli(struct tap *t, const char *ubc)
 		int status;
 		const char *line;	/* first line of stdout and stderr */
 	} cases[] = {
-		{ "--help", 0, "Usage: ubc [-j] [-p] [-r] [-v] COMMAND [ARG]..." },
-		{ "help", 0, "Usage: ubc [-j] [-p] [-r] [-v] COMMAND [ARG]..." },
-		{ "-h", 0, "Usage: ubc [-j] [-p] [-r] [-v] COMMAND [ARG]..." },
+		{ "--help", 0, "Usage: ubc [-j] [-p] [-r] [-v] [-f] COMMAND [ARG]..." },
+		{ "help", 0, "Usage: ubc [-j] [-p] [-r] [-v] [-f] COMMAND [ARG]..." },
+		{ "-h", 0, "Usage: ubc [-j] [-p] [-r] [-v] [-f] COMMAND [ARG]..." },
 		{ "help set", 0, "Usage: ubc set ID RES BARRIER[:LIMIT]..." },
 		{ "show --help", 0, "Usage: ubc show [ID]..." },
 		{ "-V", 0, "ubc 0.1 (generic netlink family \"ubc\" version 1)" },
-		{ "", 2, "Usage: ubc [-j] [-p] [-r] [-v] COMMAND [ARG]..." },
+		{ "", 2, "Usage: ubc [-j] [-p] [-r] [-v] [-f] COMMAND [ARG]..." },
 		{ "bogus", 2, "ubc: unknown command \"bogus\"" },
 		{ "-x list", 2, "ubc: unknown option \"-x\"" },
 		{ "--bogus list", 2, "ubc: unknown option \"--bogus\"" },
@@ -994,6 +1110,7 @@ int main(int argc, char **argv)
 	test_print_guarantees(&t);
 	test_replies(&t);
 	test_conf(&t);
+	test_validate(&t);
 	if (argc > 1)
 		test_cli(&t, argv[1]);
 	printf("1..%u\n", t.n);

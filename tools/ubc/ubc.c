@@ -14,12 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 
 #include "conf.h"
 #include "genl.h"
 #include "parse.h"
 #include "print.h"
 #include "reply.h"
+#include "validate.h"
 
 #ifndef UBC_TOOL_VERSION
 #define UBC_TOOL_VERSION "0.1"
@@ -37,6 +39,7 @@ struct ctx {
 	bool pretty;	/* JSON on several lines, indented */
 	bool raw;
 	bool verbose;	/* apply, restore: list the keys skipped */
+	bool force;	/* apply, set: even what validation calls an error */
 	unsigned long page_size;
 	struct ubc_nl nl;
 };
@@ -149,10 +152,18 @@ static int parse_id(const struct ctx *c, const char *s, uint32_t *id)
 	return 0;
 }
 
-/* ID [RES BARRIER[:LIMIT] ...] into a NEW or SET request. */
+static int guard(struct ctx *c, uint32_t id, const char *path,
+		 const struct ubc_conf_value chg[UBC_RESOURCES],
+		 const struct ubc_conf_value *avnumproc);
+
+/*
+ * ID [RES BARRIER[:LIMIT] ...] into a NEW or SET request; SET only once
+ * guard() let the change pass.
+ */
 static int settings_msg(struct ctx *c, int argc, char **argv, uint8_t cmd,
 			void *buf, struct nlmsghdr **nlhp)
 {
+	struct ubc_conf_value chg[UBC_RESOURCES] = { { 0 } };
 	struct ubc_setting set[UBC_RESOURCES];
 	struct nlattr *all, *one;
 	struct nlmsghdr *nlh;
@@ -167,7 +178,12 @@ static int settings_msg(struct ctx *c, int argc, char **argv, uint8_t cmd,
 	if (ubc_parse_settings(argc - 1, argv + 1, c->page_size, set, &n,
 			       err, sizeof(err)))
 		return usage_error(c, "%s", err);
+	for (i = 0; i < n; i++)
+		chg[set[i].res] = (struct ubc_conf_value){ .set = true,
+			.barrier = set[i].barrier, .limit = set[i].limit };
 	ret = connect_ubc(c);
+	if (!ret && cmd == UBC_CMD_SET)
+		ret = guard(c, id, NULL, chg, NULL);
 	if (ret)
 		return ret;
 	nlh = ubc_msg(c, buf, cmd, 0, id);
@@ -300,6 +316,10 @@ static int read_option(struct ctx *c, const char *o)
 		c->verbose = true;
 		return 0;
 	}
+	if (!strcmp(o, "--force")) {
+		c->force = true;
+		return 0;
+	}
 	if (o[1] == '-')
 		return usage_error(c, "unknown option \"%s\"", o);
 	for (o++; *o; o++) {
@@ -311,6 +331,8 @@ static int read_option(struct ctx *c, const char *o)
 			c->raw = true;
 		else if (*o == 'v')
 			c->verbose = true;
+		else if (*o == 'f')
+			c->force = true;
 		else
 			return usage_error(c, "unknown option \"-%c\"", *o);
 	}
@@ -583,6 +605,9 @@ static int apply_conf(struct ctx *c, uint32_t id, const char *path,
 	int ret;
 
 	conf_notes(c, path, conf);
+	ret = guard(c, id, path, conf->res, &conf->avnumproc);
+	if (ret)
+		return ret;
 	snprintf(what, sizeof(what), "%s: compartment %u", path, id);
 	ret = ubc_nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, 0, id), NULL,
 			  NULL);
@@ -776,6 +801,197 @@ static int cmd_restore(struct ctx *c, int argc, char **argv)
 	return failed ? EXIT_FAILURE : 0;
 }
 
+/* ---- validation (vzcfgvalidate's rules, validate.c) ---- */
+
+/* RAM and swap of the host, in pages, as vzctl's get_mem()/get_swap(). */
+static void host_mem(const struct ctx *c, uint64_t *ram, uint64_t *swap)
+{
+	struct sysinfo si;
+
+	*ram = *swap = 0;
+	if (sysinfo(&si))
+		return;
+	*ram = (uint64_t)si.totalram * si.mem_unit / c->page_size;
+	*swap = (uint64_t)si.totalswap * si.mem_unit / c->page_size;
+}
+
+/*
+ * Barriers and limits of compartment @id into @vals; for an id that does
+ * not exist (*exists false) the values "ubc create" starts with.
+ */
+static int current_values(struct ctx *c, uint32_t id,
+			  struct ubc_conf_value vals[UBC_RESOURCES],
+			  bool *exists)
+{
+	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
+	struct info_list l = { 0 };
+	char what[32];
+	unsigned int r, i;
+	int ret;
+
+	ret = ubc_nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, 0, id), info_cb,
+			  &l);
+	*exists = !ret;
+	for (r = 0; r < UBC_RESOURCES; r++) {
+		bool guar = r == UBC_VMGUARPAGES || r == UBC_OOMGUARPAGES;
+
+		vals[r] = (struct ubc_conf_value){
+			.set = ubc_conf_key(r) != NULL,
+			.barrier = guar ? 0 : UBC_UNLIMITED,
+			.limit = UBC_UNLIMITED };
+	}
+	for (i = 0; !ret && l.n == 1 && i < l.v[0].nres; i++) {
+		const struct ubc_res_info *x = &l.v[0].res[i];
+
+		if (ubc_conf_key(x->id)) {
+			vals[x->id].barrier = x->barrier;
+			vals[x->id].limit = x->limit;
+		}
+	}
+	free(l.v);
+	if (ret && ret != -ENOENT) {
+		snprintf(what, sizeof(what), "compartment %u", id);
+		return kernel_error(c, what, ret);
+	}
+	return 0;
+}
+
+struct guard_report {
+	const struct ctx *c;
+	const char *path;
+	uint32_t id;
+	uint64_t changed;	/* resources the command sets */
+	unsigned int blocking;
+};
+
+static void guard_cb(void *arg, enum ubc_level level, uint64_t res,
+		     const char *msg)
+{
+	struct guard_report *g = arg;
+
+	if (level != UBC_ERROR || !(res & g->changed))
+		return;
+	g->blocking++;
+	fprintf(stderr, "ubc: %s: %s%scompartment %u: %s%s\n", g->c->cmd,
+		g->path ? g->path : "", g->path ? ": " : "", g->id,
+		g->c->force ? "forced past: " : "", msg);
+}
+
+/*
+ * vzcfgvalidate's rules on what compartment @id becomes with @chg: an
+ * Error about a resource @chg sets refuses the change (exit 1) unless -f.
+ * Other findings are "ubc validate"'s to print.
+ */
+static int guard(struct ctx *c, uint32_t id, const char *path,
+		 const struct ubc_conf_value chg[UBC_RESOURCES],
+		 const struct ubc_conf_value *avnumproc)
+{
+	struct ubc_conf_value vals[UBC_RESOURCES];
+	struct guard_report g = { .c = c, .path = path, .id = id };
+	struct ubc_validate v = { .res = vals, .avnumproc = avnumproc,
+				  .vswap = -1, .report = guard_cb, .arg = &g };
+	unsigned int r;
+	bool exists;
+	int ret;
+
+	ret = current_values(c, id, vals, &exists);
+	if (ret)
+		return ret;
+	for (r = 0; r < UBC_RESOURCES; r++) {
+		if (!chg[r].set)
+			continue;
+		vals[r].barrier = chg[r].barrier;
+		vals[r].limit = chg[r].limit;
+		g.changed |= 1ULL << r;
+	}
+	host_mem(c, &v.ram_pages, &v.swap_pages);
+	ubc_validate(&v);
+	if (!g.blocking || c->force)
+		return 0;
+	fprintf(stderr, "ubc: %s: %s%scompartment %u: refused, %u error%s as vzcfgvalidate sees them (\"ubc validate\"); -f applies anyway\n",
+		c->cmd, path ? path : "", path ? ": " : "", id, g.blocking,
+		g.blocking == 1 ? "" : "s");
+	return EXIT_FAILURE;
+}
+
+static void validate_cb(void *arg, enum ubc_level level, uint64_t res,
+			const char *msg)
+{
+	(void)arg;
+	(void)level;
+	(void)res;
+	fprintf(stderr, "%s\n", msg);
+}
+
+/* Sums of the guarantees of every compartment but @id. */
+static int other_guarantees(struct ctx *c, uint32_t id, uint64_t *vm,
+			    uint64_t *oom)
+{
+	struct info_list l = { 0 };
+	size_t i;
+	unsigned int k;
+	int ret = dump_all(c, &l);
+
+	*vm = *oom = 0;
+	for (i = 0; !ret && i < l.n; i++) {
+		if (l.v[i].id == id)
+			continue;
+		for (k = 0; k < l.v[i].nres; k++) {
+			const struct ubc_res_info *x = &l.v[i].res[k];
+			uint64_t *sum = x->id == UBC_VMGUARPAGES ? vm :
+					x->id == UBC_OOMGUARPAGES ? oom : NULL;
+
+			if (sum && x->barrier != UBC_UNLIMITED)
+				*sum = *sum + x->barrier < *sum ? UINT64_MAX :
+				       *sum + x->barrier;
+		}
+	}
+	free(l.v);
+	return ret;
+}
+
+enum { EXIT_INVALID = 2 };	/* vzcfgvalidate's "validation failed" */
+
+static int cmd_validate(struct ctx *c, int argc, char **argv)
+{
+	struct ubc_conf_value vals[UBC_RESOURCES];
+	struct ubc_validate v = { .vswap = -1, .report = validate_cb };
+	struct ubc_conf conf = { 0 };
+	struct stat st;
+	bool exists;
+	uint32_t id;
+	int ret;
+
+	if (argc != 1)
+		return usage_error(c, "expected one config file or compartment id");
+	host_mem(c, &v.ram_pages, &v.swap_pages);
+	if (!stat(argv[0], &st) || ubc_parse_id(argv[0], &id)) {
+		ret = load_conf(c, argv[0], &conf);
+		if (ret)
+			return ret;
+		v.res = conf.res;
+		v.avnumproc = &conf.avnumproc;
+	} else {
+		ret = connect_ubc(c) ?: current_values(c, id, vals, &exists);
+		if (!ret && !exists) {
+			fprintf(stderr, "ubc: validate: compartment %u: no such compartment (and no file \"%s\")\n",
+				id, argv[0]);
+			ret = EXIT_FAILURE;
+		}
+		if (!ret && other_guarantees(c, id, &v.others_vmguar,
+					     &v.others_oomguar))
+			ret = EXIT_FAILURE;
+		if (ret)
+			return ret;
+		v.res = vals;
+	}
+	ret = ubc_validate(&v) ? 0 : EXIT_INVALID;
+	if (!ret)
+		fprintf(stderr, "Validation completed: success\n");
+	ubc_conf_free(&conf);
+	return ret;
+}
+
 static int cmd_help(struct ctx *c, int argc, char **argv);
 
 static const struct command {
@@ -804,6 +1020,8 @@ static const struct command {
 	  "write ID's barriers and limits as an OpenVZ config, into FILE's other lines if it exists" },
 	{ "restore", cmd_restore, "[DIR]",
 	  "apply every ID.conf of DIR (" UBC_CONF_DIR "), reporting each failure" },
+	{ "validate", cmd_validate, "FILE|ID",
+	  "vzcfgvalidate's consistency rules on a config or a compartment: 0 passed, 2 failed" },
 	{ "help", cmd_help, "[COMMAND]",
 	  "print this help, or the help of COMMAND" },
 };
@@ -839,7 +1057,7 @@ static void usage(FILE *f)
 		if (len > width)
 			width = len;
 	}
-	fprintf(f, "Usage: ubc [-j] [-p] [-r] [-v] COMMAND [ARG]...\n\nCommands:\n");
+	fprintf(f, "Usage: ubc [-j] [-p] [-r] [-v] [-f] COMMAND [ARG]...\n\nCommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		command_usage(f, &commands[i], width);
 	fprintf(f, "\nOptions:\n"
@@ -847,7 +1065,8 @@ static void usage(FILE *f)
 		"  -p, --pretty   JSON output on several lines, indented (implies -j)\n"
 		"  -r, --raw      show: exact integers in the resource's unit\n"
 		"  -v, --verbose  apply, restore: list the config keys that are skipped\n"
-		"  (-j, -p, -r and -v may also follow COMMAND, and, for list and show,\n"
+		"  -f, --force    apply, set, restore: even what validate calls an error\n"
+		"  (the options may also follow COMMAND, and, for list and show,\n"
 		"  come anywhere among its arguments)\n"
 		"  -h, --help     print this help; \"ubc COMMAND --help\" for one command\n"
 		"  -V, --version  print the version\n"
@@ -885,6 +1104,7 @@ int main(int argc, char **argv)
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -894,7 +1114,7 @@ int main(int argc, char **argv)
 	int opt, ret;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jprvhV", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jprvfhV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			c.json = true;
@@ -907,6 +1127,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			c.verbose = true;
+			break;
+		case 'f':
+			c.force = true;
 			break;
 		case 'h':
 			usage(stdout);
