@@ -4,8 +4,10 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "delta.h"
 #include "parse.h"
 #include "print.h"
 
@@ -193,7 +195,17 @@ static void print_barrier(struct printer *p, const char *fmt,
 		print_value(p, PR_ANY, "barrier", fmt, r, r->barrier);
 }
 
-static void print_resource(struct printer *p, const struct ubc_res_info *r)
+/* "+N", or "-" for no new refusal; JSON "failcnt_delta": N. */
+static void print_delta(struct printer *p, const char *fmt, uint64_t d)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), d ? "+%" PRIu64 : "-", d);
+	pr_cell(p, PR_ANY, "failcnt_delta", fmt, buf, d);
+}
+
+static void print_resource(struct printer *p, uint32_t id,
+			   const struct ubc_res_info *r)
 {
 	const char *vfmt = p->raw ? " %20s" : " %10s";
 	bool fail = r->failcnt && !p->raw;
@@ -216,6 +228,9 @@ static void print_resource(struct printer *p, const struct ubc_res_info *r)
 		pr_str(p, PR_TEXT, NULL, " %7s",
 		       ubc_fmt_percent(buf, sizeof(buf), r->held, r->limit));
 	}
+	if (p->deltas)
+		print_delta(p, " %7s", ubc_fails_delta(p->base, id, r->id,
+							 r->failcnt));
 	if (fail && !p->color)
 		pr_text(p, " *");
 	pr_text(p, "\n");
@@ -236,6 +251,8 @@ static void print_header(struct printer *p)
 	pr_text(p, " %8s", "failcnt");
 	if (!p->raw)
 		pr_text(p, " %7s %7s", "bar%", "lim%");
+	if (p->deltas)
+		pr_text(p, " %7s", "+fail");
 	pr_text(p, "\n");
 }
 
@@ -244,15 +261,29 @@ static void print_header(struct printer *p)
  * header and a line per resource. JSON
  * [{"id":..,"flags":[..],"resources":[{..},..][,"bursts":N]},..].
  */
+/* Whether a row of @c has refusals since p->base. */
+static bool changed(const struct printer *p, const struct ubc_info *c)
+{
+	unsigned int r;
+
+	for (r = 0; r < c->nres; r++)
+		if (ubc_fails_delta(p->base, c->id, c->res[r].id,
+				    c->res[r].failcnt))
+			return true;
+	return false;
+}
+
 void ubc_print_show(struct printer *p, const struct ubc_info *c, size_t n)
 {
-	size_t i;
+	size_t i, shown = 0;
 	unsigned int r;
 
 	pr_open(p, PR_JSON, NULL, '[');
 	for (i = 0; i < n; i++) {
+		if (p->changed_only && !changed(p, &c[i]))
+			continue;
 		pr_open(p, PR_JSON, NULL, '{');
-		if (i)
+		if (shown++)
 			pr_text(p, "\n");
 		pr_u64(p, PR_ANY, "id", "compartment %s", c[i].id);
 		print_flags(p, c[i].flags, " %s");
@@ -262,7 +293,10 @@ void ubc_print_show(struct printer *p, const struct ubc_info *c, size_t n)
 		print_header(p);
 		pr_open(p, PR_JSON, "resources", '[');
 		for (r = 0; r < c[i].nres; r++)
-			print_resource(p, &c[i].res[r]);
+			if (!p->changed_only ||
+			    ubc_fails_delta(p->base, c[i].id, c[i].res[r].id,
+					    c[i].res[r].failcnt))
+				print_resource(p, c[i].id, &c[i].res[r]);
 		pr_close(p, PR_JSON, ']');
 		if (c[i].has_bursts)
 			pr_u64(p, PR_JSON, "bursts", NULL, c[i].bursts);
@@ -270,4 +304,99 @@ void ubc_print_show(struct printer *p, const struct ubc_info *c, size_t n)
 	}
 	pr_close(p, PR_JSON, ']');
 	pr_end(p);
+}
+
+struct top_row {
+	uint32_t id;
+	const struct ubc_res_info *r;
+	uint64_t delta;
+	double of_limit, of_barrier;
+};
+
+static double ratio(uint64_t held, uint64_t of)
+{
+	return !of || of == UBC_UNLIMITED ? 0 : (double)held / of;
+}
+
+/*
+ * New refusals first, then the fullest against the limit, the barrier,
+ * then the most refused.
+ */
+static int cmp_top(const void *a, const void *b)
+{
+	const struct top_row *x = a, *y = b;
+
+	if (x->delta != y->delta)
+		return x->delta > y->delta ? -1 : 1;
+	if (x->of_limit != y->of_limit)
+		return x->of_limit > y->of_limit ? -1 : 1;
+	if (x->of_barrier != y->of_barrier)
+		return x->of_barrier > y->of_barrier ? -1 : 1;
+	if (x->r->failcnt != y->r->failcnt)
+		return x->r->failcnt > y->r->failcnt ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return (x->r->id > y->r->id) - (x->r->id < y->r->id);
+}
+
+/*
+ * One row per (compartment, resource) in use or refused, sorted as
+ * cmp_top(): "ID resource held barrier limit bar% lim% failcnt +fail".
+ * JSON [{"id":..,"name":..,...,"failcnt_delta":N},..].
+ */
+void ubc_print_top(struct printer *p, const struct ubc_info *c, size_t n)
+{
+	const char *vfmt = p->raw ? " %20s" : " %10s";
+	struct top_row *rows;
+	size_t i, k = 0, total = 0;
+	unsigned int r;
+	char buf[32];
+
+	for (i = 0; i < n; i++)
+		total += c[i].nres;
+	rows = calloc(total ? total : 1, sizeof(*rows));
+	if (!rows)
+		return;
+	for (i = 0; i < n; i++)
+		for (r = 0; r < c[i].nres; r++) {
+			const struct ubc_res_info *x = &c[i].res[r];
+
+			if (!x->held && !x->failcnt)
+				continue;
+			rows[k++] = (struct top_row){
+				.id = c[i].id, .r = x,
+				.delta = ubc_fails_delta(p->base, c[i].id, x->id,
+							 x->failcnt),
+				.of_limit = ratio(x->held, x->limit),
+				.of_barrier = ratio(x->held, x->barrier) };
+		}
+	qsort(rows, k, sizeof(*rows), cmp_top);
+	pr_text(p, "%10s %-13s", "id", "resource");
+	pr_str(p, PR_TEXT, NULL, vfmt, "held");
+	pr_str(p, PR_TEXT, NULL, vfmt, "barrier");
+	pr_str(p, PR_TEXT, NULL, vfmt, "limit");
+	pr_text(p, " %7s %7s %8s %7s\n", "bar%", "lim%", "failcnt", "+fail");
+	pr_open(p, PR_JSON, NULL, '[');
+	for (i = 0; i < k; i++) {
+		const struct ubc_res_info *x = rows[i].r;
+
+		pr_open(p, PR_JSON, NULL, '{');
+		pr_u64(p, PR_ANY, "id", "%10s ", rows[i].id);
+		pr_str(p, PR_ANY, "name", "%-13s", x->name);
+		pr_str(p, PR_JSON, "unit", NULL, ubc_unit_name(x->unit));
+		print_value(p, PR_ANY, "held", vfmt, x, x->held);
+		print_barrier(p, vfmt, x);
+		print_value(p, PR_ANY, "limit", vfmt, x, x->limit);
+		pr_str(p, PR_TEXT, NULL, " %7s",
+		       ubc_fmt_percent(buf, sizeof(buf), x->held, x->barrier));
+		pr_str(p, PR_TEXT, NULL, " %7s",
+		       ubc_fmt_percent(buf, sizeof(buf), x->held, x->limit));
+		pr_u64(p, PR_ANY, "failcnt", " %8s", x->failcnt);
+		print_delta(p, " %7s", rows[i].delta);
+		pr_text(p, "\n");
+		pr_close(p, PR_JSON, '}');
+	}
+	pr_close(p, PR_JSON, ']');
+	pr_end(p);
+	free(rows);
 }

@@ -14,6 +14,8 @@
 #define UBC_MAX_RES	64	/* resources kept per compartment */
 #define UBC_NAME_LEN	32
 
+struct ubc_fails;
+
 struct ubc_res_info {
 	uint32_t id;
 	uint8_t unit;
@@ -46,6 +48,10 @@ struct printer {
 	bool raw;		/* exact integers, no decoration */
 	bool color;		/* highlight with ANSI bold red, else with '*' */
 	unsigned long page_size;
+	/* show: failcnt deltas against @base (delta.h), or only those rows */
+	const struct ubc_fails *base;
+	bool deltas;
+	bool changed_only;
 	unsigned int depth;
 	bool first[PR_DEPTH];
 };
@@ -65,5 +71,6 @@ void pr_end(struct printer *p);
 
 void ubc_print_list(struct printer *p, const struct ubc_info *c, size_t n);
 void ubc_print_show(struct printer *p, const struct ubc_info *c, size_t n);
+void ubc_print_top(struct printer *p, const struct ubc_info *c, size_t n);
 
 #endif /* UBC_PRINT_H */

@@ -18,6 +18,7 @@
 #include <linux/genetlink.h>
 
 #include "conf.h"
+#include "delta.h"
 #include "genl.h"
 #include "parse.h"
 #include "print.h"
@@ -303,7 +304,9 @@ static size_t sample(struct ubc_info c[2])
 	return 2;
 }
 
-enum render { RENDER_LIST, RENDER_SHOW };
+enum render { RENDER_LIST, RENDER_SHOW, RENDER_TOP };
+static const struct ubc_fails *render_base;
+static bool render_deltas, render_changed;
 
 static bool render_pretty;	/* -p: pretty JSON */
 
@@ -324,8 +327,13 @@ static char *render(enum render what, bool json, bool raw, bool color,
 	p.color = color;
 	if (n)
 		n = sample(c);
+	p.base = render_base;
+	p.deltas = render_deltas;
+	p.changed_only = render_changed;
 	if (what == RENDER_LIST)
 		ubc_print_list(&p, c, n);
+	else if (what == RENDER_TOP)
+		ubc_print_top(&p, c, n);
 	else
 		ubc_print_show(&p, c, n);
 	fclose(f);
@@ -686,6 +694,77 @@ static void test_replies(struct tap *t)
 	free(l.v);
 }
 
+
+/* ---- failcnt deltas (delta.c) and their output ---- */
+
+static void test_delta(struct tap *t)
+{
+	struct ubc_fails s = { 0 }, s2 = { 0 };
+	struct ubc_info c[2];
+	size_t n = sample(c);
+	char *text, *out;
+
+	ok(t, !ubc_fails_take(&s, c, n) && s.n == 3, "snapshot of every row");
+	text = ubc_fails_format(&s);
+	ok(t, text && !strcmp(text, "101 0 0\n101 5 2\n4294967295 99 0\n"),
+	   "state file: ID RES FAILCNT lines, sorted (%s)", text ? text : "");
+	ok(t, text && !ubc_fails_parse(&s2, text, strlen(text)) && s2.n == 3 &&
+	   ubc_fails_delta(&s2, 101, 5, 2) == 0, "parsed back");
+	ubc_fails_free(&s2);
+	free(text);
+	ok(t, ubc_fails_delta(&s, 101, 5, 7) == 5 &&
+	   ubc_fails_delta(&s, 101, 5, 1) == 1 &&
+	   ubc_fails_delta(&s, 102, 5, 4) == 4 &&
+	   ubc_fails_delta(NULL, 101, 5, 4) == 4,
+	   "delta: since then; all of it when new or recreated (lower)");
+	text = "junk\n1 2\n7 5 3 x\n7 5 3\n99999999999 5 1\n";
+	ok(t, !ubc_fails_parse(&s2, text, strlen(text)) &&
+	   s2.n == 1 && ubc_fails_delta(&s2, 7, 5, 4) == 1,
+	   "a damaged state file: bad lines skipped");
+	ubc_fails_free(&s2);
+
+	render_deltas = true;
+	render_base = NULL;
+	out = render(RENDER_SHOW, false, true, false, 2);
+	ok(t, strstr(out, " failcnt   +fail\n") &&
+	   strstr(out, "        2      +2\n") &&
+	   strstr(out, "        0       -\n"),
+	   "show --relative: a +fail column, + since the last look");
+	free(out);
+	out = render(RENDER_SHOW, true, false, false, 2);
+	ok(t, strstr(out, "\"failcnt\":2,\"failcnt_delta\":2}") != NULL,
+	   "json: failcnt_delta");
+	check_json(t, "show --relative json is valid JSON", out);
+	render_changed = true;
+	render_base = &s;
+	check_text(t, "--changed, nothing new: nothing shown",
+		   render(RENDER_SHOW, false, false, false, 2), "");
+	check_text(t, "--changed json, nothing new: []",
+		   render(RENDER_SHOW, true, false, false, 2), "[]\n");
+	render_base = NULL;
+	out = render(RENDER_SHOW, false, true, false, 2);
+	ok(t, strstr(out, "compartment 101 bursts 3\n") && strstr(out, "numproc") &&
+	   !strstr(out, "kmemsize") && !strstr(out, "4294967295"),
+	   "--changed: only the refused row and its compartment");
+	free(out);
+	render_changed = false;
+	render_deltas = false;
+	out = render(RENDER_TOP, true, false, false, 2);
+	ok(t, strstr(out, "[{\"id\":101,\"name\":\"numproc\",") == out &&
+	   strstr(out, "},{\"id\":4294967295,\"name\":\"we") &&
+	   strstr(out, "},{\"id\":101,\"name\":\"kmemsize\""),
+	   "top: refused first, then by share of the limit (%s)", out);
+	check_json(t, "top json is valid JSON", out);	/* frees it */
+	render_base = &s;
+	out = render(RENDER_TOP, false, true, false, 2);
+	ok(t, strstr(out, "        id resource      ") == out &&
+	   strstr(out, "\n       101 numproc      ") && strstr(out, "+fail\n"),
+	   "top text: a row per resource in use");
+	free(out);
+	render_base = NULL;
+	ubc_fails_free(&s);
+}
+
 /* ---- config files (conf.c) ---- */
 
 static int conf_str(struct ubc_conf *c, const char *text, char *err,
@@ -1031,7 +1110,7 @@ static void test_cli(struct tap *t, const char *ubc)
 		{ "help", 0, "Usage: ubc [-j] [-p] [-r] [-v] [-f] COMMAND [ARG]..." },
 		{ "-h", 0, "Usage: ubc [-j] [-p] [-r] [-v] [-f] COMMAND [ARG]..." },
 		{ "help set", 0, "Usage: ubc set ID RES BARRIER[:LIMIT]..." },
-		{ "show --help", 0, "Usage: ubc show [ID]..." },
+		{ "show --help", 0, "Usage: ubc show [OPTION]... [ID]..." },
 		{ "-V", 0, "ubc 0.1 (generic netlink family \"ubc\" version 1)" },
 		{ "", 2, "Usage: ubc [-j] [-p] [-r] [-v] [-f] COMMAND [ARG]..." },
 		{ "bogus", 2, "ubc: unknown command \"bogus\"" },
@@ -1109,6 +1188,7 @@ int main(int argc, char **argv)
 	test_print(&t);
 	test_print_guarantees(&t);
 	test_replies(&t);
+	test_delta(&t);
 	test_conf(&t);
 	test_validate(&t);
 	if (argc > 1)

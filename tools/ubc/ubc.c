@@ -8,15 +8,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 
 #include "conf.h"
+#include "delta.h"
 #include "genl.h"
 #include "parse.h"
 #include "print.h"
@@ -400,56 +403,6 @@ static int cmd_list(struct ctx *c, int argc, char **argv)
 	return ret;
 }
 
-/* UBC_CMD_GET of each id in argv; failures are reported, others kept. */
-static int get_ids(struct ctx *c, int argc, char **argv, struct info_list *l)
-{
-	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
-	int i, ret, status = 0;
-	char what[32];
-	uint32_t id;
-
-	for (i = 0; i < argc; i++) {
-		ret = parse_id(c, argv[i], &id);
-		if (ret)
-			return ret;
-	}
-	ret = connect_ubc(c);
-	if (ret)
-		return ret;
-	for (i = 0; i < argc; i++) {
-		ubc_parse_id(argv[i], &id);
-		ret = ubc_nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, 0, id),
-			      info_cb, l);
-		if (ret) {
-			snprintf(what, sizeof(what), "compartment %u", id);
-			status = kernel_error(c, what, ret);
-		}
-	}
-	return status;
-}
-
-static int cmd_show(struct ctx *c, int argc, char **argv)
-{
-	struct info_list l = { 0 };
-	struct printer p;
-	int ret;
-
-	ret = read_options(c, &argc, &argv, true);
-	if (ret)
-		return ret;
-	if (argc)
-		ret = get_ids(c, argc, argv, &l);
-	else
-		ret = connect_ubc(c) ?: dump_all(c, &l);
-	/* With some ids refused, still show the others. */
-	if (ret != EXIT_USAGE && (l.n || !ret)) {
-		printer_for(c, &p);
-		ubc_print_show(&p, l.v, l.n);
-	}
-	free(l.v);
-	return ret;
-}
-
 /* ---- config files: apply, save, restore ---- */
 
 #define CONF_MAX_SIZE	(1 << 20)
@@ -801,6 +754,254 @@ static int cmd_restore(struct ctx *c, int argc, char **argv)
 	return failed ? EXIT_FAILURE : 0;
 }
 
+/* ---- show and top: once, or watching ---- */
+
+struct view {
+	double every;		/* -w SECONDS: refresh period, 0 for once */
+	unsigned long count;	/* --count N: refreshes, 0 for no end */
+	bool changed;		/* --changed */
+	bool relative;		/* --relative */
+	bool reset;		/* --reset */
+	bool top;
+};
+
+static volatile sig_atomic_t view_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	view_stop = 1;
+}
+
+/* "2", "0.5": 0.1 to 86400 seconds. */
+static int parse_period(const char *s, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	return errno || end == s || *end || !(*v >= 0.1 && *v <= 86400) ?
+	       -EINVAL : 0;
+}
+
+/*
+ * Takes show's and top's own options out of argv (anywhere, as the
+ * global ones); the rest stays for read_options().
+ */
+static int view_options(struct ctx *c, int *argc, char **argv,
+			struct view *v)
+{
+	int i, n = 0;
+
+	for (i = 0; i < *argc; i++) {
+		const char *o = argv[i], *val = NULL;
+
+		if (!strcmp(o, "--")) {
+			while (i < *argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(o, "-w") || !strcmp(o, "--watch") ||
+		    !strcmp(o, "--count")) {
+			if (i + 1 >= *argc)
+				return usage_error(c, "%s needs a value", o);
+			val = argv[++i];
+		} else if (!strncmp(o, "--watch=", 8) || !strncmp(o, "--count=", 8)) {
+			val = o + 8;
+		}
+		if (val && o[2] == 'c') {
+			char *end;
+
+			errno = 0;
+			v->count = strtoul(val, &end, 10);
+			if (errno || end == val || *end || !v->count ||
+			    *val == '-')
+				return usage_error(c, "\"%s\": invalid --count (expected 1 or more)", val);
+		} else if (val) {
+			if (parse_period(val, &v->every))
+				return usage_error(c, "\"%s\": invalid period for -w (expected 0.1 to 86400 seconds)", val);
+		} else if (!strcmp(o, "--changed") && !v->top) {
+			v->changed = true;
+		} else if (!strcmp(o, "--relative") && !v->top) {
+			v->relative = true;
+		} else if (!strcmp(o, "--reset") && !v->top) {
+			v->reset = true;
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	*argc = n;
+	if (v->count && !v->every)
+		return usage_error(c, "--count needs -w");
+	return 0;
+}
+
+/* Where --relative and --changed keep the last look. */
+static const char *state_path(char *buf, size_t len)
+{
+	const char *dir = getenv("UBC_STATE_DIR");
+
+	if (!dir || !*dir)
+		dir = "/run/ubc";
+	mkdir(dir, 0700);
+	snprintf(buf, len, "%s/failcnt", dir);
+	return buf;
+}
+
+static void state_load(struct ubc_fails *s)
+{
+	char path[4096], *text;
+	size_t len;
+
+	s->v = NULL;
+	s->n = 0;
+	if (!read_file(state_path(path, sizeof(path)), &text, &len)) {
+		ubc_fails_parse(s, text, len);
+		free(text);
+	}
+}
+
+static int state_save(const struct ctx *c, const struct ubc_fails *s)
+{
+	char path[4096], *text = ubc_fails_format(s);
+	int ret;
+
+	if (!text)
+		return file_error(c, "failcnt state", -ENOMEM);
+	ret = write_file(state_path(path, sizeof(path)), text);
+	free(text);
+	return ret ? file_error(c, path, ret) : 0;
+}
+
+/* The compartments of argv (validated ids), or all of them. */
+static int fetch(struct ctx *c, int argc, char **argv, struct info_list *l)
+{
+	char buf[UBC_NL_REQ_SIZE] __attribute__((aligned(8)));
+	int i, ret, status = 0;
+	char what[32];
+	uint32_t id;
+
+	l->n = 0;
+	if (!argc)
+		return dump_all(c, l);
+	for (i = 0; i < argc; i++) {
+		ubc_parse_id(argv[i], &id);
+		ret = ubc_nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, 0, id),
+				  info_cb, l);
+		if (ret) {
+			snprintf(what, sizeof(what), "compartment %u", id);
+			status = kernel_error(c, what, ret);
+		}
+	}
+	return status;
+}
+
+static void sleep_for(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	while (!view_stop && nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int view(struct ctx *c, struct view *v, int argc, char **argv)
+{
+	struct ubc_fails base = { 0 }, now = { 0 };
+	struct info_list l = { 0 };
+	bool tty = isatty(STDOUT_FILENO), keep = v->relative || v->changed;
+	struct sigaction sa = { .sa_handler = on_stop };
+	unsigned long k;
+	struct printer p;
+	char stamp[64];
+	int i, ret;
+
+	ret = read_options(c, &argc, &argv, true);
+	for (i = 0; !ret && i < argc; i++)
+		ret = parse_id(c, argv[i], &(uint32_t){ 0 });
+	if (ret)
+		return ret;
+	if (v->top && tty && !v->every)
+		v->every = 2;	/* as top(1): refresh until interrupted */
+	if (v->reset) {
+		char path[4096];
+
+		if (unlink(state_path(path, sizeof(path))) && errno != ENOENT)
+			return file_error(c, path, -errno);
+		if (!keep)
+			return 0;
+	}
+	ret = connect_ubc(c);
+	if (ret)
+		return ret;
+	if (keep)
+		state_load(&base);
+	if (v->every) {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	for (k = 0; !view_stop && (!v->count || k < v->count); k++) {
+		ret = fetch(c, argc, argv, &l);
+		if (ret && (ret == EXIT_USAGE || !l.n))
+			break;
+		if (ubc_fails_take(&now, l.v, l.n)) {
+			ret = file_error(c, "snapshot", -ENOMEM);
+			break;
+		}
+		if (v->every) {
+			time_t t = time(NULL);
+
+			strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S %Z",
+				 localtime(&t));
+			if (tty)
+				printf("\033[H\033[2J");
+			if (!c->json)
+				printf("%subc %s, every %gs: %s\n\n",
+				       tty ? "" : "# ", v->top ? "top" : "show",
+				       v->every, stamp);
+		}
+		printer_for(c, &p);
+		if (v->every && c->json)
+			p.pretty = false;	/* one JSON document a line */
+		p.base = v->top && !k ? &now : &base;
+		p.deltas = keep || v->top;
+		p.changed_only = v->changed;
+		if (v->top)
+			ubc_print_top(&p, l.v, l.n);
+		else
+			ubc_print_show(&p, l.v, l.n);
+		fflush(stdout);
+		if (keep && state_save(c, &now)) {
+			ret = EXIT_FAILURE;
+			break;
+		}
+		ubc_fails_free(&base);
+		base = now;
+		now = (struct ubc_fails){ 0 };
+		if (!v->every)
+			break;
+		if (!v->count || k + 1 < v->count)
+			sleep_for(v->every);
+	}
+	ubc_fails_free(&base);
+	ubc_fails_free(&now);
+	free(l.v);
+	return ret;
+}
+
+static int cmd_show(struct ctx *c, int argc, char **argv)
+{
+	struct view v = { 0 };
+
+	return view_options(c, &argc, argv, &v) ?: view(c, &v, argc, argv);
+}
+
+static int cmd_top(struct ctx *c, int argc, char **argv)
+{
+	struct view v = { .top = true };
+
+	return view_options(c, &argc, argv, &v) ?: view(c, &v, argc, argv);
+}
+
 /* ---- validation (vzcfgvalidate's rules, validate.c) ---- */
 
 /* RAM and swap of the host, in pages, as vzctl's get_mem()/get_swap(). */
@@ -999,31 +1200,46 @@ static const struct command {
 	int (*fn)(struct ctx *c, int argc, char **argv);
 	const char *args;
 	const char *help;
+	const char *opts;	/* its own options, for "ubc COMMAND --help" */
+	bool own_options;	/* reads every option itself, anywhere */
 } commands[] = {
-	{ "create", cmd_create, "ID [RES BARRIER[:LIMIT]]...",
-	  "create compartment ID; resources not given are unlimited, guarantees none" },
-	{ "destroy", cmd_destroy, "ID",
-	  "destroy compartment ID, which must have no tasks" },
-	{ "list", cmd_list, "",
-	  "list compartment ids, with \"dying\" while charges drain" },
-	{ "set", cmd_set, "ID RES BARRIER[:LIMIT]...",
-	  "set barriers and limits, all or none; LIMIT defaults to BARRIER" },
-	{ "show", cmd_show, "[ID]...",
-	  "show beancounters and bursts of the given or of all compartments" },
-	{ "exec", cmd_exec, "ID [--] CMD [ARG]...",
-	  "run CMD inside compartment ID" },
-	{ "enter", cmd_enter, "ID PID",
-	  "move process PID (all its threads) into compartment ID" },
-	{ "apply", cmd_apply, "ID FILE",
-	  "apply an OpenVZ container config (KMEMSIZE=\"B:L\"...), all or nothing; create ID if missing" },
-	{ "save", cmd_save, "ID [FILE]",
-	  "write ID's barriers and limits as an OpenVZ config, into FILE's other lines if it exists" },
-	{ "restore", cmd_restore, "[DIR]",
-	  "apply every ID.conf of DIR (" UBC_CONF_DIR "), reporting each failure" },
-	{ "validate", cmd_validate, "FILE|ID",
-	  "vzcfgvalidate's consistency rules on a config or a compartment: 0 passed, 2 failed" },
-	{ "help", cmd_help, "[COMMAND]",
-	  "print this help, or the help of COMMAND" },
+	{ .name = "create", .fn = cmd_create, .args = "ID [RES BARRIER[:LIMIT]]...",
+	  .help = "create compartment ID; resources not given are unlimited, guarantees none" },
+	{ .name = "destroy", .fn = cmd_destroy, .args = "ID",
+	  .help = "destroy compartment ID, which must have no tasks" },
+	{ .name = "list", .fn = cmd_list, .args = "",
+	  .help = "list compartment ids, with \"dying\" while charges drain" },
+	{ .name = "set", .fn = cmd_set, .args = "ID RES BARRIER[:LIMIT]...",
+	  .help = "set barriers and limits, all or none; LIMIT defaults to BARRIER" },
+	{ .name = "show", .fn = cmd_show, .args = "[OPTION]... [ID]...",
+	  .help = "show beancounters and bursts of the given or of all compartments",
+	  .opts = "  -w, --watch SECONDS  refresh every SECONDS (in place on a terminal,\n"
+	  "                       appended otherwise; with -j a JSON document a line)\n"
+	  "  --count N            with -w: N refreshes, then exit\n"
+	  "  --relative           a +fail column: refusals since the last --relative\n"
+	  "                       or --changed look (kept in $UBC_STATE_DIR, /run/ubc)\n"
+	  "  --changed            only the rows with refusals since that look\n"
+	  "  --reset              forget the last look\n",
+	  .own_options = true },
+	{ .name = "top", .fn = cmd_top, .args = "[OPTION]... [ID]...",
+	  .help = "every beancounter in use, new refusals first, then the fullest against its limit",
+	  .opts = "  -w, --watch SECONDS  refresh every SECONDS (2 on a terminal, else once)\n"
+	  "  --count N            with -w: N refreshes, then exit\n",
+	  .own_options = true },
+	{ .name = "exec", .fn = cmd_exec, .args = "ID [--] CMD [ARG]...",
+	  .help = "run CMD inside compartment ID" },
+	{ .name = "enter", .fn = cmd_enter, .args = "ID PID",
+	  .help = "move process PID (all its threads) into compartment ID" },
+	{ .name = "apply", .fn = cmd_apply, .args = "ID FILE",
+	  .help = "apply an OpenVZ container config (KMEMSIZE=\"B:L\"...), all or nothing; create ID if missing" },
+	{ .name = "save", .fn = cmd_save, .args = "ID [FILE]",
+	  .help = "write ID's barriers and limits as an OpenVZ config, into FILE's other lines if it exists" },
+	{ .name = "restore", .fn = cmd_restore, .args = "[DIR]",
+	  .help = "apply every ID.conf of DIR (" UBC_CONF_DIR "), reporting each failure" },
+	{ .name = "validate", .fn = cmd_validate, .args = "FILE|ID",
+	  .help = "vzcfgvalidate's consistency rules on a config or a compartment: 0 passed, 2 failed" },
+	{ .name = "help", .fn = cmd_help, .args = "[COMMAND]",
+	  .help = "print this help, or the help of COMMAND" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -1094,6 +1310,8 @@ static int cmd_help(struct ctx *c, int argc, char **argv)
 	if (!cmd)
 		return usage_error(c, "\"%s\": unknown command", argv[0]);
 	fprintf(stdout, "Usage: ubc %s %s\n  %s\n", cmd->name, cmd->args, cmd->help);
+	if (cmd->opts)
+		fprintf(stdout, "\nOptions:\n%s", cmd->opts);
 	return 0;
 }
 
@@ -1163,7 +1381,7 @@ int main(int argc, char **argv)
 	argv += optind + 1;
 	if (argc && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")))
 		return cmd_help(&c, 1, (char *[]){ (char *)cmd->name });
-	if (cmd->fn != cmd_help) {
+	if (cmd->fn != cmd_help && !cmd->own_options) {
 		ret = read_options(&c, &argc, &argv, false);
 		if (ret)
 			return ret;
