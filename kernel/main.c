@@ -24,6 +24,7 @@
 #include "probe.h"
 #include "proc.h"
 #include "part.h"
+#include <ubc/version.h>
 
 static const struct ubc_part *const ubc_parts[] = {
 	&ubc_tasks_part,
@@ -126,6 +127,7 @@ static void __exit ubc_exit(void)
 module_init(ubc_init);
 module_exit(ubc_exit);
 MODULE_LICENSE("GPL");
+MODULE_VERSION(UBC_VERSION);
 MODULE_DESCRIPTION("OpenVZ-style user beancounters");
 MODULE_AUTHOR("The ubc authors");
 MODULE_ALIAS_GENL_FAMILY(UBC_GENL_NAME);

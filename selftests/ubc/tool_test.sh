@@ -91,6 +91,14 @@ proc_row_agrees() {
 		END { exit !(found && ok) }'
 }
 ok "/proc row agrees" proc_row_agrees
+version_matches() {	# the tool's and the loaded module's, from one header
+	v=$($UBC -V 2>&1) || return 1
+	echo "$v"
+	tool=$(echo "$v" | sed -n '1s/^ubc \([^ ]*\) .*/\1/p')
+	[ -n "$tool" ] && [ "$(echo "$v" | sed -n 2p)" = "module ubc $tool" ] &&
+		[ "$(cat /sys/module/ubc/version)" = "$tool" ] && ! echo "$v" | grep -q warning
+}
+ok "-V: the module's version is the tool's" version_matches
 ok "json list names it" sh -c "$UBC -j list | grep -q '\"id\":$A,'"
 ok "-j after the command and its ids" sh -c "$UBC show $A -j | grep -q '^\[{\"id\":$A,'"
 ok "-p: pretty json, one member a line" sh -c "$UBC -p show $A | grep -qx '    \"id\": $A,'"

@@ -26,9 +26,7 @@
 #include "reply.h"
 #include "validate.h"
 
-#ifndef UBC_TOOL_VERSION
-#define UBC_TOOL_VERSION "0.1"
-#endif
+#include <ubc/version.h>
 
 #define DUMP_TRIES	4
 
@@ -1315,6 +1313,30 @@ static int cmd_help(struct ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The tool's version, and the loaded module's (MODULE_VERSION, from the
+ * same include/ubc/version.h): a mismatch is said, not refused.
+ */
+static int print_version(void)
+{
+	char mod[64] = "";
+	FILE *f;
+
+	printf("ubc %s (generic netlink family \"%s\" version %d)\n",
+	       UBC_VERSION, UBC_GENL_NAME, UBC_GENL_VERSION);
+	f = fopen("/sys/module/ubc/version", "re");
+	if (f && fgets(mod, sizeof(mod), f)) {
+		mod[strcspn(mod, "\n")] = '\0';
+		printf("module ubc %s\n", mod);
+		if (strcmp(mod, UBC_VERSION))
+			fprintf(stderr, "ubc: warning: the loaded module is version %s, this tool %s\n",
+				mod, UBC_VERSION);
+	}
+	if (f)
+		fclose(f);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -1353,9 +1375,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("ubc %s (generic netlink family \"%s\" version %d)\n",
-			       UBC_TOOL_VERSION, UBC_GENL_NAME, UBC_GENL_VERSION);
-			return 0;
+			return print_version();
 		default:
 			if (optopt)
 				fprintf(stderr, "ubc: unknown option \"-%c\"\n", optopt);
