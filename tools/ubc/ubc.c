@@ -1078,7 +1078,8 @@ static void guard_cb(void *arg, enum ubc_level level, uint64_t res,
 
 /*
  * vzcfgvalidate's rules on what compartment @id becomes with @chg: an
- * Error about a resource @chg sets refuses the change (exit 1) unless -f.
+ * Error about a resource @chg changes (a value it already has, or that a
+ * new compartment starts with, is no change) refuses it (exit 1) unless -f.
  * Other findings are "ubc validate"'s to print.
  */
 static int guard(struct ctx *c, uint32_t id, const char *path,
@@ -1097,8 +1098,9 @@ static int guard(struct ctx *c, uint32_t id, const char *path,
 	if (ret)
 		return ret;
 	for (r = 0; r < UBC_RESOURCES; r++) {
-		if (!chg[r].set)
-			continue;
+		if (!chg[r].set || (vals[r].barrier == chg[r].barrier &&
+				    vals[r].limit == chg[r].limit))
+			continue;	/* unchanged: not the command's doing */
 		vals[r].barrier = chg[r].barrier;
 		vals[r].limit = chg[r].limit;
 		g.changed |= 1ULL << r;
