@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/user_beancounters: mode, OpenVZ "Version: 2.5" layout byte for byte,
- * agreement with netlink GET and dump, consistent output for any read size,
- * and visibility (unprivileged callers and root without CAP_SYS_ADMIN: no;
- * callers inside a compartment: their own only).
+ * /proc/user_beancounters: mode, OpenVZ 2.6.32's layout byte for byte
+ * (formats rebuilt here from 042stab's printf formats), the host's block
+ * first, agreement with netlink GET and dump, consistent output for any
+ * read size, and visibility (unprivileged callers and root without
+ * CAP_SYS_ADMIN: no; callers inside a compartment: their own only).
  *
  * Compartment ids: 14000..14999.
  */
@@ -33,24 +34,29 @@
  * and dcachesize move on their own, and physpages, swappages and
  * oomguarpages are measured at each read.
  */
-static void check_block_vs_get_open(struct __test_metadata *_metadata,
-				    struct ubc_nl *h, const struct proc_block *b,
-				    long long open_files)
+static void check_layout_vs_get_open(struct __test_metadata *_metadata,
+				     struct ubc_nl *h, const struct proc_block *b,
+				     enum proc_layout layout,
+				     long long open_files)
 {
 	struct ubc_info info;
 	unsigned int r;
 
-	ASSERT_EQ(UBC_RESOURCES, b->nrows);
+	ASSERT_EQ(proc_layout_rows(layout), b->nrows);
 	ASSERT_GET(h, b->id, &info);
 	for (r = 0; r < UBC_RESOURCES; r++) {
 		const struct proc_row *row = &b->rows[r];
 		const struct ubc_res *res = &info.res[r];
 
+		if (!proc_layout_has(layout, r))
+			continue;
 		ASSERT_STREQ(ubc_resource_name(r), row->name);
 		if (!ubc_resource_valid(r)) {
-			ASSERT_EQ(0, row->held + row->maxheld + row->barrier +
-				     row->limit + row->failcnt)
-				TH_LOG("dummy row %u of %u not zero", r, b->id);
+			/* OpenVZ's ub_show_dummy(): 0 0 unlimited unlimited 0 */
+			ASSERT_EQ(0, row->held + row->maxheld + row->failcnt)
+				TH_LOG("dummy row %u of %u", r, b->id);
+			ASSERT_EQ(U, row->barrier);
+			ASSERT_EQ(U, row->limit);
 			continue;
 		}
 		ASSERT_TRUE(res->seen);
@@ -100,6 +106,13 @@ static void check_block_vs_get_open(struct __test_metadata *_metadata,
 	}
 }
 
+static void check_block_vs_get_open(struct __test_metadata *_metadata,
+				    struct ubc_nl *h, const struct proc_block *b,
+				    long long open_files)
+{
+	check_layout_vs_get_open(_metadata, h, b, PROC_UB, open_files);
+}
+
 static void check_block_vs_get(struct __test_metadata *_metadata,
 			       struct ubc_nl *h, const struct proc_block *b)
 {
@@ -107,21 +120,25 @@ static void check_block_vs_get(struct __test_metadata *_metadata,
 }
 
 /*
- * The exact text of an idle compartment's block: no usage, barrier/limit
- * from @lims or unlimited (the guarantees' barriers 0), dummy rows all zero.
+ * The exact text of an idle compartment's block in @layout: no usage,
+ * barrier/limit from @lims or unlimited (the guarantees' barriers 0), dummy
+ * rows 0 0 unlimited unlimited 0 (OpenVZ's ub_show_dummy()).
  */
-static void idle_block(char *buf, size_t size, uint32_t id,
-		       const struct ubc_lim *lims, unsigned int n)
+static void idle_layout(char *buf, size_t size, uint32_t id,
+			const struct ubc_lim *lims, unsigned int n,
+			enum proc_layout layout)
 {
 	size_t off = 0;
 	unsigned int r, i;
+	int first = layout != PROC_BC_ONE;
 
 	buf[0] = '\0';
 	for (r = 0; r < UBC_RESOURCES; r++) {
-		uint64_t b = 0, l = 0;
+		uint64_t b = U, l = U;
 
+		if (!proc_layout_has(layout, r))
+			continue;
 		if (ubc_resource_valid(r)) {
-			b = l = U;
 			if (r == UBC_VMGUARPAGES || r == UBC_OOMGUARPAGES)
 				b = 0;
 			for (i = 0; i < n; i++)
@@ -130,10 +147,32 @@ static void idle_block(char *buf, size_t size, uint32_t id,
 					l = lims[i].limit;
 				}
 		}
-		proc_row_line(buf + off, size - off, id, r == 0,
+		proc_row_line(buf + off, size - off, id, first,
 			      ubc_resource_name(r), 0, 0, b, l, 0);
+		first = 0;
 		off += strlen(buf + off);
 	}
+}
+
+static void idle_block(char *buf, size_t size, uint32_t id,
+		       const struct ubc_lim *lims, unsigned int n)
+{
+	idle_layout(buf, size, id, lims, n, PROC_UB);
+}
+
+/* The text after the host's block of /proc/user_beancounters. */
+static const char *after_host_block(const char *text)
+{
+	const char *p = text;
+	unsigned int line;
+
+	/* 2 header lines, then the host's 24 rows */
+	for (line = 0; p && line < 2 + PROC_UB_ROWS; line++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return p;
 }
 
 TEST_F(ubctest, mode_and_header)
@@ -287,11 +326,15 @@ TEST_F(ubctest, agrees_with_netlink)
 		ASSERT_NE(NULL, b) TH_LOG("%u not listed", 14020 + i);
 		check_block_vs_get(_metadata, NL, b);
 	}
-	/* Same compartments in the dump as in the file, same order. */
+	/*
+	 * Same compartments in the dump as in the file, same order, after
+	 * the host's block.
+	 */
 	ASSERT_NL(NL, 0, ubc_dump(NL, collect_ids, s));
-	ASSERT_EQ(s->n, pf.nblocks);
-	for (i = 0; i < pf.nblocks && i < 4096; i++) {
-		ASSERT_EQ(s->ids[i], pf.blocks[i].id);
+	ASSERT_EQ(s->n + 1, pf.nblocks);
+	ASSERT_EQ(0, pf.blocks[0].id);
+	for (i = 0; i < s->n && i < 4096; i++) {
+		ASSERT_EQ(s->ids[i], pf.blocks[i + 1].id);
 	}
 	proc_free(&pf);
 	free(text);
@@ -320,13 +363,30 @@ TEST_F_TIMEOUT(ubctest, any_read_size, 120)
 	ASSERT_FALSE(pf.bad) TH_LOG("%s", pf.why);
 	ASSERT_GE(pf.nblocks, 40);
 	/* Bigger than a page many times over: seq_file must restart. */
-	ASSERT_GT(wlen, 40 * 25 * 100);
+	ASSERT_GT(wlen, 40 * 24 * 100);
+	/*
+	 * The host's block (first) is measured at each read and moves; the
+	 * rest must come out the same for every read size.
+	 */
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		struct proc_file pp;
+		const char *w1, *p1;
+
 		part = read_all(PROC_UBC, chunks[i], &plen, &err);
 		ASSERT_NE(NULL, part);
-		ASSERT_EQ(wlen, plen) TH_LOG("chunk %zu", chunks[i]);
-		ASSERT_EQ(0, memcmp(whole, part, wlen))
-			TH_LOG("chunk %zu differs", chunks[i]);
+		proc_parse(part, &pp);
+		ASSERT_FALSE(pp.bad) TH_LOG("chunk %zu: %s", chunks[i], pp.why);
+		ASSERT_EQ(pf.nblocks, pp.nblocks);
+		ASSERT_EQ(0, pp.blocks[0].id);
+		proc_free(&pp);
+		w1 = after_host_block(whole);
+		p1 = after_host_block(part);
+		ASSERT_NE(NULL, w1);
+		ASSERT_NE(NULL, p1);
+		ASSERT_EQ(wlen - (w1 - whole), plen - (p1 - part))
+			TH_LOG("chunk %zu", chunks[i]);
+		ASSERT_EQ(0, strcmp(w1, p1)) TH_LOG("chunk %zu differs",
+						    chunks[i]);
 		free(part);
 	}
 	proc_free(&pf);
@@ -389,12 +449,116 @@ TEST_F(ubctest, inside_sees_own_only)
 	ASSERT_STREQ(want, pf.blocks[0].rows[UBC_NUMPROC].line);
 	/* the worker's open /proc/user_beancounters is its one charged file */
 	check_block_vs_get_open(_metadata, NL, &pf.blocks[0], 1);
-	/* 2 header lines + 25 rows, nothing else. */
-	ASSERT_EQ(strlen(PROC_V_HEAD) + strlen(hdr) + 25 * strlen(want),
+	/* 2 header lines + 24 rows, nothing else: no host block. */
+	ASSERT_EQ(strlen(PROC_V_HEAD) + strlen(hdr) + 24 * strlen(want),
 		  w.sh->textlen);
 	proc_free(&pf);
 	WSTOP(&w);
 	WAIT_HELD(NL, 14201, 0);
+}
+
+/* ---- the host's block ---- */
+
+/* Threads of the system as /proc lists them: every /proc/PID/task entry. */
+static long count_threads(void)
+{
+	DIR *d = opendir("/proc"), *t;
+	struct dirent *e, *f;
+	char path[300];
+	long n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", e->d_name);
+		t = opendir(path);
+		if (!t)
+			continue;
+		while ((f = readdir(t)))
+			if (f->d_name[0] != '.')
+				n++;
+		closedir(t);
+	}
+	closedir(d);
+	return n;
+}
+
+static void sum_numproc(const struct ubc_info *info, void *arg)
+{
+	*(uint64_t *)arg += info->res[UBC_NUMPROC].held;
+}
+
+/* The host's block (id 0) as /proc/user_beancounters or /proc/bc show it. */
+static void check_host_block(struct __test_metadata *_metadata,
+			     struct ubc_nl *h, const struct proc_block *b,
+			     enum proc_layout layout)
+{
+	uint64_t in_comps = 0;
+	long threads, mem = meminfo("MemTotal");
+	unsigned int r;
+
+	ASSERT_EQ(0, b->id);
+	ASSERT_EQ(proc_layout_rows(layout), b->nrows);
+	for (r = 0; r < UBC_RESOURCES; r++) {
+		const struct proc_row *row = &b->rows[r];
+
+		if (!proc_layout_has(layout, r))
+			continue;
+		ASSERT_STREQ(ubc_resource_name(r), row->name);
+		/* host: barriers and limits unlimited, nothing ever refused */
+		EXPECT_EQ(U, row->barrier) TH_LOG("host %s", row->name);
+		EXPECT_EQ(U, row->limit) TH_LOG("host %s", row->name);
+		EXPECT_EQ(0, row->failcnt) TH_LOG("host %s", row->name);
+		EXPECT_LE(row->held, row->maxheld) TH_LOG("host %s", row->name);
+		if (!ubc_resource_valid(r))
+			EXPECT_EQ(0, row->held + row->maxheld);
+	}
+	/* numproc: the system's threads minus the compartments' */
+	ASSERT_NL(h, 0, ubc_dump(h, sum_numproc, &in_comps));
+	threads = count_threads();
+	ASSERT_GT(threads, 0);
+	EXPECT_GT(b->rows[UBC_NUMPROC].held, 0);
+	EXPECT_LE(b->rows[UBC_NUMPROC].held, threads + 32)
+		TH_LOG("host numproc %lu, %ld threads",
+		       (unsigned long)b->rows[UBC_NUMPROC].held, threads);
+	EXPECT_GE(b->rows[UBC_NUMPROC].held + 32, threads - in_comps)
+		TH_LOG("host numproc %lu, %ld threads, %lu in compartments",
+		       (unsigned long)b->rows[UBC_NUMPROC].held, threads,
+		       (unsigned long)in_comps);
+	/* memory: something in use, never more than the machine has */
+	ASSERT_GT(mem, 0);
+	EXPECT_GT(b->rows[UBC_PHYSPAGES].held, 0);
+	EXPECT_LE(b->rows[UBC_PHYSPAGES].held, (uint64_t)mem / 4);
+	EXPECT_GT(b->rows[UBC_KMEMSIZE].held, 0);
+	EXPECT_LE(b->rows[UBC_KMEMSIZE].held, (uint64_t)mem * 1024);
+	EXPECT_GT(b->rows[UBC_PRIVVMPAGES].held, 0);
+	EXPECT_EQ(b->rows[UBC_PHYSPAGES].held + b->rows[UBC_SWAPPAGES].held,
+		  b->rows[UBC_OOMGUARPAGES].held);
+}
+
+TEST_F(ubctest, host_block_first)
+{
+	char hdr[256], *text;
+	struct proc_file pf;
+
+	IDS(14300, 1);
+	ASSERT_NL(NL, 0, ubc_create(NL, 14300));
+	READ_PROC(text, &pf);
+	ASSERT_GE(pf.nblocks, 2);
+	check_host_block(_metadata, NL, &pf.blocks[0], PROC_UB);
+	ASSERT_EQ(14300, pf.blocks[1].id);
+	/* OpenVZ's "%10s  %-12s" with "0:": spelled out once */
+	proc_header_line(hdr, sizeof(hdr));
+	ASSERT_EQ(0, strncmp(text + strlen(PROC_V_HEAD) + strlen(hdr),
+			     "        0:  kmemsize     ", 25));
+	ASSERT_STREQ("            dummy                           0"
+		     "                    0  9223372036854775807"
+		     "  9223372036854775807                    0\n",
+		     pf.blocks[1].rows[4].line);
+	proc_free(&pf);
+	free(text);
 }
 
 TEST_HARNESS_MAIN
