@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/user_beancounters: mode, OpenVZ 2.6.32's layout byte for byte
- * (formats rebuilt here from 042stab's printf formats), the host's block
- * first, agreement with netlink GET and dump, consistent output for any
- * read size, and visibility (unprivileged callers and root without
+ * /proc/user_beancounters, /proc/bc and /proc/vz/veinfo: modes, OpenVZ
+ * 2.6.32's layouts byte for byte (formats rebuilt here from 042stab's
+ * printf formats), the host's block first, agreement with netlink GET and
+ * dump, consistent output for any read size, /proc/bc/ID following the
+ * compartments, and visibility (unprivileged callers and root without
  * CAP_SYS_ADMIN: no; callers inside a compartment: their own only).
  *
  * Compartment ids: 14000..14999.
@@ -559,6 +560,408 @@ TEST_F(ubctest, host_block_first)
 		     pf.blocks[1].rows[4].line);
 	proc_free(&pf);
 	free(text);
+}
+
+/* ---- /proc/bc ---- */
+
+static char *read_layout(struct __test_metadata *_metadata, const char *path,
+			 struct proc_file *pf, enum proc_layout layout,
+			 uint32_t id)
+{
+	size_t len;
+	int err;
+	char *text = read_all(path, 4096, &len, &err);
+
+	if (!text) {
+		TH_LOG("read %s: %s", path, strerror(err));
+		return NULL;
+	}
+	proc_parse_layout(text, pf, layout, id);
+	if (pf->bad)
+		TH_LOG("%s: %s", path, pf->why);
+	return text;
+}
+
+#define READ_LAYOUT(text, path, pf, layout, id) do {			\
+	text = read_layout(_metadata, path, pf, layout, id);		\
+	ASSERT_NE(NULL, text);						\
+	ASSERT_FALSE((pf)->bad);					\
+} while (0)
+
+static void bc_path(char *buf, size_t size, uint32_t id)
+{
+	snprintf(buf, size, "/proc/bc/%u/resources", id);
+}
+
+TEST_F(ubctest, bc_resources_agree_with_netlink)
+{
+	const struct ubc_lim l[] = {
+		{ UBC_NUMPROC, 100, 200 },
+		{ UBC_NUMFILE, 1000, 2000 },
+		{ UBC_SWAPPAGES, 5, 6 },
+	};
+	struct idset *s = calloc(1, sizeof(*s));
+	struct proc_file pf, one;
+	char path[64], *text, *t1;
+	struct worker w;
+	unsigned int i;
+
+	ASSERT_NE(NULL, s);
+	IDS(14310, 3);
+	ASSERT_NL(NL, 0, ubc_create_lims(NL, 14310, l, 3));
+	ASSERT_NL(NL, 0, ubc_create(NL, 14311));
+	ASSERT_NL(NL, 0, ubc_create(NL, 14312));
+	ASSERT_NL(NL, 0, ubc_set(NL, 14312, UBC_NUMPROC, 3, 3));
+	ASSERT_EQ(0, worker_start(&w));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 14312, w.pid));
+	WCMD(&w, 't', 4);
+	WASSERT_SPAWN(&w, 2, 2);	/* numproc failcnt 2 */
+	ASSERT_NUMPROC(NL, 14312, 3, 3, 2);
+
+	READ_LAYOUT(text, PROC_BC_RES, &pf, PROC_BC, 0);
+	check_host_block(_metadata, NL, &pf.blocks[0], PROC_BC);
+	for (i = 0; i < 3; i++) {
+		const struct proc_block *b = proc_find(&pf, 14310 + i);
+
+		ASSERT_NE(NULL, b) TH_LOG("%u not in %s", 14310 + i,
+					  PROC_BC_RES);
+		check_layout_vs_get_open(_metadata, NL, b, PROC_BC, 0);
+		/* the same numbers in /proc/bc/ID/resources */
+		bc_path(path, sizeof(path), 14310 + i);
+		READ_LAYOUT(t1, path, &one, PROC_BC_ONE, 14310 + i);
+		ASSERT_EQ(1, one.nblocks);
+		check_layout_vs_get_open(_metadata, NL, &one.blocks[0],
+					 PROC_BC_ONE, 0);
+		proc_free(&one);
+		free(t1);
+	}
+	/* every compartment, as the dump lists them, after the host */
+	ASSERT_NL(NL, 0, ubc_dump(NL, collect_ids, s));
+	ASSERT_EQ(s->n + 1, pf.nblocks);
+	for (i = 0; i < s->n && i < 4096; i++)
+		ASSERT_EQ(s->ids[i], pf.blocks[i + 1].id);
+	proc_free(&pf);
+	free(text);
+
+	READ_LAYOUT(t1, "/proc/bc/0/resources", &one, PROC_BC_ONE, 0);
+	check_host_block(_metadata, NL, &one.blocks[0], PROC_BC_ONE);
+	proc_free(&one);
+	free(t1);
+
+	free(s);
+	WSTOP(&w);
+	WAIT_HELD(NL, 14312, 0);
+}
+
+TEST_F(ubctest, bc_exact_format)
+{
+	const struct ubc_lim l[] = {
+		{ UBC_KMEMSIZE, 12345678, 23456789 },
+		{ UBC_SWAPPAGES, 1, 2 },
+	};
+	char want[8192], path[64], *text, *at;
+	struct proc_file pf;
+
+	IDS(14320, 1);
+	ASSERT_NL(NL, 0, ubc_create_lims(NL, 14320, l, 2));
+	bc_path(path, sizeof(path), 14320);
+	READ_LAYOUT(text, path, &pf, PROC_BC_ONE, 14320);
+	idle_layout(want, sizeof(want), 14320, l, 2, PROC_BC_ONE);
+	ASSERT_STREQ(want, text);
+	/* no id, no dummy, swappages last; spelled out once */
+	ASSERT_EQ(0, strncmp(text, "            kmemsize                        0"
+				   "                    0             12345678"
+				   "             23456789                    0\n"
+				   "            lockedpages ", 146));
+	ASSERT_NE(NULL, strstr(text, "\n            swappages                       0"
+				     "                    0                    1"
+				     "                    2                    0\n"));
+	ASSERT_EQ(NULL, strstr(text, "dummy"));
+	proc_free(&pf);
+	free(text);
+
+	READ_LAYOUT(text, PROC_BC_RES, &pf, PROC_BC, 0);
+	idle_layout(want, sizeof(want), 14320, l, 2, PROC_BC);
+	at = strstr(text, want);
+	ASSERT_NE(NULL, at) TH_LOG("block of 14320 not found; want:\n%s", want);
+	ASSERT_EQ('\n', at[-1]);
+	ASSERT_EQ(0, strncmp(at, "    14320:  kmemsize ", 21));
+	ASSERT_EQ(0, strncmp(text, "        0:  kmemsize ", 21));
+	proc_free(&pf);
+	free(text);
+}
+
+static int dir_lists(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (!strcmp(e->d_name, name))
+			found = 1;
+	closedir(d);
+	return found;
+}
+
+/* Polls until @path does not exist (stat ENOENT); 0 when gone. */
+static int wait_path_gone(const char *path, int ms)
+{
+	struct stat st;
+
+	for (; ms > 0; ms -= 10) {
+		if (stat(path, &st) && errno == ENOENT)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+TEST_F(ubctest, bc_dirs_follow_compartments)
+{
+	struct stat st;
+	char path[64];
+
+	ASSERT_EQ(0, stat("/proc/bc", &st));
+	ASSERT_TRUE(S_ISDIR(st.st_mode));
+	ASSERT_EQ(0500, st.st_mode & 07777);
+	ASSERT_EQ(0, stat(PROC_BC_RES, &st));
+	ASSERT_EQ(0400, st.st_mode & 07777);
+	ASSERT_EQ(0, stat("/proc/bc/0/resources", &st));
+	ASSERT_EQ(0400, st.st_mode & 07777);
+	ASSERT_EQ(0, st.st_uid);
+
+	IDS(14330, 2);
+	ASSERT_EQ(-1, stat("/proc/bc/14330", &st));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_NL(NL, 0, ubc_create(NL, 14330));
+	ASSERT_NL(NL, 0, ubc_create(NL, 14331));
+	/* there when create returns */
+	ASSERT_EQ(0, stat("/proc/bc/14330", &st));
+	ASSERT_TRUE(S_ISDIR(st.st_mode));
+	ASSERT_EQ(0500, st.st_mode & 07777);
+	bc_path(path, sizeof(path), 14330);
+	ASSERT_EQ(0, stat(path, &st));
+	ASSERT_EQ(0400, st.st_mode & 07777);
+	ASSERT_EQ(1, dir_lists("/proc/bc", "14330"));
+	ASSERT_EQ(1, dir_lists("/proc/bc", "14331"));
+	ASSERT_EQ(1, dir_lists("/proc/bc", "0"));
+	ASSERT_EQ(1, dir_lists("/proc/bc", "resources"));
+	ASSERT_EQ(1, dir_lists("/proc/bc/14330", "resources"));
+
+	/* destroyed: gone once released, from the tree and the listings */
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 14330));
+	ASSERT_EQ(-ENOENT, ubc_wait_gone(NL, 14330, DRAIN_MS));
+	ASSERT_EQ(0, wait_path_gone("/proc/bc/14330", DRAIN_MS));
+	ASSERT_EQ(0, dir_lists("/proc/bc", "14330"));
+	ASSERT_EQ(-1, open(path, O_RDONLY));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ(1, dir_lists("/proc/bc", "14331"));
+	{
+		struct proc_file pf;
+		char *text;
+
+		READ_LAYOUT(text, PROC_BC_RES, &pf, PROC_BC, 0);
+		ASSERT_EQ(NULL, proc_find(&pf, 14330));
+		ASSERT_NE(NULL, proc_find(&pf, 14331));
+		proc_free(&pf);
+		free(text);
+	}
+	/* the id comes back with a new compartment */
+	ASSERT_NL(NL, 0, ubc_create(NL, 14330));
+	ASSERT_EQ(0, stat(path, &st));
+}
+
+/* ---- /proc/vz/veinfo ---- */
+
+struct veline {
+	uint32_t id;
+	unsigned int class, numproc;
+};
+
+/* Parses veinfo strictly: every line re-renders byte-exact. */
+static int parse_veinfo(const char *text, struct veline *v, int max)
+{
+	const char *p = text;
+	int n = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		char line[128], render[128];
+		unsigned long id;
+		unsigned int c, np;
+
+		if (!nl || nl - p >= (long)sizeof(line))
+			return -1;
+		memcpy(line, p, nl - p + 1);
+		line[nl - p + 1] = '\0';
+		p = nl + 1;
+		if (sscanf(line, "%lu %u %u", &id, &c, &np) != 3 ||
+		    id > UINT32_MAX)
+			return -1;
+		snprintf(render, sizeof(render), PROC_VEINFO_FMT,
+			 (unsigned int)id, c, np);
+		if (strcmp(render, line) || n == max)
+			return -1;
+		v[n++] = (struct veline){ (uint32_t)id, c, np };
+	}
+	return n;
+}
+
+static const struct veline *find_ve(const struct veline *v, int n,
+				    uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].id == id)
+			return &v[i];
+	return NULL;
+}
+
+TEST_F(ubctest, veinfo_lists_host_and_compartments)
+{
+	struct veline *v = calloc(8192, sizeof(*v));
+	const struct veline *e;
+	struct stat st;
+	struct worker w;
+	size_t len;
+	char *text;
+	int n, i, err;
+
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(0, stat(PROC_VEINFO, &st));
+	ASSERT_EQ(0400, st.st_mode & 07777);
+	IDS(14340, 2);
+	ASSERT_NL(NL, 0, ubc_create(NL, 14340));
+	ASSERT_NL(NL, 0, ubc_create(NL, 14341));
+	ASSERT_EQ(0, worker_start(&w));
+	ASSERT_NL(NL, 0, ubc_enter(NL, 14341, w.pid));
+	WCMD(&w, 't', 2);
+	WASSERT_SPAWN(&w, 2, 0);
+	ASSERT_NUMPROC(NL, 14341, 3, 3, 0);
+
+	text = read_all(PROC_VEINFO, 7, &len, &err);
+	ASSERT_NE(NULL, text) TH_LOG("%s: %s", PROC_VEINFO, strerror(err));
+	n = parse_veinfo(text, v, 8192);
+	ASSERT_GE(n, 3) TH_LOG("veinfo:\n%s", text);
+	/* the host first, then ascending ids */
+	ASSERT_EQ(0, v[0].id);
+	ASSERT_GT(v[0].numproc, 0);
+	for (i = 1; i < n; i++)
+		ASSERT_LT(v[i - 1].id, v[i].id);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, v[i].class);
+	e = find_ve(v, n, 14340);
+	ASSERT_NE(NULL, e);
+	ASSERT_EQ(0, e->numproc);
+	e = find_ve(v, n, 14341);
+	ASSERT_NE(NULL, e);
+	ASSERT_EQ(3, e->numproc);
+	ASSERT_NE(NULL, strstr(text, "\n     14341     0     3\n"));
+	ASSERT_EQ(0, strncmp(text, "         0     0 ", 17));
+	free(text);
+
+	ASSERT_NL(NL, 0, ubc_destroy(NL, 14340));
+	ASSERT_EQ(-ENOENT, ubc_wait_gone(NL, 14340, DRAIN_MS));
+	text = read_all(PROC_VEINFO, 4096, &len, &err);
+	ASSERT_NE(NULL, text);
+	n = parse_veinfo(text, v, 8192);
+	ASSERT_GE(n, 2);
+	ASSERT_EQ(NULL, find_ve(v, n, 14340));
+	ASSERT_NE(NULL, find_ve(v, n, 14341));
+	free(text);
+	free(v);
+	WSTOP(&w);
+	WAIT_HELD(NL, 14341, 0);
+}
+
+/* ---- visibility ---- */
+
+/* The worker reads @path: returns 0 (text in w->sh) or -errno. */
+static int w_read(struct worker *w, const char *path)
+{
+	snprintf(w->sh->arg_path, sizeof(w->sh->arg_path), "%s", path);
+	if (worker_cmd(w, 'V', 0))
+		return -EIO;
+	return w->sh->ret;
+}
+
+TEST_F(ubctest, inside_sees_own_bc_and_veinfo_only)
+{
+	struct proc_file pf;
+	struct veline v[4];
+	char path[64];
+	struct worker w;
+
+	IDS(14350, 2);
+	ASSERT_NL(NL, 0, ubc_create(NL, 14350));
+	ASSERT_NL(NL, 0, ubc_create(NL, 14351));
+	ASSERT_EQ(0, worker_start(&w));
+	w.sh->arg_id = 14351;
+	WCMD(&w, 'e', 0);
+	WASSERT_NL(&w, 0);
+
+	/* /proc/bc/resources: its own block alone, no host */
+	ASSERT_EQ(0, w_read(&w, PROC_BC_RES));
+	proc_parse_layout(w.sh->text, &pf, PROC_BC, 0);
+	ASSERT_FALSE(pf.bad) TH_LOG("%s", pf.why);
+	ASSERT_EQ(1, pf.nblocks);
+	ASSERT_EQ(14351, pf.blocks[0].id);
+	/* its open file is its one charged file */
+	check_layout_vs_get_open(_metadata, NL, &pf.blocks[0], PROC_BC, 1);
+	proc_free(&pf);
+
+	/* its own /proc/bc/ID; any other id, the host's included: EPERM */
+	bc_path(path, sizeof(path), 14351);
+	ASSERT_EQ(0, w_read(&w, path));
+	proc_parse_layout(w.sh->text, &pf, PROC_BC_ONE, 14351);
+	ASSERT_FALSE(pf.bad) TH_LOG("%s", pf.why);
+	check_layout_vs_get_open(_metadata, NL, &pf.blocks[0], PROC_BC_ONE, 1);
+	proc_free(&pf);
+	bc_path(path, sizeof(path), 14350);
+	ASSERT_EQ(-EPERM, w_read(&w, path));
+	ASSERT_EQ(-EPERM, w_read(&w, "/proc/bc/0/resources"));
+	ASSERT_EQ(-ENOENT, w_read(&w, "/proc/bc/4294967295/resources"));
+
+	/* veinfo: its own line */
+	ASSERT_EQ(0, w_read(&w, PROC_VEINFO));
+	ASSERT_EQ(1, parse_veinfo(w.sh->text, v, 4)) TH_LOG("%s", w.sh->text);
+	ASSERT_EQ(14351, v[0].id);
+	ASSERT_EQ(1, v[0].numproc);
+
+	/* /proc/user_beancounters: no host block (inside_sees_own_only) */
+	ASSERT_EQ(0, w_read(&w, PROC_UBC));
+	proc_parse(w.sh->text, &pf);
+	ASSERT_FALSE(pf.bad) TH_LOG("%s", pf.why);
+	ASSERT_EQ(1, pf.nblocks);
+	ASSERT_EQ(14351, pf.blocks[0].id);
+	proc_free(&pf);
+	WSTOP(&w);
+	WAIT_HELD(NL, 14351, 0);
+}
+
+TEST_F(ubctest, bc_and_veinfo_need_cap_sys_admin)
+{
+	struct worker w;
+
+	ASSERT_EQ(0, worker_start(&w));
+	WCMD(&w, 'a', 0);
+	ASSERT_EQ(0, w.sh->ret) TH_LOG("could not drop CAP_SYS_ADMIN: %s",
+				       strerror(-w.sh->ret));
+	ASSERT_EQ(-EPERM, w_read(&w, PROC_BC_RES));
+	ASSERT_EQ(-EPERM, w_read(&w, "/proc/bc/0/resources"));
+	ASSERT_EQ(-EPERM, w_read(&w, PROC_VEINFO));
+	WSTOP(&w);
+
+	ASSERT_EQ(0, worker_start(&w));
+	WCMD(&w, 'u', 0);
+	ASSERT_EQ(0, w.sh->ret);
+	ASSERT_EQ(-EACCES, w_read(&w, PROC_BC_RES));
+	ASSERT_EQ(-EACCES, w_read(&w, PROC_VEINFO));
+	WSTOP(&w);
 }
 
 TEST_HARNESS_MAIN
