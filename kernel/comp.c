@@ -38,6 +38,7 @@
 #include <ubc/resources.h>
 
 #include "comp.h"
+#include "procvz.h"
 #include "vm.h"
 
 DEFINE_MUTEX(ubc_lock);
@@ -61,6 +62,8 @@ static void ubc_comp_release_fn(struct work_struct *work)
 		WARN_ON_ONCE(!list_empty(&comp->tasks));
 		kfree_rcu(comp, rcu);
 	}
+	if (list)
+		ubc_procvz_sync();	/* their /proc/bc/ID go, outside ubc_lock */
 }
 
 static DECLARE_WORK(ubc_release_work, ubc_comp_release_fn);

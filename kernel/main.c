@@ -23,6 +23,7 @@
 #include "netlink.h"
 #include "probe.h"
 #include "proc.h"
+#include "procvz.h"
 #include "part.h"
 #include <ubc/version.h>
 
@@ -99,13 +100,18 @@ static int __init ubc_init(void)
 	err = ubc_proc_init();
 	if (err)
 		goto err_parts;
-	err = ubc_genl_init();
+	err = ubc_procvz_init();
 	if (err)
 		goto err_proc;
-	pr_info("loaded: generic netlink family \"%s\" v%d, /proc/user_beancounters\n",
+	err = ubc_genl_init();
+	if (err)
+		goto err_procvz;
+	pr_info("loaded: generic netlink family \"%s\" v%d, /proc/user_beancounters, /proc/bc, /proc/vz/veinfo\n",
 		UBC_GENL_NAME, UBC_GENL_VERSION);
 	return 0;
 
+err_procvz:
+	ubc_procvz_exit();
 err_proc:
 	ubc_proc_exit();
 err_parts:
@@ -117,6 +123,7 @@ err_parts:
 static void __exit ubc_exit(void)
 {
 	ubc_genl_exit();
+	ubc_procvz_exit();
 	ubc_proc_exit();
 	ubc_disarm();
 	ubc_parts_exit(ARRAY_SIZE(ubc_parts));

@@ -46,6 +46,7 @@
 #include "netlink.h"
 #include "netlink-gen.h"
 #include "oom.h"
+#include "procvz.h"
 #include "task.h"
 
 static struct genl_family ubc_genl_family __ro_after_init;
@@ -331,6 +332,8 @@ int ubc_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 		ubc_apply_limits(comp, &lim, info->extack);
 	}
 	mutex_unlock(&ubc_lock);
+	if (!err)
+		ubc_procvz_sync();	/* its /proc/bc/ID, outside ubc_lock */
 	return err;
 }
 

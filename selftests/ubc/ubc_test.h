@@ -292,11 +292,27 @@ static inline int drop_one_cap(int cap)
 	return 0;
 }
 
-/* ---- /proc/user_beancounters ---- */
+/* ---- /proc/user_beancounters, /proc/bc ---- */
 
+/*
+ * OpenVZ 2.6.32's formats (042stab kernel/bc/proc.c: head_fmt, res_fmt,
+ * with "%u:" in the uid column of a block's first row). Layouts:
+ * PROC_UB    /proc/user_beancounters: two header lines, then per block the
+ *            slots 0..23, dummies included, swappages (24) not;
+ * PROC_BC    /proc/bc/resources: no header, per block the real slots,
+ *            swappages last, "ID:" on each block's first row;
+ * PROC_BC_ONE /proc/bc/ID/resources: one block, the same rows, no id.
+ */
 #define PROC_V_HEAD	"Version: 2.5\n"
 #define PROC_HDR_FMT	"%10s  %-12s %20s %20s %20s %20s %20s\n"
-#define PROC_ROW_FMT	"%10s%c %-12s %20lu %20lu %20lu %20lu %20lu\n"
+#define PROC_ROW_FMT	"%10s  %-12s %20lu %20lu %20lu %20lu %20lu\n"
+#define PROC_UB_ROWS	24
+#define PROC_BC_ROWS	21	/* UBC_RESOURCES without the 4 dummies */
+#define PROC_BC_RES	"/proc/bc/resources"
+#define PROC_VEINFO	"/proc/vz/veinfo"
+#define PROC_VEINFO_FMT	"%10u %5u %5u\n"
+
+enum proc_layout { PROC_UB, PROC_BC, PROC_BC_ONE };
 
 struct proc_row {
 	char name[16];
@@ -304,6 +320,7 @@ struct proc_row {
 	char line[256];
 };
 
+/* rows[] is indexed by slot; a slot the layout does not print is zero. */
 struct proc_block {
 	uint32_t id;
 	unsigned int nrows;
@@ -331,11 +348,35 @@ static inline void proc_row_line(char *buf, size_t size, uint32_t id,
 	char idstr[16] = "";
 
 	if (first)
-		snprintf(idstr, sizeof(idstr), "%u", id);
-	snprintf(buf, size, PROC_ROW_FMT, idstr, first ? ':' : ' ', name,
+		snprintf(idstr, sizeof(idstr), "%u:", id);
+	snprintf(buf, size, PROC_ROW_FMT, idstr, name,
 		 (unsigned long)held, (unsigned long)maxheld,
 		 (unsigned long)barrier, (unsigned long)limit,
 		 (unsigned long)failcnt);
+}
+
+/* The slot of the @k-th row of a block in @layout, or -1 past the end. */
+static inline int proc_layout_slot(enum proc_layout layout, unsigned int k)
+{
+	unsigned int r, n = 0;
+
+	if (layout == PROC_UB)
+		return k < PROC_UB_ROWS ? (int)k : -1;
+	for (r = 0; r < UBC_RESOURCES; r++)
+		if (ubc_resource_valid(r) && n++ == k)
+			return (int)r;
+	return -1;
+}
+
+static inline unsigned int proc_layout_rows(enum proc_layout layout)
+{
+	return layout == PROC_UB ? PROC_UB_ROWS : PROC_BC_ROWS;
+}
+
+/* Whether slot @r is printed in @layout. */
+static inline int proc_layout_has(enum proc_layout layout, unsigned int r)
+{
+	return layout == PROC_UB ? r < PROC_UB_ROWS : ubc_resource_valid(r);
 }
 
 /* Reads the whole file with reads of at most @chunk bytes. */
@@ -398,13 +439,17 @@ static inline void proc_bad(struct proc_file *pf, const char *why,
 }
 
 /*
- * Parses @text strictly: the two header lines byte-exact, then blocks of
- * rows; each row must re-render byte-exact with PROC_ROW_FMT from the values
- * parsed out of it, ids must ascend and never be 0, every block must have
- * UBC_RESOURCES rows named like the slots in order.
+ * Parses @text strictly in @layout: for PROC_UB the two header lines
+ * byte-exact; then blocks of rows; each row must re-render byte-exact with
+ * PROC_ROW_FMT from the values parsed out of it; ids must ascend, 0 (the
+ * host) only first; every block must have the layout's rows, named like
+ * the slots in order. PROC_BC_ONE: one block without id, given @one_id.
  */
-static inline void proc_parse(const char *text, struct proc_file *pf)
+static inline void proc_parse_layout(const char *text, struct proc_file *pf,
+				     enum proc_layout layout, uint32_t one_id)
 {
+	const unsigned int want_rows = proc_layout_rows(layout);
+	const unsigned int skip = layout == PROC_UB ? 2 : 0;
 	const char *p = text;
 	char hdr[256], line[256];
 	unsigned int lineno = 0, cap = 0;
@@ -428,53 +473,58 @@ static inline void proc_parse(const char *text, struct proc_file *pf)
 			proc_bad(pf, "last line lacks newline", line);
 			return;
 		}
-		if (lineno == 1) {
+		if (lineno == 1 && skip) {
 			if (strcmp(line, PROC_V_HEAD))
 				proc_bad(pf, "bad version line", line);
 			continue;
 		}
-		if (lineno == 2) {
+		if (lineno == 2 && skip) {
 			if (strcmp(line, hdr))
 				proc_bad(pf, "bad header line", line);
 			continue;
 		}
 		{
 			struct proc_row r;
-			char render[256], idbuf[16], *end;
+			char render[256], *end;
 			unsigned long v[5];
-			int first, used = 0;
+			int first, used = 0, slot;
 			unsigned long id = 0;
 
 			memset(&r, 0, sizeof(r));
-			if (n < 12) {
+			if (n < 13) {
 				proc_bad(pf, "short row", line);
 				return;
 			}
-			first = line[10] == ':';
-			if (!first && line[10] != ' ') {
-				proc_bad(pf, "column 11 neither ':' nor ' '",
-					 line);
-				return;
-			}
-			memcpy(idbuf, line, 10);
-			idbuf[10] = '\0';
-			if (first) {
-				const char *s = idbuf;
+			{
+				const char *s = line;
 
 				while (*s == ' ')
 					s++;
-				errno = 0;
-				id = strtoul(s, &end, 10);
-				if (!*s || *end || errno || id > UINT32_MAX) {
-					proc_bad(pf, "bad id", line);
+				first = *s >= '0' && *s <= '9';
+				if (first) {
+					errno = 0;
+					id = strtoul(s, &end, 10);
+					if (*end != ':' || errno ||
+					    id > UINT32_MAX) {
+						proc_bad(pf, "bad id", line);
+						return;
+					}
+					s = end + 1;
+				}
+				if (sscanf(s, "%15s %lu %lu %lu %lu %lu%n",
+					   r.name, &v[0], &v[1], &v[2], &v[3],
+					   &v[4], &used) != 6) {
+					proc_bad(pf, "unparsable row", line);
 					return;
 				}
 			}
-			if (sscanf(line + 11, " %15s %lu %lu %lu %lu %lu%n",
-				   r.name, &v[0], &v[1], &v[2], &v[3], &v[4],
-				   &used) != 6) {
-				proc_bad(pf, "unparsable row", line);
-				return;
+			if (layout == PROC_BC_ONE) {
+				if (first) {
+					proc_bad(pf, "id in a one-id file", line);
+					return;
+				}
+				first = !cur;
+				id = one_id;
 			}
 			r.held = v[0];
 			r.maxheld = v[1];
@@ -482,21 +532,22 @@ static inline void proc_parse(const char *text, struct proc_file *pf)
 			r.limit = v[3];
 			r.failcnt = v[4];
 			proc_row_line(render, sizeof(render), (uint32_t)id,
-				      first, r.name, r.held, r.maxheld,
-				      r.barrier, r.limit, r.failcnt);
+				      first && layout != PROC_BC_ONE, r.name,
+				      r.held, r.maxheld, r.barrier, r.limit,
+				      r.failcnt);
 			if (strcmp(render, line)) {
-				proc_bad(pf, "row not in the 2.5 format", line);
+				proc_bad(pf, "row not in OpenVZ's format", line);
 				return;
 			}
 			snprintf(r.line, sizeof(r.line), "%s", line);
 			if (first) {
-				if (cur && cur->nrows != UBC_RESOURCES) {
+				if (cur && cur->nrows != want_rows) {
 					proc_bad(pf, "block with wrong row count",
 						 line);
 					return;
 				}
-				if (id == 0) {
-					proc_bad(pf, "host (id 0) listed", line);
+				if (id == 0 && cur) {
+					proc_bad(pf, "host (id 0) not first", line);
 					return;
 				}
 				if (cur && id <= cur->id) {
@@ -522,21 +573,28 @@ static inline void proc_parse(const char *text, struct proc_file *pf)
 				proc_bad(pf, "row before first id", line);
 				return;
 			}
-			if (cur->nrows >= UBC_RESOURCES) {
+			slot = proc_layout_slot(layout, cur->nrows);
+			if (slot < 0) {
 				proc_bad(pf, "too many rows in block", line);
 				return;
 			}
-			if (strcmp(r.name, ubc_resource_name(cur->nrows))) {
+			if (strcmp(r.name, ubc_resource_name(slot))) {
 				proc_bad(pf, "row name not the slot's", line);
 				return;
 			}
-			cur->rows[cur->nrows++] = r;
+			cur->rows[slot] = r;
+			cur->nrows++;
 		}
 	}
-	if (lineno < 2)
+	if (lineno < skip)
 		proc_bad(pf, "no header", text);
-	if (cur && cur->nrows != UBC_RESOURCES)
+	if (cur && cur->nrows != want_rows)
 		proc_bad(pf, "last block with wrong row count", "");
+}
+
+static inline void proc_parse(const char *text, struct proc_file *pf)
+{
+	proc_parse_layout(text, pf, PROC_UB, 0);
 }
 
 static inline void proc_free(struct proc_file *pf)

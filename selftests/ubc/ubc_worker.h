@@ -24,6 +24,7 @@ struct wshared {
 	uint32_t arg_pid;
 	uint32_t arg_res;
 	uint64_t arg_barrier, arg_limit;
+	char arg_path[128];	/* 'V': the file to read ("": PROC_UBC) */
 
 	/* Results of the last command. */
 	int nok, nfail;		/* fork/clone/thread successes, refusals */
@@ -284,7 +285,8 @@ static void w_read_proc(struct wshared *sh)
 {
 	size_t len = 0;
 	int err;
-	char *t = read_all(PROC_UBC, 65536, &len, &err);
+	char *t = read_all(sh->arg_path[0] ? sh->arg_path : PROC_UBC, 65536,
+			   &len, &err);
 
 	sh->textlen = 0;
 	sh->text[0] = '\0';
