@@ -85,6 +85,17 @@ ok "numiptent (128:128)" expect_bl $C numiptent "128 128"
 ok "swappages, not in the sample: unlimited" expect_bl $C swappages "$UNL $UNL"
 ok "/proc agrees: kmemsize" expect_proc_bl $C kmemsize "14372700 14790164"
 ok "/proc agrees: privvmpages" expect_proc_bl $C privvmpages "65536 69632"
+bc_bl() {	# "barrier limit" of resource $2 in /proc/bc/$1/resources
+	awk -v r="$2" '$1 == r { print $4, $5 }' /proc/bc/$1/resources
+}
+expect_bc_bl() {
+	got=$(bc_bl "$1" "$2")
+	[ "$got" = "$3" ] || { echo "/proc/bc $2 of $1: '$got', want '$3'"; return 1; }
+}
+ok "/proc/bc agrees: kmemsize" expect_bc_bl $C kmemsize "14372700 14790164"
+ok "/proc/bc agrees: numiptent" expect_bc_bl $C numiptent "128 128"
+ok "/proc/bc/resources has its block" sh -c "grep -q '^ *$C:  kmemsize  *[0-9]*  *[0-9]*  *14372700  *14790164 ' /proc/bc/resources"
+ok "/proc/vz/veinfo lists it" sh -c "awk '\$1 == $C { f = 1 } END { exit !f }' /proc/vz/veinfo"
 ok "-v lists the keys that are not beancounters" \
 	fails 0 "ve-basic.conf-sample:47: CPUUNITS: not a beancounter, ignored" \
 	$UBC apply -v $C $DIR/ve-basic.conf-sample
@@ -102,13 +113,45 @@ ok "save into a copy of the sample keeps its other lines" sh -c "
 	[ \$(grep -c . $T/m.conf) = \$((\$(grep -c . $DIR/ve-basic.conf-sample) + 1)) ] &&
 	tail -n 1 $T/m.conf | grep -qx 'SWAPPAGES=\"unlimited\"'"
 
+# netlink, /proc/user_beancounters, /proc/bc and /proc/vz/veinfo agree on
+# every resource of $1
+agree_all() {
+	$UBC show -r "$1" | awk 'NR > 2 && NF >= 6 { print $1, $4, $5 }' >$T/nl || return 1
+	[ "$(wc -l <$T/nl)" -ge 21 ] || { echo "show -r: $(cat $T/nl)"; return 1; }
+	while read -r res b l; do
+		[ "$(bc_bl "$1" $res)" = "$b $l" ] || { echo "/proc/bc $res"; return 1; }
+		[ $res = swappages ] && continue	# /proc/bc only, as OpenVZ
+		[ "$(proc_bl "$1" $res)" = "$b $l" ] || { echo "/proc $res"; return 1; }
+	done <$T/nl
+	awk -v id="$1" '$1 == id { f = 1 } END { exit !f }' /proc/vz/veinfo ||
+		{ echo "$1 not in veinfo"; return 1; }
+}
+# the file's plain-number values (B:L, B, unlimited) are what netlink says
+file_matches() {
+	names=" $($UBC show -r "$1" | awk 'NR > 2 { printf "%s ", $1 }')"
+	sed -n 's/^\([A-Z]*\)="\([0-9unlimted]*\)\(:\([0-9unlimted]*\)\)\{0,1\}"$/\1 \2 \4/p' "$2" |
+	while read -r key b l; do
+		res=$(echo $key | tr A-Z a-z)
+		case $names in *" $res "*) ;; *) continue ;; esac	# not a beancounter
+		[ -n "$l" ] || l=$b
+		[ $b = unlimited ] && b=$UNL; [ $l = unlimited ] && l=$UNL
+		expect_bl "$1" $res "$b $l" || { echo FAIL; break; }
+		echo checked
+	done >$T/fm
+	cat $T/fm
+	! grep -q FAIL $T/fm && [ "$(grep -c checked $T/fm)" -ge "$3" ]
+}
 # every sample applies; the vswap ones warn about what ubc does not enforce
 i=0
 for f in $DIR/*.conf-sample; do
 	id=$((S + i)); i=$((i + 1))
 	ok "apply ${f##*/}" $UBC apply $id $f
+	case $f in *vswap*) min=0 ;; *) min=20 ;; esac	# vswap: "256M" forms
+	ok "${f##*/}: its values read back" file_matches $id $f $min
+	ok "${f##*/}: netlink, /proc, /proc/bc, veinfo agree" agree_all $id
 done
 ok "ve-vswap-256m: physpages 0:256M in pages" expect_bl $((S + 4)) physpages "0 65536"
+ok "ve-vswap-256m: /proc/bc agrees on swappages" expect_bc_bl $((S + 4)) swappages "0 131072"
 ok "ve-vswap-256m: swappages 0:512M in pages" expect_bl $((S + 4)) swappages "0 131072"
 ok "ve-vswap-256m: the unenforced limits are said" \
 	fails 0 "PHYSPAGES: the limit is recorded but not enforced" \
