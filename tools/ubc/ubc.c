@@ -155,7 +155,7 @@ static int parse_id(const struct ctx *c, const char *s, uint32_t *id)
 
 static int guard(struct ctx *c, uint32_t id, const char *path,
 		 const struct ubc_conf_value chg[UBC_RESOURCES],
-		 const struct ubc_conf_value *avnumproc);
+		 const struct ubc_conf_value *avnumproc, bool *exists);
 
 /*
  * ID [RES BARRIER[:LIMIT] ...] into a NEW or SET request; SET only once
@@ -184,7 +184,7 @@ static int settings_msg(struct ctx *c, int argc, char **argv, uint8_t cmd,
 			.barrier = set[i].barrier, .limit = set[i].limit };
 	ret = connect_ubc(c);
 	if (!ret && cmd == UBC_CMD_SET)
-		ret = guard(c, id, NULL, chg, NULL);
+		ret = guard(c, id, NULL, chg, NULL, NULL);
 	if (ret)
 		return ret;
 	nlh = ubc_msg(c, buf, cmd, 0, id);
@@ -555,20 +555,18 @@ static int apply_conf(struct ctx *c, uint32_t id, const char *path,
 	char what[64];
 	int ret;
 
+	bool exists;
+
 	conf_notes(c, path, conf);
-	ret = guard(c, id, path, conf->res, &conf->avnumproc);
+	ret = guard(c, id, path, conf->res, &conf->avnumproc, &exists);
 	if (ret)
 		return ret;
 	snprintf(what, sizeof(what), "%s: compartment %u", path, id);
-	ret = ubc_nl_talk(&c->nl, ubc_msg(c, buf, UBC_CMD_GET, 0, id), NULL,
-			  NULL);
-	if (ret == -ENOENT) {
+	if (!exists) {
 		ret = ubc_nl_talk(&c->nl, conf_msg(c, buf, UBC_CMD_NEW, id, conf),
 				  NULL, NULL);
 		if (ret != -EEXIST)	/* else created meanwhile: SET it */
 			return applied(c, what, ret);
-	} else if (ret) {
-		return kernel_error(c, what, ret);
 	}
 	if (!conf_count(conf))
 		return 0;	/* nothing to change */
@@ -1080,11 +1078,12 @@ static void guard_cb(void *arg, enum ubc_level level, uint64_t res,
  * vzcfgvalidate's rules on what compartment @id becomes with @chg: an
  * Error about a resource @chg changes (a value it already has, or that a
  * new compartment starts with, is no change) refuses it (exit 1) unless -f.
+ * *@exists_out (if not NULL): whether @id exists, from the same GET.
  * Other findings are "ubc validate"'s to print.
  */
 static int guard(struct ctx *c, uint32_t id, const char *path,
 		 const struct ubc_conf_value chg[UBC_RESOURCES],
-		 const struct ubc_conf_value *avnumproc)
+		 const struct ubc_conf_value *avnumproc, bool *exists_out)
 {
 	struct ubc_conf_value vals[UBC_RESOURCES];
 	struct guard_report g = { .c = c, .path = path, .id = id };
@@ -1097,6 +1096,8 @@ static int guard(struct ctx *c, uint32_t id, const char *path,
 	ret = current_values(c, id, vals, &exists);
 	if (ret)
 		return ret;
+	if (exists_out)
+		*exists_out = exists;
 	for (r = 0; r < UBC_RESOURCES; r++) {
 		if (!chg[r].set || (vals[r].barrier == chg[r].barrier &&
 				    vals[r].limit == chg[r].limit))
