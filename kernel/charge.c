@@ -24,10 +24,25 @@
 #ifdef __KERNEL__
 #include <linux/bug.h>
 #include <linux/errno.h>
+#include <linux/kernel.h>
 #endif
 
-void ubc_counter_init(struct ubc_counter *c)
+/*
+ * Count one refusal and report it. Always inlined, so _RET_IP_ is the
+ * return address of the exported function it is inlined into: the hook
+ * (or its helper) that asked for the charge.
+ */
+static __always_inline void ubc_counter_refused(struct ubc_counter *c,
+						long val, long held,
+						enum ubc_strict strict)
 {
+	atomic_long_inc(&c->failcnt);
+	ubc_counter_event(c, UBC_COUNTER_REFUSED, val, held, strict, _RET_IP_);
+}
+
+void ubc_counter_init(struct ubc_counter *c, unsigned int index)
+{
+	c->index = index;
 	atomic_long_set(&c->held, 0);
 	atomic_long_set(&c->maxheld, 0);
 	atomic_long_set(&c->minheld, 0);
@@ -86,11 +101,59 @@ int ubc_counter_charge(struct ubc_counter *c, long val, enum ubc_strict strict)
 	/* held < 0 after the add means we wrapped past LONG_MAX. */
 	if (unlikely(held > bound || held < 0) && strict != UBC_FORCE) {
 		atomic_long_sub(val, &c->held);
-		atomic_long_inc(&c->failcnt);
+		ubc_counter_refused(c, val, held - val, strict);
 		return -ENOMEM;
 	}
 	ubc_counter_note_max(c, held);
+	if (unlikely(strict == UBC_FORCE && held > READ_ONCE(c->limit)))
+		ubc_counter_event(c, UBC_COUNTER_FORCED, val, held, strict,
+				  _RET_IP_);
 	return 0;
+}
+
+/**
+ * ubc_counter_recharge - retry a charge whose refusal was already counted
+ *
+ * For a kernel path that asks twice for one call (vm.c: 6.1's mmap retry
+ * without the pages MAP_FIXED replaces): the call counts one refusal at
+ * most. On success the earlier refusal is taken back from failcnt (its
+ * event was reported already); on failure nothing more is counted.
+ */
+int ubc_counter_recharge(struct ubc_counter *c, long val,
+			 enum ubc_strict strict)
+{
+	long bound = ubc_counter_bound(c, strict);
+	long held = atomic_long_add_return(val, &c->held);
+
+	if (unlikely(held > bound || held < 0) && strict != UBC_FORCE) {
+		atomic_long_sub(val, &c->held);
+		return -ENOMEM;
+	}
+	ubc_counter_note_max(c, held);
+	atomic_long_dec(&c->failcnt);
+	return 0;
+}
+
+/**
+ * ubc_counter_fail - count a refusal decided by the caller
+ *
+ * For a gate that compares itself (vm.c reserves several counters of one
+ * call and refuses the call when one has no room): failcnt counts one and
+ * the refusal is reported as if the charge core had refused @val.
+ */
+void ubc_counter_fail(struct ubc_counter *c, long val, enum ubc_strict strict)
+{
+	ubc_counter_refused(c, val, atomic_long_read(&c->held), strict);
+}
+
+/**
+ * ubc_counter_count_fail - count one failure that is not a refused charge
+ *
+ * oomguarpages' failcnt counts OOM kills (oom.c reports the kill itself).
+ */
+void ubc_counter_count_fail(struct ubc_counter *c)
+{
+	atomic_long_inc(&c->failcnt);
 }
 
 /**
@@ -106,7 +169,7 @@ int ubc_counter_check(struct ubc_counter *c, long val, enum ubc_strict strict)
 
 	if (strict == UBC_FORCE || held <= ubc_counter_bound(c, strict) - val)
 		return 0;
-	atomic_long_inc(&c->failcnt);
+	ubc_counter_refused(c, val, held, strict);
 	return -ENOMEM;
 }
 
@@ -139,4 +202,16 @@ void ubc_counter_set(struct ubc_counter *c, long barrier, long limit)
 {
 	WRITE_ONCE(c->barrier, barrier);
 	WRITE_ONCE(c->limit, limit);
+}
+
+/**
+ * ubc_counter_forgive - take back one refusal counted twice for one call
+ *
+ * For a gate the kernel passes twice for one call (vm.c: shmem's retried
+ * allocation) whose second refusal is the first one again. Its report was
+ * sent twice; failcnt counts it once.
+ */
+void ubc_counter_forgive(struct ubc_counter *c)
+{
+	atomic_long_dec(&c->failcnt);
 }

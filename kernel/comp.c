@@ -38,6 +38,7 @@
 #include <ubc/resources.h>
 
 #include "comp.h"
+#include "events.h"
 #include "procvz.h"
 #include "vm.h"
 
@@ -58,6 +59,7 @@ static void ubc_comp_release_fn(struct work_struct *work)
 		mutex_lock(&ubc_lock);
 		xa_erase(&ubc_comps, comp->id);
 		ubc_comps_gen++;
+		ubc_event_comp(UBC_CMD_DRAINED_NTF, comp->id);
 		mutex_unlock(&ubc_lock);
 		WARN_ON_ONCE(!list_empty(&comp->tasks));
 		kfree_rcu(comp, rcu);
@@ -133,7 +135,7 @@ struct ubc_comp *ubc_comp_create(u32 id)
 	spin_lock_init(&comp->tasks_lock);
 	INIT_LIST_HEAD(&comp->tasks);
 	for (r = 0; r < UBC_RESOURCES; r++)
-		ubc_counter_init(&comp->res[r]);
+		ubc_counter_init(&comp->res[r], r);
 	/* no guarantee until the admin gives a finite one */
 	ubc_counter_set(&comp->res[UBC_VMGUARPAGES], 0, UBC_UNLIMITED);
 	ubc_counter_set(&comp->res[UBC_OOMGUARPAGES], 0, UBC_UNLIMITED);

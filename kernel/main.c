@@ -19,6 +19,7 @@
 #include <net/genetlink.h>
 
 #include "comp.h"
+#include "events.h"
 #include "main.h"
 #include "netlink.h"
 #include "probe.h"
@@ -34,6 +35,7 @@ static const struct ubc_part *const ubc_parts[] = {
 	&ubc_locksig_part,
 	&ubc_vm_part,
 	&ubc_oom_part,
+	&ubc_events_part,
 };
 
 static bool ubc_armed;	/* under ubc_lock */
@@ -126,6 +128,7 @@ static void __exit ubc_exit(void)
 	ubc_procvz_exit();
 	ubc_proc_exit();
 	ubc_disarm();
+	ubc_events_exit();
 	ubc_parts_exit(ARRAY_SIZE(ubc_parts));
 	ubc_comps_exit();
 	pr_info("unloaded\n");

@@ -100,3 +100,7 @@ const struct genl_ops ubc_nl_ops[5] = {
 		.maxattr	= UBC_A_PID,
 	},
 };
+
+static const struct genl_multicast_group ubc_nl_mcgrps[] = {
+	[UBC_NLGRP_EVENTS] = { "events", },
+};

@@ -37,4 +37,8 @@ int ubc_nl_get_doit(struct sk_buff *skb, struct genl_info *info);
 int ubc_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int ubc_nl_enter_doit(struct sk_buff *skb, struct genl_info *info);
 
+enum {
+	UBC_NLGRP_EVENTS,
+};
+
 #endif /* _LINUX_UBC_GEN_H */

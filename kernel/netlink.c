@@ -41,6 +41,7 @@
 #include <ubc/resources.h>
 
 #include "comp.h"
+#include "events.h"
 #include "kmem.h"
 #include "main.h"
 #include "netlink.h"
@@ -49,7 +50,6 @@
 #include "procvz.h"
 #include "task.h"
 
-static struct genl_family ubc_genl_family __ro_after_init;
 
 /* Like NL_REQ_ATTR_CHECK(), plus a message naming the missing attribute. */
 #define UBC_REQUIRE(extack, nest, tb, type) ({				\
@@ -330,6 +330,7 @@ int ubc_nl_new_doit(struct sk_buff *skb, struct genl_info *info)
 					    "compartment exists (or is still draining after destroy)");
 	} else {
 		ubc_apply_limits(comp, &lim, info->extack);
+		ubc_event_comp(UBC_CMD_NEW_NTF, id);
 	}
 	mutex_unlock(&ubc_lock);
 	if (!err)
@@ -356,6 +357,8 @@ int ubc_nl_del_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EBUSY;
 	} else {
 		err = ubc_comp_destroy(comp);
+		if (!err)	/* before its drained-ntf: see events.c */
+			ubc_event_comp(UBC_CMD_DEL_NTF, id);
 	}
 	mutex_unlock(&ubc_lock);
 	return err;
@@ -494,7 +497,18 @@ int ubc_nl_enter_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static struct genl_family ubc_genl_family __ro_after_init = {
+/*
+ * The generated ubc_nl_mcgrps[] (netlink-gen.c) cannot say who may
+ * listen: ynl-gen emits no group flags. This table adds them.
+ */
+static const struct genl_multicast_group ubc_mcgrps[] = {
+	[UBC_NLGRP_EVENTS] = {
+		.name = UBC_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+	},
+};
+
+struct genl_family ubc_genl_family __ro_after_init = {
 	.name = UBC_GENL_NAME,
 	.version = UBC_GENL_VERSION,
 	.maxattr = UBC_A_MAX,
@@ -502,6 +516,8 @@ static struct genl_family ubc_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = ubc_nl_ops,
 	.n_ops = ARRAY_SIZE(ubc_nl_ops),
+	.mcgrps = ubc_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ubc_mcgrps),
 	/*
 	 * Every command validates strictly: genlmsghdr.reserved must be 0 and
 	 * nlmsg_flags only NLM_F_REQUEST, NLM_F_ACK, NLM_F_ECHO, NLM_F_DUMP.
@@ -511,10 +527,15 @@ static struct genl_family ubc_genl_family __ro_after_init = {
 
 int __init ubc_genl_init(void)
 {
-	return genl_register_family(&ubc_genl_family);
+	int err = genl_register_family(&ubc_genl_family);
+
+	if (!err)
+		ubc_events_start();
+	return err;
 }
 
 void ubc_genl_exit(void)
 {
+	ubc_events_stop();
 	genl_unregister_family(&ubc_genl_family);
 }

@@ -80,6 +80,7 @@
 #include <linux/workqueue.h>
 #include <ubc/resources.h>
 
+#include "events.h"
 #include "oom.h"
 #include "probe.h"
 #include "task.h"
@@ -238,8 +239,10 @@ static void ubc_burst_mark_locked(void)
 
 	for (i = 0; i < ubc_scan_ncomps; i++) {
 		ubc_mem_publish_locked(ubc_scan_comps[i]);
-		if (ubc_in_burst(ubc_scan_comps[i]))
+		if (ubc_in_burst(ubc_scan_comps[i])) {
 			atomic_long_inc(&ubc_scan_comps[i]->bursts);
+			ubc_event_burst(ubc_scan_comps[i]);
+		}
 	}
 }
 
@@ -360,8 +363,10 @@ static void ubc_mark_victim_probe(void *data, struct task_struct *task,
 		WRITE_ONCE(ubc_oom_task, NULL);	/* the selection is over */
 	rcu_read_lock();
 	comp = ubc_task_comp(task);
-	if (comp)
-		atomic_long_inc(&comp->res[UBC_OOMGUARPAGES].failcnt);
+	if (comp) {
+		ubc_counter_count_fail(&comp->res[UBC_OOMGUARPAGES]);
+		ubc_event_oom(comp, task, READ_ONCE(comp->mem.oom_overdraft));
+	}
 	rcu_read_unlock();
 }
 

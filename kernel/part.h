@@ -29,6 +29,7 @@ extern const struct ubc_part ubc_objects_part;	/* objects.c: numfile, sockets, n
 extern const struct ubc_part ubc_kmem_part;	/* kmem.c: kmemsize, dcachesize */
 extern const struct ubc_part ubc_locksig_part;	/* locksig.c: numflock, numsiginfo */
 extern const struct ubc_part ubc_vm_part;	/* vm.c: privvm, locked, shm, vmguar pages */
-extern const struct ubc_part ubc_oom_part;	/* oom.c: phys, swap, oomguar pages */
+extern const struct ubc_part ubc_oom_part;
+extern const struct ubc_part ubc_events_part;	/* oom.c: phys, swap, oomguar pages */
 
 #endif /* _UBC_PART_H */

@@ -436,10 +436,6 @@ static bool ubc_room(struct ubc_counter *c, long val, enum ubc_strict strict)
 	return ubc_counter_held(c) <= bound - val;
 }
 
-static void ubc_failcnt(struct ubc_counter *c)
-{
-	atomic_long_inc(&c->failcnt);
-}
 
 /* ---- address spaces: privvmpages, lockedpages ---- */
 
@@ -665,14 +661,16 @@ static int ubc_may_expand_vm(struct pt_regs *regs)
 			want = 0;	/* reserved already; the body said no */
 		} else {
 			counts = ubc_privvm(flags, a->map_anon);
-			ok = !counts || npages <= 0 || a->dead ||
-			     !ubc_counter_charge(c, npages, strict);
 			/*
 			 * One refusal for the call: if this one succeeds the
-			 * first did not stand; if it fails, the charge core
-			 * counted it again.
+			 * first did not stand and is taken back; if it fails,
+			 * the first one stands.
 			 */
-			atomic_long_dec(&c->failcnt);
+			ok = !counts || npages <= 0 || a->dead;
+			if (ok)
+				ubc_counter_forgive(c);
+			else
+				ok = !ubc_counter_recharge(c, npages, strict);
 			if (ok) {
 				a->map_state = UBC_OP_ALLOWED;
 				if (counts && npages > 0 && !a->dead) {
@@ -1542,10 +1540,10 @@ static int ubc_shm_reserve(struct inode *inode, struct ubc_comp *comp,
 			r->comp = comp;
 			r->pages = nr;
 		} else if (!r || !ubc_shm_share(a, comp, false)) {
-			ubc_failcnt(c);	/* the charge core did not count it */
+			ubc_counter_fail(c, nr, UBC_BARRIER);	/* not the charge core's refusal */
 		}
 		if (!ok && again)
-			atomic_long_dec(&c->failcnt);	/* the same refusal */
+			ubc_counter_forgive(c);	/* the same refusal */
 	}
 	a->refused_by = ok ? NULL : current;
 	a->refused_index = index;
@@ -1718,7 +1716,7 @@ static int ubc_shm_check(long pages, int err)
 	c = &comp->res[UBC_SHMPAGES];
 	if (ubc_room(c, pages, UBC_BARRIER))
 		return 0;
-	ubc_failcnt(c);
+	ubc_counter_fail(c, pages, UBC_BARRIER);
 	return err;
 }
 

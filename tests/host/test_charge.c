@@ -26,11 +26,28 @@ static int tests, failures;
 #define MINHELD(c)	atomic_long_read(&(c)->minheld)
 #define FAILCNT(c)	atomic_long_read(&(c)->failcnt)
 
+/* What the charge core reported (events.c's role in the module). */
+static long ev_refused, ev_forced, ev_last_val, ev_last_held;
+static unsigned long ev_last_ip;
+
+void ubc_counter_event(struct ubc_counter *c, enum ubc_counter_ev ev,
+		       long val, long held, enum ubc_strict strict,
+		       unsigned long ip)
+{
+	(void)c;
+	(void)strict;
+	__atomic_add_fetch(ev == UBC_COUNTER_REFUSED ? &ev_refused : &ev_forced,
+			   1, __ATOMIC_SEQ_CST);
+	ev_last_val = val;
+	ev_last_held = held;
+	ev_last_ip = ip;
+}
+
 static void test_bounds(void)
 {
 	struct ubc_counter c;
 
-	ubc_counter_init(&c);
+	ubc_counter_init(&c, 0);
 	CHECK(c.barrier == LONG_MAX && c.limit == LONG_MAX && HELD(&c) == 0,
 	      "new counter is unlimited and empty");
 	ubc_counter_set(&c, 10, 20);
@@ -63,7 +80,7 @@ static void test_limit_below_held(void)
 {
 	struct ubc_counter c;
 
-	ubc_counter_init(&c);
+	ubc_counter_init(&c, 0);
 	ubc_counter_charge(&c, 50, UBC_BARRIER);
 	ubc_counter_set(&c, 10, 20);
 	CHECK(HELD(&c) == 50 && ubc_counter_charge(&c, 1, UBC_LIMIT) == -ENOMEM,
@@ -78,7 +95,7 @@ static void test_check(void)
 {
 	struct ubc_counter c;
 
-	ubc_counter_init(&c);
+	ubc_counter_init(&c, 0);
 	ubc_counter_set(&c, 2, 3);
 	ubc_counter_charge(&c, 2, UBC_BARRIER);
 	CHECK(ubc_counter_check(&c, 1, UBC_BARRIER) == -ENOMEM &&
@@ -99,7 +116,7 @@ static void test_underflow(void)
 	struct ubc_counter c;
 	int before = host_warnings;
 
-	ubc_counter_init(&c);
+	ubc_counter_init(&c, 0);
 	ubc_counter_charge(&c, 3, UBC_BARRIER);
 	ubc_counter_uncharge(&c, 5);
 	CHECK(HELD(&c) == 0 && host_warnings == before + 1,
@@ -151,7 +168,7 @@ static void test_concurrent(void)
 	long refused = 0;
 	int before = host_warnings;
 
-	ubc_counter_init(&c);
+	ubc_counter_init(&c, 0);
 	ubc_counter_set(&c, 40, 60);
 	for (int i = 0; i < THREADS; i++) {
 		w[i] = (struct worker){ .c = &c, .seed = i + 1 };
@@ -202,7 +219,7 @@ static void test_never_past_bound(void)
 	pthread_t t[THREADS];
 	long over = 0;
 
-	ubc_counter_init(&c);
+	ubc_counter_init(&c, 0);
 	ubc_counter_set(&c, 16, 32);
 	for (int i = 0; i < THREADS; i++) {
 		b[i] = (struct bounded){ .c = &c, .seed = 100 + i };
@@ -217,6 +234,44 @@ static void test_never_past_bound(void)
 	CHECK(over == 0 && HELD(&c) == 0, "no transient overshoot beyond in-flight rollbacks, held 0");
 }
 
+/* Every refusal is reported once, forced charges only past the limit. */
+static void test_events(void)
+{
+	struct ubc_counter c;
+	long r0 = ev_refused, f0 = ev_forced;
+
+	ubc_counter_init(&c, 7);
+	CHECK(c.index == 7, "the counter knows its resource index");
+	ubc_counter_set(&c, 10, 20);
+	ubc_counter_charge(&c, 8, UBC_BARRIER);
+	CHECK(ubc_counter_charge(&c, 3, UBC_BARRIER) == -ENOMEM &&
+	      ev_refused == r0 + 1 && ev_last_val == 3 && ev_last_held == 8 &&
+	      ev_last_ip != 0,
+	      "a refused charge is reported once with its value and held");
+	CHECK(ubc_counter_check(&c, 3, UBC_BARRIER) == -ENOMEM &&
+	      ev_refused == r0 + 2 && FAILCNT(&c) == 2,
+	      "a refused check is reported and counted");
+	CHECK(ubc_counter_charge(&c, 10, UBC_FORCE) == 0 && ev_forced == f0,
+	      "a forced charge up to the limit is not reported");
+	CHECK(ubc_counter_charge(&c, 3, UBC_FORCE) == 0 && ev_forced == f0 + 1 &&
+	      ev_last_held == 21,
+	      "a forced charge past the limit is reported (held %ld)", ev_last_held);
+	ubc_counter_uncharge(&c, 21);
+	ubc_counter_fail(&c, 4, UBC_LIMIT);
+	CHECK(FAILCNT(&c) == 3 && ev_refused == r0 + 3 && ev_last_val == 4,
+	      "ubc_counter_fail counts and reports a caller's refusal");
+	CHECK(ubc_counter_recharge(&c, 30, UBC_LIMIT) == -ENOMEM &&
+	      FAILCNT(&c) == 3 && ev_refused == r0 + 3,
+	      "a refused retry counts nothing more");
+	CHECK(ubc_counter_recharge(&c, 5, UBC_LIMIT) == 0 && FAILCNT(&c) == 2 &&
+	      HELD(&c) == 5, "a successful retry takes its refusal back");
+	ubc_counter_count_fail(&c);
+	CHECK(FAILCNT(&c) == 3 && ev_refused == r0 + 3,
+	      "ubc_counter_count_fail counts without a refusal report");
+	ubc_counter_uncharge(&c, 5);
+	CHECK(HELD(&c) == 0, "events: held back at 0");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -226,6 +281,7 @@ int main(void)
 	test_underflow();
 	test_concurrent();
 	test_never_past_bound();
+	test_events();
 	printf("1..%d\n", tests);
 	return failures ? 1 : 0;
 }

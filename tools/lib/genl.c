@@ -180,6 +180,29 @@ int ubc_nl_talk(struct ubc_nl *h, struct nlmsghdr *nlh, mnl_cb_t cb,
 	}
 }
 
+/* CTRL_ATTR_MCAST_GROUPS: the id of the "events" group, if listed. */
+static int groups_parse(struct ubc_nl *h, const struct nlattr *groups)
+{
+	const struct nlattr *g, *a;
+
+	mnl_attr_for_each_nested(g, groups) {
+		const char *name = NULL;
+		uint32_t id = 0;
+
+		mnl_attr_for_each_nested(a, g) {
+			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+				name = mnl_attr_get_str(a);
+			else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
+				 mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				id = mnl_attr_get_u32(a);
+		}
+		if (name && !strcmp(name, UBC_MCGRP_EVENTS))
+			h->events_group = id;
+	}
+	return MNL_CB_OK;
+}
+
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ubc_nl *h = data;
@@ -196,6 +219,9 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
 				return MNL_CB_ERROR;
 			h->version = (uint8_t)mnl_attr_get_u32(a);
+			break;
+		case CTRL_ATTR_MCAST_GROUPS:
+			groups_parse(h, a);
 			break;
 		}
 	}
@@ -249,6 +275,19 @@ int ubc_nl_open(struct ubc_nl *h, size_t bufsize)
 fail:
 	ubc_nl_close(h);
 	return ret;
+}
+
+/* Join the "events" multicast group: 0, -ENOENT (no such group), -errno. */
+int ubc_nl_subscribe(struct ubc_nl *h)
+{
+	int group = (int)h->events_group;
+
+	if (!group)
+		return -ENOENT;
+	if (mnl_socket_setsockopt(h->sock, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
+		return -errno;
+	return 0;
 }
 
 void ubc_nl_close(struct ubc_nl *h)

@@ -28,6 +28,7 @@ struct ubc_nl {
 	uint32_t seq;		/* of the last request built */
 	uint16_t family;	/* the ubc family, once resolved */
 	uint8_t version;	/* its CTRL_ATTR_VERSION */
+	uint32_t events_group;	/* its "events" multicast group, 0 if none */
 	size_t bufsize;		/* receive buffer */
 	char *buf;
 
@@ -71,6 +72,7 @@ static inline struct nlmsghdr *ubc_nl_msg(struct ubc_nl *h, void *buf,
 
 /* Clears the status of the last exchange. */
 void ubc_nl_reset(struct ubc_nl *h);
+int ubc_nl_subscribe(struct ubc_nl *h);
 
 /*
  * Feeds the @len bytes of answers in @buf that carry sequence number @seq

@@ -35,6 +35,11 @@ check "--watch" ubc show --wa
 check "101 202" ubc show ""
 check "101" ubc -j show 1
 check "numproc numtcpsock numflock numpty numsiginfo numothersock numfile numiptent" ubc set 101 num
+check "monitor" ubc mo
+check "--resource" ubc monitor --re
+check "numproc" ubc monitor --resource numpr
+check "101 202" ubc monitor ""
+check "export" ubc exp
 check "" ubc set 101 numproc ""
 check "kmemsize" ubc create 5 kmem
 check "101 202 <files>" ubc validate ""

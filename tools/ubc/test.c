@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "delta.h"
+#include "events.h"
 #include "genl.h"
 #include "parse.h"
 #include "print.h"
@@ -1176,6 +1177,94 @@ static void test_cli(struct tap *t, const char *ubc)
 	}
 }
 
+/* A refused-ntf as the kernel builds it (kernel/events.c). */
+static struct nlmsghdr *put_event(char *buf, const char *comm)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+
+	nlh->nlmsg_type = 0x1a;
+	genl->cmd = UBC_CMD_REFUSED_NTF;
+	genl->version = UBC_GENL_VERSION;
+	mnl_attr_put_u32(nlh, UBC_EV_A_ID, 101);
+	mnl_attr_put_u32(nlh, UBC_EV_A_RESOURCE, UBC_NUMPROC);
+	mnl_attr_put_strz(nlh, UBC_EV_A_NAME, "numproc");
+	mnl_attr_put_u64(nlh, UBC_EV_A_HELD, 5);
+	mnl_attr_put_u64(nlh, UBC_EV_A_BARRIER, 5);
+	mnl_attr_put_u64(nlh, UBC_EV_A_LIMIT, UNL);
+	mnl_attr_put_u64(nlh, UBC_EV_A_FAILCNT, 3);
+	mnl_attr_put_u64(nlh, UBC_EV_A_VAL, 1);
+	mnl_attr_put_u8(nlh, UBC_EV_A_STRENGTH, UBC_STRENGTH_BARRIER);
+	mnl_attr_put_u32(nlh, UBC_EV_A_PID, 42);
+	mnl_attr_put_u32(nlh, UBC_EV_A_TGID, 41);
+	mnl_attr_put_strz(nlh, UBC_EV_A_COMM, comm);
+	mnl_attr_put_strz(nlh, UBC_EV_A_HOOK, "ubc_task_fork");
+	mnl_attr_put_u64(nlh, UBC_EV_A_COALESCED, 2);
+	mnl_attr_put_u64(nlh, UBC_EV_A_LOST, 0);
+	mnl_attr_put_u64(nlh, UBC_EV_A_TIME, 1764780000123456789ULL);
+	return nlh;
+}
+
+static char *event_text(const struct ubc_event *ev, bool json)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	ubc_event_print(f, ev, json);
+	fclose(f);
+	return out;
+}
+
+static void test_events(struct tap *t)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	struct ubc_info c = { .id = 7, .bursts = 2, .nres = 2, .res = {
+		{ .id = UBC_NUMPROC, .unit = UBC_UNIT_ITEMS, .name = "numproc",
+		  .held = 3, .maxheld = 9, .barrier = 8, .limit = UNL, .failcnt = 2 },
+		{ .id = UBC_PRIVVMPAGES, .unit = UBC_UNIT_PAGES, .name = "privvmpages",
+		  .held = 100, .barrier = 200, .limit = 300 } } };
+	struct ubc_event ev;
+	struct nlmsghdr *nlh;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	nlh = put_event(buf, "sh");
+	ok(t, !ubc_event_parse(nlh, &ev) && ev.id == 101 && ev.res == UBC_NUMPROC &&
+	   ev.has_task && ev.pid == 42 && ev.coalesced == 2,
+	   "events: a refused-ntf parses");
+	check_text(t, "events: text line", event_text(&ev, false),
+		   "2025-12-03T16:40:00.123456Z refused id=101 resource=numproc held=5 barrier=5 limit=unlimited val=1 strength=barrier failcnt=3 pid=42 tgid=41 comm=sh hook=ubc_task_fork coalesced=2 lost=0\n");
+	check_text(t, "events: JSON object", event_text(&ev, true),
+		   "{\"time\":\"2025-12-03T16:40:00.123456Z\",\"time_ns\":1764780000123456789,\"event\":\"refused\",\"id\":101,\"resource\":\"numproc\",\"held\":5,\"barrier\":5,\"limit\":9223372036854775807,\"val\":1,\"strength\":\"barrier\",\"failcnt\":3,\"pid\":42,\"tgid\":41,\"comm\":\"sh\",\"hook\":\"ubc_task_fork\",\"coalesced\":2,\"lost\":0}\n");
+	nlh = put_event(buf, "a \"b\"\\\n");
+	ubc_event_parse(nlh, &ev);
+	check_json(t, "events: JSON with a hostile comm is valid", event_text(&ev, true));
+	out = event_text(&ev, false);
+	ok(t, strstr(out, " comm=a\\x20\\x22b\\x22\\x5c\\x0a hook=") != NULL,
+	   "events: text escapes comm so a line splits on spaces (%s)", out);
+	free(out);
+	mnl_attr_put_u32(nlh, UBC_EV_A_HELD, 0);	/* a u64 of 4 bytes */
+	ok(t, ubc_event_parse(nlh, &ev) == -EPROTO, "events: a malformed notification is refused");
+	nlh = put_event(buf, "sh");
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd = UBC_CMD_GET;
+	ok(t, ubc_event_parse(nlh, &ev) == -EINVAL, "events: a get reply is no event");
+
+	f = open_memstream(&out, &len);
+	ubc_export(f, &c, 1, 4096, 5);
+	fclose(f);
+	ok(t, strstr(out, "# TYPE ubc_held gauge\nubc_held{compartment=\"7\",resource=\"numproc\",unit=\"items\"} 3\n") &&
+	   strstr(out, "ubc_limit{compartment=\"7\",resource=\"numproc\",unit=\"items\"} +Inf\n") &&
+	   strstr(out, "ubc_limit{compartment=\"7\",resource=\"privvmpages\",unit=\"pages\"} 300\n") &&
+	   strstr(out, "# TYPE ubc_failcnt_total counter\nubc_failcnt_total{compartment=\"7\",resource=\"numproc\",unit=\"items\"} 2\n") &&
+	   strstr(out, "ubc_bursts_total{compartment=\"7\"} 2\n") &&
+	   strstr(out, "ubc_events_lost_total 5\n") &&
+	   strstr(out, "ubc_page_size_bytes 4096\n"),
+	   "export: Prometheus text with gauges, counters and +Inf for unlimited");
+	free(out);
+}
+
 int main(int argc, char **argv)
 {
 	struct tap t = { 0 };
@@ -1191,6 +1280,7 @@ int main(int argc, char **argv)
 	test_delta(&t);
 	test_conf(&t);
 	test_validate(&t);
+	test_events(&t);
 	if (argc > 1)
 		test_cli(&t, argv[1]);
 	printf("1..%u\n", t.n);

@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "delta.h"
+#include "events.h"
 #include "genl.h"
 #include "parse.h"
 #include "print.h"
@@ -1194,6 +1195,207 @@ static int cmd_validate(struct ctx *c, int argc, char **argv)
 	return ret;
 }
 
+/* ---- events and metrics: monitor, export (events.c) ---- */
+
+struct monitor {
+	bool json;
+	bool all_res;
+	bool res[UBC_RESOURCES];
+	uint32_t *ids;
+	size_t nids;
+	unsigned long count;	/* events to print before exiting, 0: no end */
+	unsigned long printed;
+};
+
+static bool monitor_wants(const struct monitor *m, const struct ubc_event *ev)
+{
+	size_t i;
+
+	if (!m->all_res && (!ev->has_res || ev->res >= UBC_RESOURCES ||
+			    !m->res[ev->res]))
+		return false;
+	if (!m->nids)
+		return true;
+	for (i = 0; i < m->nids; i++)
+		if (m->ids[i] == ev->id)
+			return true;
+	return false;
+}
+
+static int monitor_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct monitor *m = data;
+	struct ubc_event ev;
+
+	if (ubc_event_parse(nlh, &ev))
+		return MNL_CB_OK;	/* not an event: another command's reply */
+	if (!monitor_wants(m, &ev))
+		return MNL_CB_OK;
+	ubc_event_print(stdout, &ev, m->json);
+	fflush(stdout);
+	if (m->count && ++m->printed >= m->count)
+		return MNL_CB_STOP;
+	return MNL_CB_OK;
+}
+
+static int monitor_options(struct ctx *c, int *argc, char **argv,
+			   struct monitor *m)
+{
+	int i, n = 0, r;
+
+	m->all_res = true;
+	for (i = 0; i < *argc; i++) {
+		const char *o = argv[i], *val = NULL;
+
+		if (!strcmp(o, "--resource") || !strcmp(o, "--count")) {
+			if (i + 1 >= *argc)
+				return usage_error(c, "%s needs a value", o);
+			val = argv[++i];
+		} else if (!strncmp(o, "--resource=", 11)) {
+			val = o + 11;
+			o = "--resource";
+		} else if (!strncmp(o, "--count=", 8)) {
+			val = o + 8;
+			o = "--count";
+		}
+		if (val && !strcmp(o, "--resource")) {
+			r = ubc_parse_resource(val);
+			if (r < 0)
+				return usage_error(c, "\"%s\": unknown resource", val);
+			m->all_res = false;
+			m->res[r] = true;
+		} else if (val) {
+			char *end;
+
+			errno = 0;
+			m->count = strtoul(val, &end, 10);
+			if (errno || end == val || *end || !m->count || *val == '-')
+				return usage_error(c, "\"%s\": invalid --count (expected 1 or more)", val);
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	*argc = n;
+	return 0;
+}
+
+static int cmd_monitor(struct ctx *c, int argc, char **argv)
+{
+	struct monitor m = { 0 };
+	struct sigaction sa = { .sa_handler = on_stop };
+	int i, ret;
+	ssize_t len;
+
+	ret = monitor_options(c, &argc, argv, &m) ?:
+	      read_options(c, &argc, &argv, true);
+	if (ret)
+		return ret;
+	m.json = c->json;
+	m.ids = calloc(argc ? argc : 1, sizeof(*m.ids));
+	if (!m.ids)
+		return kernel_error(c, NULL, -ENOMEM);
+	for (i = 0; i < argc; i++) {
+		ret = parse_id(c, argv[i], &m.ids[m.nids++]);
+		if (ret)
+			goto out;
+	}
+	ret = connect_ubc(c);
+	if (ret)
+		goto out;
+	ret = ubc_nl_subscribe(&c->nl);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "ubc: monitor: the loaded module has no \"%s\" multicast group (older than this tool?)\n",
+			UBC_MCGRP_EVENTS);
+		ret = EXIT_FAILURE;
+		goto out;
+	}
+	if (ret) {
+		ret = kernel_error(c, "cannot listen to events (CAP_SYS_ADMIN on the host is needed)", ret);
+		goto out;
+	}
+	/* no SA_RESTART: SIGINT and SIGTERM end the recv() below */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!view_stop) {
+		len = mnl_socket_recvfrom(c->nl.sock, c->nl.buf, c->nl.bufsize);
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {	/* our receive buffer overflowed */
+				fprintf(stderr, "ubc: monitor: events lost (receive buffer full)\n");
+				continue;
+			}
+			ret = kernel_error(c, "receive", -errno);
+			goto out;
+		}
+		if (mnl_cb_run(c->nl.buf, len, 0, 0, monitor_cb, &m) == MNL_CB_STOP)
+			break;
+	}
+	ret = 0;
+out:
+	free(m.ids);
+	return ret;
+}
+
+/* /sys/module/ubc/parameters/events_lost, or -1. */
+static long long events_lost(void)
+{
+	long long v = -1;
+	FILE *f = fopen("/sys/module/ubc/parameters/events_lost", "re");
+
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int cmd_export(struct ctx *c, int argc, char **argv)
+{
+	struct info_list l = { 0 };
+	char *tmp = NULL;
+	FILE *f = stdout;
+	int ret;
+
+	if (argc > 1)
+		return usage_error(c, "expected at most one output file");
+	ret = connect_ubc(c) ?: dump_all(c, &l);
+	if (ret)
+		goto out;
+	if (argc) {
+		/* atomically: node_exporter must never read half a file */
+		if (asprintf(&tmp, "%s.tmp.%d", argv[0], (int)getpid()) < 0) {
+			tmp = NULL;
+			ret = kernel_error(c, NULL, -ENOMEM);
+			goto out;
+		}
+		f = fopen(tmp, "we");
+		if (!f) {
+			ret = file_error(c, tmp, -errno);
+			goto out;
+		}
+	}
+	ubc_export(f, l.v, l.n, c->page_size, events_lost());
+	if (argc) {
+		if (fflush(f) || ferror(f) || fsync(fileno(f))) {
+			ret = file_error(c, tmp, -errno);
+			fclose(f);
+			unlink(tmp);
+			goto out;
+		}
+		fclose(f);
+		if (chmod(tmp, 0644) || rename(tmp, argv[0])) {
+			ret = file_error(c, argv[0], -errno);
+			unlink(tmp);
+		}
+	}
+out:
+	free(tmp);
+	free(l.v);
+	return ret;
+}
+
 static int cmd_help(struct ctx *c, int argc, char **argv);
 
 static const struct command {
@@ -1239,6 +1441,14 @@ static const struct command {
 	  .help = "apply every ID.conf of DIR (" UBC_CONF_DIR "), reporting each failure" },
 	{ .name = "validate", .fn = cmd_validate, .args = "FILE|ID",
 	  .help = "vzcfgvalidate's consistency rules on a config or a compartment: 0 passed, 2 failed" },
+	{ .name = "monitor", .fn = cmd_monitor, .args = "[OPTION]... [ID]...",
+	  .help = "print refusals, forced charges, bursts, OOM kills and compartment changes as they happen",
+	  .opts = "  --resource RES       only events of RES (repeatable)\n"
+	  "  --count N            exit after N events\n"
+	  "  (-j: one JSON object a line; SIGINT or SIGTERM ends it)\n",
+	  .own_options = true },
+	{ .name = "export", .fn = cmd_export, .args = "[FILE]",
+	  .help = "every beancounter in Prometheus' text format, into FILE atomically (node_exporter's textfile collector)" },
 	{ .name = "help", .fn = cmd_help, .args = "[COMMAND]",
 	  .help = "print this help, or the help of COMMAND" },
 };
@@ -1278,7 +1488,7 @@ static void usage(FILE *f)
 	for (i = 0; i < NCOMMANDS; i++)
 		command_usage(f, &commands[i], width);
 	fprintf(f, "\nOptions:\n"
-		"  -j, --json     JSON output of list and show\n"
+		"  -j, --json     JSON output of list, show and monitor\n"
 		"  -p, --pretty   JSON output on several lines, indented (implies -j)\n"
 		"  -r, --raw      show: exact integers in the resource's unit\n"
 		"  -v, --verbose  apply, restore: list the config keys that are skipped\n"

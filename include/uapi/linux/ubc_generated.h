@@ -53,6 +53,20 @@ enum ubc_unit {
 	UBC_UNIT_ITEMS,
 };
 
+/**
+ * enum ubc_strength - How hard a refused or forced charge pushed (OpenVZ's
+ *   strictness).
+ * @UBC_STRENGTH_BARRIER: an ordinary request: refused past the barrier
+ * @UBC_STRENGTH_LIMIT: a request that must not fail half-way: refused past the
+ *   limit
+ * @UBC_STRENGTH_FORCE: never refused (the kernel cannot fail it), counted
+ */
+enum ubc_strength {
+	UBC_STRENGTH_BARRIER,
+	UBC_STRENGTH_LIMIT,
+	UBC_STRENGTH_FORCE,
+};
+
 enum ubc_attr {
 	UBC_A_UNSPEC,
 	UBC_A_ID,
@@ -65,6 +79,33 @@ enum ubc_attr {
 
 	__UBC_A_MAX,
 	UBC_A_MAX = (__UBC_A_MAX - 1)
+};
+
+enum ubc_event_attr {
+	UBC_EV_A_UNSPEC,
+	UBC_EV_A_ID,
+	UBC_EV_A_RESOURCE,
+	UBC_EV_A_NAME,
+	UBC_EV_A_HELD,
+	UBC_EV_A_BARRIER,
+	UBC_EV_A_LIMIT,
+	UBC_EV_A_FAILCNT,
+	UBC_EV_A_VAL,
+	UBC_EV_A_STRENGTH,
+	UBC_EV_A_PID,
+	UBC_EV_A_TGID,
+	UBC_EV_A_COMM,
+	UBC_EV_A_HOOK,
+	UBC_EV_A_COALESCED,
+	UBC_EV_A_LOST,
+	UBC_EV_A_TIME,
+	UBC_EV_A_GUARANTEE,
+	UBC_EV_A_OVERDRAFT,
+	UBC_EV_A_BURSTS,
+	UBC_EV_A_PAD,
+
+	__UBC_EV_A_MAX,
+	UBC_EV_A_MAX = (__UBC_EV_A_MAX - 1)
 };
 
 enum ubc_res_attr {
@@ -91,9 +132,18 @@ enum ubc_cmd {
 	UBC_CMD_SET,
 	UBC_CMD_GET,
 	UBC_CMD_ENTER,
+	UBC_CMD_REFUSED_NTF,
+	UBC_CMD_FORCED_NTF,
+	UBC_CMD_BURST_NTF,
+	UBC_CMD_OOM_NTF,
+	UBC_CMD_NEW_NTF,
+	UBC_CMD_DEL_NTF,
+	UBC_CMD_DRAINED_NTF,
 
 	__UBC_CMD_MAX,
 	UBC_CMD_MAX = (__UBC_CMD_MAX - 1)
 };
+
+#define UBC_MCGRP_EVENTS	"events"
 
 #endif /* _UAPI_LINUX_UBC_GENERATED_H */
