@@ -71,6 +71,23 @@ if [ ! -f "$ynl/tools/net/ynl/ynl-gen-c.py" ]; then
 	mv "$ynl.tmp" "$ynl"
 fi
 
+# Prometheus' node_exporter (Debian's prometheus-node-exporter), for the
+# selftest that scrapes "ubc export" through its textfile collector: only
+# its binary, unpacked into the cache (the package is a daemon; installing
+# it would start one on this machine). Linked against libc only.
+pne=$UBC_CACHE/node-exporter
+if [ ! -x "$pne/prometheus-node-exporter" ]; then
+	ver=$(apt-cache policy prometheus-node-exporter | awk '/Candidate:/ {print $2}')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] || die "prometheus-node-exporter not available from apt"
+	deb=$(fetch_deb prometheus-node-exporter "$ver" "$UBC_CACHE/debs")
+	tmp=$(mktemp -d)
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./usr/bin/prometheus-node-exporter
+	mkdir -p "$pne"
+	mv "$tmp/usr/bin/prometheus-node-exporter" "$pne/prometheus-node-exporter.tmp"
+	mv "$pne/prometheus-node-exporter.tmp" "$pne/prometheus-node-exporter"
+	rm -rf "$tmp"
+fi
+
 # The stock lane's kernel image, matched to the installed headers, and the
 # kernel of the lane asked for (make deps LANE=...), if another.
 "$UBC_TOP/scripts/kernels/stock-6.1.sh" >/dev/null

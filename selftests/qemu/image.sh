@@ -76,6 +76,9 @@ tests=$UBC_BUILD/selftests
 [ -x "$tool" ] || die "$tool missing: run 'make' first"
 extra=
 [ "$kind" = check ] && extra=$(command -v stress-ng || true)
+# node_exporter for tool_test's scrape of "ubc export" (make deps unpacks it)
+pne=$UBC_CACHE/node-exporter/prometheus-node-exporter
+[ "$kind" = check ] && [ -x "$pne" ] && extra="$extra $pne"
 
 out=$UBC_BUILD/$lane/image/$kind.cpio.gz
 root=$UBC_BUILD/$lane/image/$kind.root

@@ -120,6 +120,73 @@ $UBC exec $A -- sh -c 'sleep 1 & sleep 1 & wait' >/dev/null 2>&1
 ok "held back to 0 after the fork refusal" wait_held0 $A
 ok "exactly one refusal counted" expect_numproc $A "0 2 2 2 1"
 
+# ubc monitor: the next refusal, as one JSON object naming the task
+mon=/tmp/tool_test.mon
+rm -f $mon
+$UBC monitor -j --count 1 --resource numproc $A >$mon 2>&1 &
+mpid=$!
+sleep 1
+$UBC exec $A -- sh -c 'sleep 1 & sleep 1 & wait' >/dev/null 2>&1
+monitor_done() {	# the monitor exits by itself after its one event
+	i=0
+	while kill -0 $mpid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	! kill -0 $mpid 2>/dev/null || { kill $mpid; echo "monitor still running"; return 1; }
+	wait $mpid
+}
+ok "monitor --count 1 exits 0 after one event" monitor_done
+monitor_json() {
+	cat $mon
+	[ "$(wc -l <$mon)" -eq 1 ] &&
+	grep -q "^{\"time\":\"[0-9T:.-]*Z\",\"time_ns\":[0-9]*,\"event\":\"refused\",\"id\":$A,\"resource\":\"numproc\",\"held\":2,\"barrier\":2,\"limit\":2,\"val\":1,\"strength\":\"barrier\",\"failcnt\":2,\"pid\":[1-9][0-9]*,\"tgid\":[1-9][0-9]*,\"comm\":\"sh\",\"hook\":\"[a-z_]*[^\"]*\",\"coalesced\":0,\"lost\":0}$" $mon
+}
+ok "monitor -j: the refusal, the task (sh) and the hook that refused" monitor_json
+ok "held back to 0 after the monitored refusal" wait_held0 $A
+$UBC monitor $A >/dev/null 2>&1 &
+mpid=$!
+sleep 1
+kill -INT $mpid
+ok "monitor exits 0 on SIGINT" wait $mpid
+ok "monitor of a bad id: exit 2" status 2 $UBC monitor 0
+ok "monitor --resource of an unknown resource: exit 2" status 2 $UBC monitor --resource nosuch
+
+# ubc export: Prometheus' text format, written atomically for node_exporter
+prom=/tmp/tool_test.prom.d
+rm -rf $prom; mkdir -p $prom
+ok "export FILE" $UBC export $prom/ubc.prom
+export_values() {
+	grep -qx "ubc_failcnt_total{compartment=\"$A\",resource=\"numproc\",unit=\"items\"} 2" $prom/ubc.prom &&
+	grep -qx "ubc_limit{compartment=\"$A\",resource=\"numproc\",unit=\"items\"} 2" $prom/ubc.prom &&
+	grep -qx "ubc_limit{compartment=\"$A\",resource=\"numfile\",unit=\"items\"} +Inf" $prom/ubc.prom &&
+	grep -qx "ubc_held{compartment=\"$A\",resource=\"numproc\",unit=\"items\"} 0" $prom/ubc.prom &&
+	grep -qx "# TYPE ubc_failcnt_total counter" $prom/ubc.prom &&
+	grep -qx "ubc_events_lost_total 0" $prom/ubc.prom &&
+	! ls $prom | grep -q tmp
+}
+ok "export: numproc's failcnt, limit and held, +Inf for unlimited, no temporary left" export_values
+ok "export to a missing directory: exit 1" status 1 $UBC export /nonexistent/ubc.prom
+# node_exporter's textfile collector serves them (if the image has it)
+if command -v prometheus-node-exporter >/dev/null; then
+	prometheus-node-exporter --web.listen-address=127.0.0.1:9109 \
+		--collector.disable-defaults --collector.textfile \
+		--collector.textfile.directory=$prom >/tmp/tool_test.ne 2>&1 &
+	nepid=$!
+	scrape() {
+		i=0
+		while [ $i -lt 60 ]; do
+			wget -qO /tmp/tool_test.scrape http://127.0.0.1:9109/metrics 2>/dev/null && break
+			sleep 0.5; i=$((i + 1))
+		done
+		grep -x "ubc_failcnt_total{compartment=\"$A\",resource=\"numproc\",unit=\"items\"} 2" /tmp/tool_test.scrape &&
+		grep -x "ubc_limit{compartment=\"$A\",resource=\"numproc\",unit=\"items\"} 2" /tmp/tool_test.scrape &&
+		grep -x "ubc_limit{compartment=\"$A\",resource=\"numfile\",unit=\"items\"} +Inf" /tmp/tool_test.scrape &&
+		grep -x "node_textfile_scrape_error 0" /tmp/tool_test.scrape
+	}
+	ok "node_exporter's textfile collector serves the exported values" scrape
+	kill $nepid; wait $nepid 2>/dev/null
+else
+	n=$((n + 1)); echo "ok $n - node_exporter serves the exported values # SKIP prometheus-node-exporter not in the image"
+fi
+
 ok "create for enter" $UBC create $B
 sleep 30 &
 pid=$!

@@ -17,6 +17,7 @@
 #include <ubc/resources.h>
 
 #include "events.h"
+#include "print.h"
 
 static const char *const ev_names[] = {
 	[UBC_CMD_REFUSED_NTF] = "refused",

@@ -12,7 +12,8 @@
 
 #include <libmnl/libmnl.h>
 
-#include "print.h"
+/* print.h; not included, so that the selftests can parse events too */
+struct ubc_info;
 
 #define UBC_EV_COMM_LEN	16
 #define UBC_EV_HOOK_LEN	128
@@ -23,7 +24,7 @@ struct ubc_event {
 	uint32_t id;
 	bool has_res, has_task;
 	uint32_t res;
-	char name[UBC_NAME_LEN];
+	char name[32];
 	uint64_t held, barrier, limit, failcnt, val;
 	uint8_t strength;
 	uint32_t pid, tgid;
