@@ -100,6 +100,32 @@
  *   Errors: ENOENT (no such compartment), ESRCH (no such process), EPERM
  *   (the process is already in a compartment, or is a kernel thread),
  *   EAGAIN (the process' threads would exceed the numproc barrier).
+ *
+ * Notifications
+ * -------------
+ *
+ * Multicast group "events" (UBC_MCGRP_EVENTS): binding needs CAP_SYS_ADMIN
+ * in the initial user namespace and a task outside every compartment
+ * (EPERM otherwise); notifications go to the initial network namespace.
+ * Commands, their attributes from enum ubc_event_attr (UBC_EV_A_*):
+ *   UBC_CMD_REFUSED_NTF  a charge was refused (failcnt counted it)
+ *   UBC_CMD_FORCED_NTF   a charge the kernel cannot fail passed the limit
+ *     ID, RESOURCE, NAME, HELD, BARRIER, LIMIT, FAILCNT, VAL (the amount
+ *     asked), STRENGTH (enum ubc_strength), PID, TGID, COMM (absent in
+ *     interrupt context), HOOK (the ubc function that asked), COALESCED,
+ *     LOST, TIME
+ *   UBC_CMD_BURST_NTF    a burst warning: ID, BURSTS, COALESCED, LOST, TIME
+ *   UBC_CMD_OOM_NTF      an OOM kill in the compartment: ID, HELD,
+ *     GUARANTEE, OVERDRAFT, FAILCNT, PID, TGID, COMM (the victim),
+ *     COALESCED, LOST, TIME
+ *   UBC_CMD_NEW_NTF, UBC_CMD_DEL_NTF, UBC_CMD_DRAINED_NTF  a compartment
+ *     was created, destroyed, freed of its last charge: ID, LOST, TIME
+ * The first event of a (command, compartment, resource) is sent at once;
+ * later ones on the same CPU within a second of the last notification are
+ * folded into one sent about a second later: COALESCED counts the events
+ * folded in beyond the first, whose task, hook and TIME (CLOCK_REALTIME ns)
+ * it reports. LOST counts events lost since the module was loaded (no room
+ * to record, no memory, a listener's buffer full). Documentation/events.rst.
  */
 #ifndef _UAPI_LINUX_UBC_H
 #define _UAPI_LINUX_UBC_H
