@@ -114,6 +114,27 @@ static void op_mkdir(void)
 		die("rmdir");
 }
 
+/*
+ * An open() refused by ubc: the compartment's numfile is full (run.sh sets
+ * it), so the first call fills it and every later one must fail with
+ * ENFILE. On the host (calibration) it fills the fd table instead and
+ * measures EMFILE.
+ */
+static void op_refused(void)
+{
+	static int filled;
+	int fd;
+
+	if (!filled) {
+		while ((fd = open(FILE_PATH, O_RDONLY)) >= 0)
+			;
+		filled = 1;
+	}
+	fd = open(FILE_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || (errno != ENFILE && errno != EMFILE))
+		die("refused open");
+}
+
 static const struct op {
 	const char *name;
 	void (*fn)(void);
@@ -124,6 +145,7 @@ static const struct op {
 	{ "tcp", op_tcp },
 	{ "fork", op_fork },
 	{ "mkdir", op_mkdir },
+	{ "refused", op_refused },	/* run.sh: its own section */
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))

@@ -64,7 +64,7 @@ def best_table(p, times, ops):
 
 def main():
     text = open(sys.argv[1], errors="replace").read()
-    times, mem, head, errors = {}, {}, "", []
+    times, mem, ev, head, errors = {}, {}, {}, "", []
     for line in text.splitlines():
         f = line.split()
         if not f:
@@ -75,6 +75,8 @@ def main():
             errors.append(line)
         elif f[0] == "UBCB" and len(f) == 6:
             times.setdefault((f[3], f[2]), {})[int(f[1])] = (float(f[4]), float(f[5]))
+        elif f[0] == "UBCE" and len(f) == 6:
+            ev.setdefault(f[2], {})[int(f[1])] = (float(f[4]), float(f[5]))
         elif f[0] == "UBCM" and len(f) in (8, 9):
             v = [int(x) for x in f[4:]] + [-1] * (9 - len(f))
             mem.setdefault((f[3], f[2]), []).append(tuple(v))
@@ -98,6 +100,16 @@ def main():
     p("")
     best_table(p, times, ops)
     p("")
+    if ev.get("r") and ev.get("rl"):
+        p("Refused charges (an open() refused by numfile, over and over) without and with a")
+        p("listener of the events group (ubc monitor): us per iteration, median over rounds")
+        for which, title in ((1, "fastest tenth"), (0, "whole loop")):
+            r = statistics.median(v[which] for v in ev["r"].values())
+            rl = statistics.median(v[which] for v in ev["rl"].values())
+            ratios = [ev["rl"][k][which] / ev["r"][k][which] for k in ev["r"] if k in ev["rl"]]
+            p(f"  {title:14} no listener {r / 1000:7.2f}  listener {rl / 1000:7.2f}  "
+              f"ratio {statistics.median(ratios):.3f} [{min(ratios):.2f}-{max(ratios):.2f}]")
+        p("")
     p("Memory: Slab delta (/proc/meminfo after vm.stat_refresh) per held object, bytes (median of reps)")
     p(f"{'held':8} {'N':>6} {'(a)':>8} {'(d)':>8} {'(b)':>8} {'(c)':>8} "
       f"{'(d)-(a)':>8} {'memcg slab (d)':>14} {'kmem/obj':>8} {'ubc/count':>9} "

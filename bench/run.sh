@@ -35,7 +35,16 @@ unload() {
 	if [ -n "$sleeper" ]; then
 		kill "$sleeper"; wait "$sleeper" 2>/dev/null; sleeper=
 	fi
-	[ $loaded = 1 ] && { rmmod ubc || echo "UBC-BENCH-ERROR rmmod"; }
+	# the last task's numproc returns after an RCU grace period (task
+	# struct release): until then rmmod says EAGAIN (busy), so retry
+	if [ $loaded = 1 ]; then
+		i=0
+		until rmmod ubc 2>/dev/null; do
+			i=$((i + 1))
+			[ $i -lt 50 ] || { echo "UBC-BENCH-ERROR rmmod"; break; }
+			sleep 0.1
+		done
+	fi
 	loaded=0
 }
 # Compartment 900 with a task inside: switches task tracking on.
@@ -63,8 +72,10 @@ measure() {	# measure ROUND CONFIG
 }
 
 unload
-ops=$(bench calibrate "$MS" | sed 's/ /:/' | tr '\n' ' ')
-echo "UBC-BENCH-N $ops"
+cal=$(bench calibrate "$MS" | sed 's/ /:/')
+ops=$(echo "$cal" | grep -v '^refused:' | tr '\n' ' ')
+refused=$(echo "$cal" | grep '^refused:')
+echo "UBC-BENCH-N $ops $refused"
 
 # Interleaved rounds; odd and even rounds run the configurations in opposite
 # orders, so that a slow drift of the VM's speed does not favour one.
@@ -80,6 +91,32 @@ while [ $r -le "$ROUNDS" ]; do
 	fi
 	r=$((r + 1))
 done
+
+echo "UBC-BENCH-ROUND events"
+# A compartment hammering a refused limit (numfile full: every open() is
+# refused), without and with a listener of the events group (ubc monitor),
+# rounds interleaved: UBCE ROUND r|rl refused MEAN_NS MIN_NS.
+load
+ubc create 901 numfile 8 || echo "UBC-BENCH-ERROR ubc create 901"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for cfg in r rl; do
+		mon=
+		if [ $cfg = rl ]; then
+			ubc monitor 901 >/dev/null 2>&1 &
+			mon=$!
+			sleep 1
+		fi
+		ubc exec 901 -- bench run $refused | while read -r op mean min; do
+			echo "UBCE $r $cfg $op $mean $min"
+		done
+		[ -n "$mon" ] && { kill $mon; wait $mon 2>/dev/null; }
+	done
+	r=$((r + 1))
+done
+ubc show 901 | grep numfile | sed 's/^/UBC-BENCH-INFO /'
+ubc destroy 901 || echo "UBC-BENCH-ERROR ubc destroy 901"
+unload
 
 echo "UBC-BENCH-ROUND memory"
 # Memory: hold HOLD files, then HOLD AF_UNIX sockets, in each configuration.

@@ -171,7 +171,14 @@ static void ubc_ev_task(struct ubc_ev_slot *s, struct task_struct *task)
 	if (task) {
 		s->pid = task_pid_nr(task);
 		s->tgid = task_tgid_nr(task);
-		get_task_comm(s->comm, task);
+		/*
+		 * Not get_task_comm(): 6.1's takes task_lock(), which the
+		 * caller may hold (mark_oom_victim() runs under the victim's).
+		 * A racing prctl(PR_SET_NAME) may mix two names; the copy is
+		 * terminated whatever it reads.
+		 */
+		memcpy(s->comm, task->comm, sizeof(s->comm));
+		s->comm[sizeof(s->comm) - 1] = '\0';
 	} else {
 		s->pid = s->tgid = UBC_EV_NOTASK;
 		s->comm[0] = '\0';

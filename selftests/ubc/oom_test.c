@@ -33,6 +33,7 @@
 
 #include "kselftest_harness.h"
 #include "ubc_test.h"
+#include "ubc_events.h"
 
 #define U UBC_UNLIMITED
 #define NL (&self->nl)
@@ -814,6 +815,10 @@ TEST_F_TIMEOUT(ubctest, oom_largest_overdraft_first, 300)
 	struct full_info f1, f2;
 	struct member b1, b2;
 	long avail = avail_mb();
+	static struct seen s;
+	unsigned int i, ooms = 0;
+	struct ubc_nl l;
+	pid_t victim;
 	int st;
 
 	NEED_SMALL_VM();
@@ -822,15 +827,37 @@ TEST_F_TIMEOUT(ubctest, oom_largest_overdraft_first, 300)
 	/* B1: 40% held, overdraft ~40%; B2: barrier 30%, grows to ~60%. */
 	setup_member(_metadata, NL, 20300, 256, &b1);
 	setup_member(_metadata, NL, 20301, MB_PAGES(avail * 3 / 10), &b2);
+	ASSERT_EQ(0, listen_open(&l));
 	ASSERT_EQ(0, member_cmd(&b1, 'a', avail * 4 / 10));
 	ASSERT_EQ(0, member_cmd(&b2, 'g', avail * 7 / 10))
 		TH_LOG("B2 (larger, smaller overdraft) was killed");
+	victim = b1.pid;
 	ASSERT_EQ(128 + SIGKILL, member_stop(&b1));
 	ASSERT_EQ(0, waitpid(b2.pid, &st, WNOHANG));
 	GET_FULL(NL, 20300, &f1);
 	GET_FULL(NL, 20301, &f2);
 	ASSERT_EQ(1, RES(&f1, UBC_OOMGUARPAGES).failcnt);
 	ASSERT_EQ(0, RES(&f2, UBC_OOMGUARPAGES).failcnt);
+
+	/* the kill's oom-ntf names the victim, the guarantee and failcnt 1 */
+	s.id = 20300;
+	collect(&l, &s, 1500);
+	ubc_nl_close(&l);
+	for (i = 0; i < s.n && i < 64; i++) {
+		if (s.ev[i].cmd != UBC_CMD_OOM_NTF)
+			continue;
+		ooms++;
+		EXPECT_EQ((uint32_t)victim, s.ev[i].pid);
+		EXPECT_EQ(256, s.ev[i].guarantee);
+		EXPECT_EQ(1, s.ev[i].failcnt);
+		EXPECT_LT(0, s.ev[i].overdraft);
+		EXPECT_EQ(0, s.ev[i].coalesced);
+		TH_LOG("oom-ntf: victim %u (%s), held %llu, overdraft %llu, lost %llu",
+		       s.ev[i].pid, s.ev[i].comm, (unsigned long long)s.ev[i].held,
+		       (unsigned long long)s.ev[i].overdraft,
+		       (unsigned long long)s.ev[i].lost);
+	}
+	EXPECT_EQ(1, ooms);
 	ASSERT_EQ(0, member_stop(&b2));
 	ASSERT_NL(NL, 0, ubc_destroy(NL, 20300));
 	ASSERT_NL(NL, 0, ubc_destroy(NL, 20301));
