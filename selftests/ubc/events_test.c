@@ -19,7 +19,8 @@
 
 #define NL (&self->nl)
 
-static int *stats;	/* shared: forks that succeeded, other errors, errno */
+/* shared: forks that succeeded, other errors, errno, refusers done */
+static int *stats;
 
 /*
  * A child entered into @id that tries @forks forks, @gap_ms apart, once
@@ -59,6 +60,14 @@ static pid_t refuser_start(struct ubc_nl *h, uint32_t id, int forks,
 			if (gap_ms)
 				msleep(gap_ms);
 		}
+		/*
+		 * Stay until the test releases us (EOF on go): a refuser that
+		 * left early would give its slot to the other one's forks.
+		 */
+		if (stats)
+			__atomic_add_fetch(&stats[3], 1, __ATOMIC_SEQ_CST);
+		while (read(go[0], &c, 1) > 0)
+			;
 		_exit(refused > 254 ? 254 : refused);
 	}
 	close(go[0]);
@@ -75,6 +84,11 @@ static void refuser_go(int gofd)
 {
 	if (write(gofd, "g", 1) != 1)
 		perror("refuser_go");
+}
+
+/* Let it exit once its forks are done. */
+static void refuser_release(int gofd)
+{
 	close(gofd);
 }
 
@@ -84,6 +98,7 @@ static pid_t refuser(struct ubc_nl *h, uint32_t id, int forks, int gap_ms)
 	pid_t pid = refuser_start(h, id, forks, gap_ms, &gofd);
 
 	refuser_go(gofd);
+	refuser_release(gofd);
 	return pid;
 }
 
@@ -178,6 +193,10 @@ TEST_F(ubctest, flood_coalesced_counts_sum_to_failcnt)
 	ASSERT_NL(NL, 0, ubc_set(NL, 15310, UBC_NUMPROC, 2, 2));
 	refuser_go(go_a);
 	refuser_go(go_b);
+	for (i = 0; i < 6000 && __atomic_load_n(&stats[3], __ATOMIC_SEQ_CST) < 2; i++)
+		msleep(10);
+	refuser_release(go_a);
+	refuser_release(go_b);
 	refused = exit_code(a);
 	refused += exit_code(b);
 	WAIT_HELD(NL, 15310, 0);
