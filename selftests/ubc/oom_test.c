@@ -677,7 +677,11 @@ static long avail_mb(void)
 TEST_F_TIMEOUT(ubctest, burst_warning_before_oom, 300)
 {
 	struct full_info a0, b0, fa, fb;
+	static struct seen seen_b;
+	struct seen *sb = &seen_b;
+	uint64_t bursts = 0, last = 0;
 	struct member a, b;
+	struct ubc_nl l;
 	pid_t hog;
 	int i, st;
 
@@ -701,6 +705,7 @@ TEST_F_TIMEOUT(ubctest, burst_warning_before_oom, 300)
 	 * the hog below once ended in an OOM kill instead of a warning.
 	 */
 	SYSCTL_SET("/proc/sys/vm/watermark_scale_factor", "1000");
+	ASSERT_EQ(0, listen_open(&l));
 
 	hog = fork();
 	ASSERT_LE(0, hog);
@@ -745,6 +750,18 @@ TEST_F_TIMEOUT(ubctest, burst_warning_before_oom, 300)
 	ASSERT_LT(b0.bursts, fb.bursts) TH_LOG("the bursting compartment was not warned");
 	GET_FULL(NL, 20100, &fa);
 	ASSERT_EQ(a0.bursts, fa.bursts) TH_LOG("a compartment within its guarantee was warned");
+
+	/* burst-ntf for B, counting what GET counts; none for A */
+	sb->id = 20101;
+	collect(&l, sb, 1500);
+	for (i = 0; i < (int)sb->n && i < 64; i++)
+		if (sb->ev[i].cmd == UBC_CMD_BURST_NTF) {
+			bursts += 1 + sb->ev[i].coalesced;
+			last = sb->ev[i].bursts;
+		}
+	ubc_nl_close(&l);
+	EXPECT_EQ(fb.bursts - b0.bursts, bursts);
+	EXPECT_EQ(fb.bursts, last);
 	/* Warned before the OOM killer acted: nobody was killed. */
 	ASSERT_EQ(0, RES(&fa, UBC_OOMGUARPAGES).failcnt);
 	ASSERT_EQ(0, RES(&fb, UBC_OOMGUARPAGES).failcnt);
