@@ -24,6 +24,7 @@ cp "$here/run.sh" "$work/lane/"
 sed -n 's/^#define UBC_VERSION "\(.*\)"/\1/p' "$UBC_TOP/include/ubc/version.h" >"$work/lane/VERSION"
 nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 echo "$nonce" >"$work/lane/NONCE"
+[ -z "${UBC_DEBIAN_HOST_CONTAINERS:-}" ] || touch "$work/lane/CONTAINERS"
 mke2fs -q -t ext4 -d "$work/lane" "$work/lane.img" 64M
 cp --sparse=always "$img/disk.img" "$work/disk.img"
 
