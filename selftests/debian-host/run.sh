@@ -135,7 +135,7 @@ if [ ! -f "$state/boot1" ]; then
 
 	# saved, and restored at the next boot by ubc-restore.service
 	run save_101 ubc save 101 /etc/ubc/101.conf
-	check saved_numproc 'NUMPROC="30:30"' "$(grep '^NUMPROC=' /etc/ubc/101.conf)"
+	check saved_numproc 'NUMPROC="30"' "$(grep '^NUMPROC=' /etc/ubc/101.conf)"
 	check restore_unit_enabled enabled "$(systemctl is-enabled ubc-restore.service)"
 	echo "# boot 1 done, powering off for boot 2" >&3
 	sync
