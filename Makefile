@@ -20,6 +20,8 @@
 #   make unit       host unit tests and check-gen (offline)
 #   make gen        regenerate the files made from the netlink spec
 #   make check-gen  fail if regenerating them would change a byte
+#   make deb        the Debian packages ubc and ubc-dkms in build/deb/
+#                   (debhelper, lintian-checked; offline)
 
 LANE ?= stock-6.1
 LANES ?= stock-6.1 debug-6.1 stock-6.12
@@ -90,9 +92,12 @@ bench: deps
 	@$(MAKE) -s image
 	@bash bench/bench.sh $(LANE)
 
+deb:
+	@$(OFFLINE) bash scripts/deb.sh
+
 clean:
 	rm -rf build
 	$(MAKE) -s -C tools/ubc clean
 	$(MAKE) -s -C tests/host clean
 
-.PHONY: image all deps module tool selftests unit gen check-gen check run shell bench clean
+.PHONY: deb image all deps module tool selftests unit gen check-gen check run shell bench clean

@@ -38,6 +38,12 @@ tally "$log"
 
 for lane in "$@"; do
 	note "lane $lane"
+	if [ "$lane" = debian-host ]; then
+		# a real Debian 12 host: the packages installed, DKMS, systemd
+		"$UBC_TOP/selftests/debian-host/lane.sh" 2>&1 | tee "$log"
+		tally "$log"
+		continue
+	fi
 	# the lane's kernel and headers (may download: make check runs deps),
 	# then the offline build and its VM images
 	if "$UBC_TOP/scripts/kernels/$lane.sh" >/dev/null 2>"$log.build" &&

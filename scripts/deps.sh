@@ -9,7 +9,7 @@ set -euo pipefail
 
 apt_install build-essential pkg-config libmnl-dev qemu-system-x86 \
 	busybox-static cpio kmod xz-utils python3 python3-yaml python3-jsonschema \
-	stress-ng
+	stress-ng debhelper dh-dkms lintian mmdebstrap e2fsprogs
 
 # kselftest_harness.h and kselftest.h come from Debian's kernel source and
 # are extracted at build time, never copied into the repository.
