@@ -48,6 +48,9 @@
 #include "kselftest_harness.h"
 #include "ubc_test.h"
 
+/* The last command with a handler; the *_NTF commands after it have none. */
+#define UBC_REQ_CMD_MAX	UBC_CMD_ENTER
+
 #include <stdarg.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -395,7 +398,7 @@ static void gen_request(struct msgbuf *m, uint16_t family, uint32_t seq)
 	nlh->nlmsg_seq = seq;
 	nlh->nlmsg_pid = chance(95) ? 0 : (uint32_t)rnd();
 	g = (struct genlmsghdr *)(m->b + NLMSG_HDRLEN);
-	cmd = chance(90) ? (uint8_t)(UBC_CMD_NEW + rn(UBC_CMD_MAX)) : (uint8_t)rn(256);
+	cmd = chance(90) ? (uint8_t)(UBC_CMD_NEW + rn(UBC_REQ_CMD_MAX)) : (uint8_t)rn(256);
 	g->cmd = cmd;
 	g->version = chance(90) ? UBC_GENL_VERSION : (uint8_t)rnd();
 	g->reserved = chance(95) ? 0 : (uint16_t)rnd();
@@ -602,8 +605,8 @@ static int core_refusal(const struct nlmsghdr *req, size_t avail, int err)
 		return 1;	/* __netlink_dump_start(): a dump still runs */
 	if (avail < NLMSG_HDRLEN + GENL_HDRLEN || err != -EOPNOTSUPP)
 		return 0;
-	if (g->cmd < UBC_CMD_NEW || g->cmd > UBC_CMD_MAX)
-		return 1;	/* genl_get_cmd() */
+	if (g->cmd < UBC_CMD_NEW || g->cmd > UBC_REQ_CMD_MAX)
+		return 1;	/* genl_get_cmd(): also the notifications' commands */
 	return dump && g->cmd != UBC_CMD_GET;	/* no dumpit */
 }
 

@@ -27,7 +27,9 @@ _Static_assert(UBC_A_UNSPEC == 0ULL, "UBC_A_UNSPEC");
 _Static_assert(UBC_CMD_DEL == 2ULL, "UBC_CMD_DEL");
 _Static_assert(UBC_CMD_ENTER == 5ULL, "UBC_CMD_ENTER");
 _Static_assert(UBC_CMD_GET == 4ULL, "UBC_CMD_GET");
-_Static_assert(UBC_CMD_MAX == 5ULL, "UBC_CMD_MAX");
+_Static_assert(UBC_CMD_MAX == 12ULL, "UBC_CMD_MAX");
+_Static_assert(UBC_CMD_REFUSED_NTF == 6ULL, "UBC_CMD_REFUSED_NTF");
+_Static_assert(UBC_CMD_DRAINED_NTF == 12ULL, "UBC_CMD_DRAINED_NTF");
 _Static_assert(UBC_CMD_NEW == 1ULL, "UBC_CMD_NEW");
 _Static_assert(UBC_CMD_SET == 3ULL, "UBC_CMD_SET");
 _Static_assert(UBC_CMD_UNSPEC == 0ULL, "UBC_CMD_UNSPEC");
@@ -73,7 +75,7 @@ _Static_assert(UBC_UNIT_PAGES == 2ULL, "UBC_UNIT_PAGES");
 _Static_assert(UBC_UNLIMITED == 9223372036854775807ULL, "UBC_UNLIMITED");
 _Static_assert(UBC_VMGUARPAGES == 7ULL, "UBC_VMGUARPAGES");
 _Static_assert(__UBC_A_MAX == 8ULL, "__UBC_A_MAX");
-_Static_assert(__UBC_CMD_MAX == 6ULL, "__UBC_CMD_MAX");
+_Static_assert(__UBC_CMD_MAX == 13ULL, "__UBC_CMD_MAX");
 _Static_assert(__UBC_RES_A_MAX == 11ULL, "__UBC_RES_A_MAX");
 
 int main(void)
