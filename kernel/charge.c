@@ -92,19 +92,33 @@ static long ubc_counter_bound(const struct ubc_counter *c,
  * translates that into the errno its system call documents. Each refusal
  * increments failcnt by one.
  */
+/*
+ * Add @val unless that passes @strict's bound; *held is held after the
+ * add (rolled back when false is returned). Counts nothing.
+ */
+static __always_inline bool ubc_counter_try(struct ubc_counter *c, long val,
+					    enum ubc_strict strict, long *held)
+{
+	long bound = ubc_counter_bound(c, strict);
+
+	*held = atomic_long_add_return(val, &c->held);
+	/* held < 0 after the add means we wrapped past LONG_MAX. */
+	if (unlikely(*held > bound || *held < 0) && strict != UBC_FORCE) {
+		atomic_long_sub(val, &c->held);
+		return false;
+	}
+	ubc_counter_note_max(c, *held);
+	return true;
+}
+
 int ubc_counter_charge(struct ubc_counter *c, long val, enum ubc_strict strict)
 {
-	long bound, held;
+	long held;
 
-	bound = ubc_counter_bound(c, strict);
-	held = atomic_long_add_return(val, &c->held);
-	/* held < 0 after the add means we wrapped past LONG_MAX. */
-	if (unlikely(held > bound || held < 0) && strict != UBC_FORCE) {
-		atomic_long_sub(val, &c->held);
+	if (!ubc_counter_try(c, val, strict, &held)) {
 		ubc_counter_refused(c, val, held - val, strict);
 		return -ENOMEM;
 	}
-	ubc_counter_note_max(c, held);
 	if (unlikely(strict == UBC_FORCE && held > READ_ONCE(c->limit)))
 		ubc_counter_event(c, UBC_COUNTER_FORCED, val, held, strict,
 				  _RET_IP_);
@@ -122,14 +136,10 @@ int ubc_counter_charge(struct ubc_counter *c, long val, enum ubc_strict strict)
 int ubc_counter_recharge(struct ubc_counter *c, long val,
 			 enum ubc_strict strict)
 {
-	long bound = ubc_counter_bound(c, strict);
-	long held = atomic_long_add_return(val, &c->held);
+	long held;
 
-	if (unlikely(held > bound || held < 0) && strict != UBC_FORCE) {
-		atomic_long_sub(val, &c->held);
+	if (!ubc_counter_try(c, val, strict, &held))
 		return -ENOMEM;
-	}
-	ubc_counter_note_max(c, held);
 	atomic_long_dec(&c->failcnt);
 	return 0;
 }

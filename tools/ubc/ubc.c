@@ -1354,8 +1354,9 @@ static long long events_lost(void)
 static int cmd_export(struct ctx *c, int argc, char **argv)
 {
 	struct info_list l = { 0 };
-	char *tmp = NULL;
-	FILE *f = stdout;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
 	int ret;
 
 	if (argc > 1)
@@ -1363,35 +1364,26 @@ static int cmd_export(struct ctx *c, int argc, char **argv)
 	ret = connect_ubc(c) ?: dump_all(c, &l);
 	if (ret)
 		goto out;
-	if (argc) {
-		/* atomically: node_exporter must never read half a file */
-		if (asprintf(&tmp, "%s.tmp.%d", argv[0], (int)getpid()) < 0) {
-			tmp = NULL;
-			ret = kernel_error(c, NULL, -ENOMEM);
-			goto out;
-		}
-		f = fopen(tmp, "we");
-		if (!f) {
-			ret = file_error(c, tmp, -errno);
-			goto out;
-		}
+	if (!argc) {
+		ubc_export(stdout, l.v, l.n, c->page_size, events_lost());
+		goto out;
+	}
+	/* atomically (write_file()): node_exporter must never read half a file */
+	f = open_memstream(&text, &len);
+	if (!f) {
+		ret = kernel_error(c, NULL, -errno);
+		goto out;
 	}
 	ubc_export(f, l.v, l.n, c->page_size, events_lost());
-	if (argc) {
-		if (fflush(f) || ferror(f) || fsync(fileno(f))) {
-			ret = file_error(c, tmp, -errno);
-			fclose(f);
-			unlink(tmp);
-			goto out;
-		}
-		fclose(f);
-		if (chmod(tmp, 0644) || rename(tmp, argv[0])) {
-			ret = file_error(c, argv[0], -errno);
-			unlink(tmp);
-		}
+	if (fclose(f)) {
+		ret = kernel_error(c, NULL, -ENOMEM);
+		goto out;
 	}
+	ret = write_file(argv[0], text);
+	if (ret)
+		ret = file_error(c, argv[0], ret);
 out:
-	free(tmp);
+	free(text);
 	free(l.v);
 	return ret;
 }
